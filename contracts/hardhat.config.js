@@ -1,0 +1,2 @@
+// Empty on purpose: lets `slither contracts --hardhat-ignore-compile` read artifacts/build-info (written by `rwa-sim contracts build`).
+module.exports = {};

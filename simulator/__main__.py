@@ -1,0 +1,3 @@
+from simulator.cli import main
+import sys
+sys.exit(main())

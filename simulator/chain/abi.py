@@ -1,0 +1,267 @@
+"""ABI codecs built once per artifact: function calls, event logs and revert errors (eth-abi, eth-utils)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_abi import is_encodable
+from eth_abi.exceptions import DecodingError
+from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
+
+from simulator.chain.artifacts import available, load_artifact
+from simulator.errors import UserError
+
+ERROR_STRING_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
+PANIC_SELECTOR = bytes.fromhex("4e487b71")  # Panic(uint256)
+PANIC_CODES = {
+    0x01: "assert failed",
+    0x11: "arithmetic overflow or underflow",
+    0x12: "division or modulo by zero",
+    0x21: "invalid enum value",
+    0x22: "invalid storage byte array",
+    0x31: "pop on empty array",
+    0x32: "array index out of bounds",
+    0x41: "out of memory",
+    0x51: "call to a zero-initialized function",
+}
+
+
+@lru_cache(maxsize=1 << 16)
+def checksum(address: str) -> str:
+    return to_checksum_address(address)
+
+
+def normalize(typ: str, value):
+    """eth-abi decodes addresses in lower case; the simulator uses checksummed addresses everywhere."""
+    if "address" not in typ:
+        return value
+    if typ == "address":
+        return checksum(value)
+    if typ.endswith("]"):
+        inner = typ[: typ.rindex("[")]
+        return tuple(normalize(inner, v) for v in value)
+    if typ.startswith("("):
+        return tuple(normalize(t, v) for t, v in zip(split_tuple(typ), value, strict=True))
+    return value
+
+
+def split_tuple(typ: str) -> list[str]:
+    """'(address,(uint256,bool))' -> ['address', '(uint256,bool)']."""
+    body, parts, depth, start = typ[1:-1], [], 0, 0
+    for i, ch in enumerate(body):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(body[start:i])
+            start = i + 1
+    parts.append(body[start:])
+    return [p for p in parts if p]
+
+
+def decode_values(types: tuple[str, ...] | list[str], data: bytes) -> tuple:
+    return tuple(normalize(t, v) for t, v in zip(types, abi_decode(types, data), strict=True))
+
+
+def canonical_type(param: dict) -> str:
+    """ABI JSON param -> canonical type string (tuples expanded)."""
+    t = param["type"]
+    if t.startswith("tuple"):
+        inner = ",".join(canonical_type(c) for c in param["components"])
+        return f"({inner}){t[5:]}"
+    return t
+
+
+@dataclass(frozen=True)
+class FunctionABI:
+    contract: str
+    name: str
+    signature: str
+    selector: bytes
+    input_types: tuple[str, ...]
+    input_names: tuple[str, ...]
+    output_types: tuple[str, ...]
+    is_view: bool
+
+    def encode(self, args: tuple) -> bytes:
+        if len(args) != len(self.input_types):
+            raise AbiArgumentError(
+                f"{self.contract}.{self.signature}: expected {len(self.input_types)} argument(s), got {len(args)}"
+            )
+        try:
+            return self.selector + abi_encode(self.input_types, args)
+        except Exception:
+            for i, (typ, value) in enumerate(zip(self.input_types, args, strict=True)):
+                if not is_encodable(typ, value):
+                    name = self.input_names[i] or f"#{i + 1}"
+                    raise AbiArgumentError(
+                        f"{self.contract}.{self.signature}: argument {name} expects {typ}, "
+                        f"got {type(value).__name__} {value!r}"
+                    ) from None
+            raise
+
+    def decode(self, output: bytes):
+        values = decode_values(self.output_types, output) if self.output_types else ()
+        if len(values) == 1:
+            return values[0]
+        return values or None
+
+
+@dataclass(frozen=True)
+class EventABI:
+    name: str
+    topic: bytes
+    names: tuple[str, ...]
+    indexed: tuple[bool, ...]
+    types: tuple[str, ...]
+
+    def decode(self, topics: tuple[bytes, ...], data: bytes) -> dict:
+        indexed_types = [t for t, ix in zip(self.types, self.indexed, strict=True) if ix]
+        plain_types = [t for t, ix in zip(self.types, self.indexed, strict=True) if not ix]
+        plain = list(decode_values(plain_types, data)) if plain_types else []
+        indexed_values = []
+        for typ, topic in zip(indexed_types, topics[1:], strict=True):
+            # dynamic indexed values are hashed: keep the topic
+            dynamic = typ in ("string", "bytes") or typ.endswith("]") or typ.startswith("(")
+            indexed_values.append(topic if dynamic else decode_values((typ,), topic)[0])
+        args = {}
+        for name, ix in zip(self.names, self.indexed, strict=True):
+            args[name] = indexed_values.pop(0) if ix else plain.pop(0)
+        return args
+
+
+@dataclass(frozen=True)
+class ErrorABI:
+    name: str
+    selector: bytes
+    names: tuple[str, ...]
+    types: tuple[str, ...]
+
+    def decode(self, data: bytes) -> dict:
+        return dict(zip(self.names, decode_values(self.types, data[4:]), strict=True))
+
+
+class AbiArgumentError(UserError, TypeError):
+    """A call whose arguments do not match the ABI."""
+
+    exit_code = 2
+
+
+class ContractABI:
+    """Every function, event and error of one artifact, indexed for fast lookup."""
+
+    def __init__(self, name: str, abi: list) -> None:
+        self.name = name
+        self.functions: dict[str, list[FunctionABI]] = {}
+        self.events: dict[bytes, EventABI] = {}
+        self.errors: dict[bytes, ErrorABI] = {}
+        self.constructor_types: tuple[str, ...] = ()
+        for item in abi:
+            kind = item["type"]
+            if kind == "function":
+                types = tuple(canonical_type(p) for p in item["inputs"])
+                signature = f"{item['name']}({','.join(types)})"
+                fn = FunctionABI(
+                    contract=name,
+                    name=item["name"],
+                    signature=signature,
+                    selector=function_signature_to_4byte_selector(signature),
+                    input_types=types,
+                    input_names=tuple(p["name"] for p in item["inputs"]),
+                    output_types=tuple(canonical_type(p) for p in item["outputs"]),
+                    is_view=item["stateMutability"] in ("view", "pure"),
+                )
+                self.functions.setdefault(item["name"], []).append(fn)
+            elif kind == "event":
+                types = tuple(canonical_type(p) for p in item["inputs"])
+                topic = keccak(text=f"{item['name']}({','.join(types)})")
+                self.events[topic] = EventABI(
+                    item["name"], topic, tuple(p["name"] for p in item["inputs"]),
+                    tuple(p["indexed"] for p in item["inputs"]), types,
+                )
+            elif kind == "error":
+                types = tuple(canonical_type(p) for p in item["inputs"])
+                selector = function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})")
+                self.errors[selector] = ErrorABI(item["name"], selector, tuple(p["name"] for p in item["inputs"]), types)
+            elif kind == "constructor":
+                self.constructor_types = tuple(canonical_type(p) for p in item["inputs"])
+
+    def function(self, name: str, args: tuple) -> FunctionABI:
+        overloads = self.functions.get(name)
+        if not overloads:
+            raise AbiArgumentError(f"{self.name} has no function {name!r}")
+        if len(overloads) == 1:
+            return overloads[0]
+        matching = [f for f in overloads if len(f.input_types) == len(args)
+                    and all(is_encodable(t, a) for t, a in zip(f.input_types, args, strict=True))]
+        if len(matching) != 1:
+            sigs = ", ".join(f.signature for f in overloads)
+            raise AbiArgumentError(f"{self.name}.{name}: arguments match {len(matching)} of the overloads {sigs}")
+        return matching[0]
+
+    def encode_constructor(self, args: tuple) -> bytes:
+        if len(args) != len(self.constructor_types):
+            raise AbiArgumentError(
+                f"{self.name} constructor expects {len(self.constructor_types)} argument(s), got {len(args)}"
+            )
+        for i, (typ, value) in enumerate(zip(self.constructor_types, args, strict=True)):
+            if not is_encodable(typ, value):
+                raise AbiArgumentError(
+                    f"{self.name} constructor: argument #{i + 1} expects {typ}, got {type(value).__name__} {value!r}"
+                )
+        return abi_encode(self.constructor_types, args)
+
+
+@cache
+def contract_abi(name: str) -> ContractABI:
+    return ContractABI(name, load_artifact(name).abi)
+
+
+@cache
+def _all_errors() -> dict[bytes, ErrorABI]:
+    errors: dict[bytes, ErrorABI] = {}
+    for name in available():
+        errors.update(contract_abi(name).errors)
+    return errors
+
+
+@cache
+def _all_events() -> dict[tuple[bytes, int], EventABI]:
+    events: dict[tuple[bytes, int], EventABI] = {}
+    for name in available():
+        for topic, event in contract_abi(name).events.items():
+            events[(topic, 1 + sum(event.indexed))] = event
+    return events
+
+
+def decode_event(topics: tuple[bytes, ...], data: bytes) -> tuple[str, dict] | None:
+    """(event name, args) for a log of any known contract, or None for an unknown log."""
+    if not topics:
+        return None
+    event = _all_events().get((topics[0], len(topics)))
+    if event is None:
+        return None
+    return event.name, event.decode(topics, data)
+
+
+def decode_revert(data: bytes) -> tuple[str, dict]:
+    """Name and arguments of revert data: a custom error of any known contract, Error(string) or Panic."""
+    if not data:
+        return "Revert", {}
+    selector = data[:4]
+    try:
+        if selector == ERROR_STRING_SELECTOR:
+            return "Error", {"message": abi_decode(["string"], data[4:])[0]}
+        if selector == PANIC_SELECTOR:
+            code = abi_decode(["uint256"], data[4:])[0]
+            return "Panic", {"code": code, "meaning": PANIC_CODES.get(code, "unknown panic")}
+        error = _all_errors().get(selector)
+        if error is not None:
+            return error.name, error.decode(data)
+    except DecodingError:
+        pass
+    return "UnknownError", {"data": "0x" + data.hex()}

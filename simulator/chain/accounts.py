@@ -1,0 +1,34 @@
+"""Accounts derived deterministically from the run seed: the same seed gives the same addresses everywhere."""
+
+from __future__ import annotations
+
+from eth_keys import keys
+from eth_utils import keccak
+
+_DOMAIN = b"gba-rwa-sim/account/v1"
+
+
+def derive_private_key(seed: int, index: int) -> bytes:
+    """keccak(domain || seed || index): a valid secp256k1 key for any realistic seed and index."""
+    if seed < 0 or index < 0:
+        raise ValueError("seed and index must be non-negative")
+    return keccak(_DOMAIN + seed.to_bytes(32, "big") + index.to_bytes(32, "big"))
+
+
+class AccountBook:
+    """Address <-> key <-> label, created on first use."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.addresses: list[str] = []
+        self.keys: list[bytes] = []
+        self.labels: dict[str, str] = {}
+
+    def new(self, label: str | None = None) -> tuple[str, bytes]:
+        key = derive_private_key(self.seed, len(self.addresses))
+        address = keys.PrivateKey(key).public_key.to_checksum_address()
+        self.addresses.append(address)
+        self.keys.append(key)
+        if label is not None:
+            self.labels[label] = address
+        return address, key

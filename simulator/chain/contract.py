@@ -1,0 +1,134 @@
+"""Contract handles: thin glue between Python calls and any backend (in the spirit of titanoboa).
+
+    token = chain.deploy("SettlementToken", "HKD Coin", "HKDC", "HKD", 6, admin, sender=admin)
+    token.mint(bob, 10**6, sender=admin)   # transaction -> Receipt (value, events, gas)
+    token.balanceOf(bob)                   # view -> decoded value
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from simulator.chain.abi import ContractABI, FunctionABI, contract_abi, decode_event, decode_revert
+from simulator.chain.backends.base import TxResult
+
+if TYPE_CHECKING:
+    from simulator.chain.chain import Chain
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A decoded log."""
+
+    name: str
+    args: dict
+    address: str
+
+
+@dataclass(slots=True)
+class Receipt:
+    """A successful transaction: its decoded return value, events and gas."""
+
+    value: object
+    events: list[Event]
+    gas_used: int
+    block_number: int
+    timestamp: int
+    tx_hash: str | None = None
+    contract_address: str | None = None
+    _raw: TxResult | None = field(default=None, repr=False)
+
+    def events_named(self, name: str) -> list[Event]:
+        return [e for e in self.events if e.name == name]
+
+
+class ContractRevert(Exception):
+    """A call or transaction reverted; names the Solidity error and its decoded arguments."""
+
+    def __init__(self, contract: str, function: str, error: str, args: dict, data: bytes, gas_used: int | None = None):
+        self.contract = contract
+        self.function = function
+        self.error = error
+        self.args = args
+        self.data = data
+        self.gas_used = gas_used
+        rendered = ", ".join(f"{k}={_render(v)}" for k, v in args.items())
+        super().__init__(f"{contract}.{function} reverted: {error}({rendered})")
+
+
+def _render(value: object) -> str:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return repr(value) if isinstance(value, str) and not value.startswith("0x") else str(value)
+
+
+def decode_logs(result: TxResult) -> list[Event]:
+    events = []
+    for log in result.logs:
+        decoded = decode_event(log.topics, log.data)
+        if decoded is None:
+            events.append(Event("UnknownLog", {"topics": log.topics, "data": log.data}, log.address))
+        else:
+            events.append(Event(decoded[0], decoded[1], log.address))
+    return events
+
+
+class ContractFunction:
+    """`handle.name(*args, sender=...)`: a view is called, anything else is sent as a transaction."""
+
+    __slots__ = ("_contract", "_name")
+
+    def __init__(self, contract: Contract, name: str) -> None:
+        self._contract = contract
+        self._name = name
+
+    def __call__(self, *args, sender: str | None = None):
+        fn = self._contract.abi.function(self._name, args)
+        if fn.is_view:
+            return self._contract._call(fn, args, sender)
+        return self._contract._transact(fn, args, sender)
+
+    def call(self, *args, sender: str | None = None):
+        """Execute without a transaction (also for non-view functions: a dry run)."""
+        return self._contract._call(self._contract.abi.function(self._name, args), args, sender)
+
+
+class Contract:
+    def __init__(self, chain: Chain, name: str, address: str) -> None:
+        self.chain = chain
+        self.name = name
+        self.address = address
+        self.abi: ContractABI = contract_abi(name)
+
+    def __repr__(self) -> str:
+        return f"<{self.name} at {self.address}>"
+
+    def __getattr__(self, name: str) -> ContractFunction:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self.abi.functions:
+            raise AttributeError(f"{self.name} has no function {name!r}")
+        return ContractFunction(self, name)
+
+    def _call(self, fn: FunctionABI, args: tuple, sender: str | None):
+        data = fn.encode(args)
+        ok, output = self.chain.backend.call(sender or self.chain.default_sender, self.address, data)
+        if not ok:
+            name, err_args = decode_revert(output)
+            raise ContractRevert(self.name, fn.name, name, err_args, output)
+        return fn.decode(output)
+
+    def _transact(self, fn: FunctionABI, args: tuple, sender: str | None) -> Receipt:
+        data = fn.encode(args)
+        result = self.chain.backend.transact(sender or self.chain.default_sender, self.address, data,
+                                             want_output=bool(fn.output_types))
+        if not result.success:
+            name, err_args = decode_revert(result.output)
+            raise ContractRevert(self.name, fn.name, name, err_args, result.output, result.gas_used)
+        return Receipt(fn.decode(result.output), decode_logs(result), result.gas_used, result.block_number,
+                       result.timestamp, result.tx_hash, None, result)
+
+    def transact_raw(self, calldata: bytes, sender: str) -> TxResult:
+        """Send pre-encoded calldata (hot loops, benchmarks): no decoding, no exception on revert."""
+        return self.chain.backend.transact(sender, self.address, calldata)

@@ -1,0 +1,97 @@
+"""`rwa-sim`: the command line. Every user-facing failure is one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from simulator import __version__
+from simulator.errors import InputError, UserError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 with usage; keep the code, shorten the noise
+        self.print_usage(sys.stderr)
+        raise InputError(f"{self.prog}: {message}")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    from simulator.chain.backends import BACKENDS, DEFAULT_BACKEND
+
+    parser = _Parser(prog="rwa-sim", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"rwa-sim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a scenario file and write summary.csv, events.csv, manifest.json")
+    run.add_argument("scenario", type=Path)
+    run.add_argument("--out", type=Path, default=None, help="output directory (default: out/<scenario name>)")
+    run.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    run.add_argument("--backend", default=DEFAULT_BACKEND, help=f"one of {', '.join(BACKENDS)}")
+    run.add_argument("--rpc-url", default=None, help="JSON-RPC node for the web3 backend (e.g. anvil)")
+
+    contracts = sub.add_parser("contracts", help="build and check the Solidity artifacts")
+    csub = contracts.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    csub.add_parser("build", help="compile contracts/src with the pinned solc-js and write the artifacts")
+    csub.add_parser("check", help="exit 1 naming every stale or missing artifact")
+    return parser
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from simulator.chain import Chain
+    from simulator.minimal import load_scenario, run_minimal
+
+    if args.seed is not None and args.seed < 0:
+        raise InputError("--seed must be a non-negative integer")
+    scenario = load_scenario(args.scenario)
+    if args.seed is not None:
+        scenario = scenario.model_copy(update={"scenario": scenario.scenario.model_copy(update={"seed": args.seed})})
+    out = args.out or Path("out") / scenario.scenario.name
+    chain = Chain(args.backend, rpc_url=args.rpc_url, seed=scenario.scenario.seed)
+    try:
+        summary = run_minimal(scenario, chain, out)
+    finally:
+        chain.close()
+    width = max(len(k) for k in summary)
+    for key, value in summary.items():
+        print(f"{key:<{width}}  {value}")
+    print(f"wrote {out}/summary.csv, events.csv, manifest.json")
+    return 0
+
+
+def _cmd_contracts(args: argparse.Namespace) -> int:
+    from simulator.chain.toolchain import Toolchain
+
+    toolchain = Toolchain()
+    if args.action == "build":
+        written = toolchain.build()
+        print(f"built {len(written)} artifact(s) with solc-js {toolchain.pinned_solc_version()}:")
+        for path in written:
+            print(f"  {path.name}")
+        return 0
+    problems = toolchain.check()
+    if problems:
+        for line in problems:
+            print(line, file=sys.stderr)
+        print("run `rwa-sim contracts build` and commit the artifacts", file=sys.stderr)
+        return 1
+    print("artifacts up to date")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _build_parser().parse_args(argv)
+        if args.command == "run":
+            return _cmd_run(args)
+        return _cmd_contracts(args)
+    except UserError as exc:
+        print(f"rwa-sim: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("rwa-sim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
