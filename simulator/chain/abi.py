@@ -63,7 +63,81 @@ def split_tuple(typ: str) -> list[str]:
     return [p for p in parts if p]
 
 
+def _word_decoder(typ: str):
+    """A decoder for one static 32-byte word, or None when eth-abi must do it."""
+    if typ == "address":
+        return lambda w: checksum("0x" + w[12:].hex())
+    if typ == "bool":
+        return lambda w: w[31] == 1
+    if typ.startswith("uint") and typ[4:].isdigit():
+        return lambda w: int.from_bytes(w, "big")
+    if typ.startswith("int") and typ[3:].isdigit():
+        return lambda w: int.from_bytes(w, "big", signed=True)
+    if typ == "bytes32":
+        return bytes
+    return None
+
+
+def _word_encoder(typ: str):
+    """An encoder for one static word that returns None for anything it does not fully validate."""
+    if typ == "address":
+        def enc(v):
+            if isinstance(v, str) and len(v) == 42 and v[:2] in ("0x", "0X"):
+                try:
+                    return b"\x00" * 12 + bytes.fromhex(v[2:])
+                except ValueError:
+                    return None
+            return None
+        return enc
+    if typ == "bool":
+        return lambda v: (b"\x00" * 31 + (b"\x01" if v else b"\x00")) if isinstance(v, bool) else None
+    if typ.startswith("uint") and typ[4:].isdigit():
+        bound = 1 << int(typ[4:])
+        return lambda v: v.to_bytes(32, "big") if type(v) is int and 0 <= v < bound else None
+    if typ.startswith("int") and typ[3:].isdigit():
+        half = 1 << (int(typ[3:]) - 1)
+        return lambda v: v.to_bytes(32, "big", signed=True) if type(v) is int and -half <= v < half else None
+    if typ == "bytes32":
+        return lambda v: v if isinstance(v, bytes) and len(v) == 32 else None
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _fast_encoder(types: tuple[str, ...]):
+    encoders = [_word_encoder(t) for t in types]
+    if any(e is None for e in encoders):
+        return None
+
+    def encode(args: tuple) -> bytes | None:
+        words = [e(a) for e, a in zip(encoders, args, strict=True)]
+        if None in words:
+            return None  # let eth-abi encode it or explain what is wrong
+        return b"".join(words)
+
+    return encode
+
+
+@lru_cache(maxsize=4096)
+def _fast_decoder(types: tuple[str, ...]):
+    """Static word types (the common case: balances, addresses, flags) decode by slicing, not by eth-abi."""
+    decoders = [_word_decoder(t) for t in types]
+    if any(d is None for d in decoders):
+        return None
+    size = 32 * len(types)
+
+    def decode(data: bytes) -> tuple:
+        if len(data) < size:
+            raise DecodingError(f"expected {size} bytes, got {len(data)}")
+        return tuple(d(data[32 * i : 32 * i + 32]) for i, d in enumerate(decoders))
+
+    return decode
+
+
 def decode_values(types: tuple[str, ...] | list[str], data: bytes) -> tuple:
+    types = tuple(types)
+    fast = _fast_decoder(types)
+    if fast is not None:
+        return fast(data)
     return tuple(normalize(t, v) for t, v in zip(types, abi_decode(types, data), strict=True))
 
 
@@ -92,6 +166,11 @@ class FunctionABI:
             raise AbiArgumentError(
                 f"{self.contract}.{self.signature}: expected {len(self.input_types)} argument(s), got {len(args)}"
             )
+        fast = _fast_encoder(self.input_types)
+        if fast is not None:
+            encoded = fast(args)
+            if encoded is not None:
+                return self.selector + encoded
         try:
             return self.selector + abi_encode(self.input_types, args)
         except Exception:

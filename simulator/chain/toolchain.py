@@ -63,8 +63,10 @@ class SourceSet:
 
 
 class Toolchain:
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, artifact_dir: Path = ARTIFACT_DIR) -> None:
         self.root = root or find_project_root()
+        self.artifact_dir = artifact_dir
+        self.index_file = artifact_dir / INDEX_FILE.name
         self.contracts_dir = self.root / "contracts"
         self.src_dir = self.contracts_dir / "src"
         self.node_modules = self.contracts_dir / "node_modules"
@@ -158,8 +160,8 @@ class Toolchain:
         compiler = {"name": "solc-js", "version": version, "longVersion": long_version}
         written: list[Path] = []
         index_contracts: dict[str, str] = {}
-        ARTIFACT_DIR.mkdir(parents=True, exist_ok=True)
-        for old in ARTIFACT_DIR.glob("*.json"):
+        self.artifact_dir.mkdir(parents=True, exist_ok=True)
+        for old in self.artifact_dir.glob("*.json"):
             old.unlink()
         for unit in sources.project_units:
             for name, c in sorted(output["contracts"].get(unit, {}).items()):
@@ -180,7 +182,7 @@ class Toolchain:
                     "settings": COMPILER_SETTINGS,
                     "sources": {d: sha256_hex(sources.contents[d].encode()) for d in deps},
                 }
-                path = ARTIFACT_DIR / f"{name}.json"
+                path = self.artifact_dir / f"{name}.json"
                 path.write_text(json.dumps(artifact, indent=1, sort_keys=True) + "\n")
                 written.append(path)
         index = {
@@ -189,7 +191,7 @@ class Toolchain:
             "sources": {u: sha256_hex(sources.contents[u].encode()) for u in sources.project_units},
             "contracts": dict(sorted(index_contracts.items())),
         }
-        INDEX_FILE.write_text(json.dumps(index, indent=1, sort_keys=True) + "\n")
+        self.index_file.write_text(json.dumps(index, indent=1, sort_keys=True) + "\n")
         self._write_build_info(long_version, std_input, output)
         return written
 
@@ -214,9 +216,9 @@ class Toolchain:
     def check(self) -> list[str]:
         """Problems that make the committed artifacts differ from what a build would write now."""
         problems: list[str] = []
-        if not INDEX_FILE.is_file():
-            return [f"missing: artifact index {INDEX_FILE} (run `rwa-sim contracts build`)"]
-        index = json.loads(INDEX_FILE.read_text())
+        if not self.index_file.is_file():
+            return [f"missing: artifact index {self.index_file} (run `rwa-sim contracts build`)"]
+        index = json.loads(self.index_file.read_text())
         pinned = self.pinned_solc_version()
         if index["compiler"]["version"] != pinned:
             problems.append(f"stale: all artifacts built with solc {index['compiler']['version']}, pinned is {pinned}")
@@ -237,7 +239,7 @@ class Toolchain:
             if name not in index["contracts"]:
                 problems.append(f"missing: artifact for {name} ({unit})")
         for name, unit in sorted(index["contracts"].items()):
-            path = ARTIFACT_DIR / f"{name}.json"
+            path = self.artifact_dir / f"{name}.json"
             if not path.is_file():
                 problems.append(f"missing: artifact file {path.name} for {name} ({unit})")
                 continue

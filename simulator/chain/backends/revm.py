@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from eth_utils import to_checksum_address
 from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
 
+from simulator.chain.abi import checksum as to_checksum_address
 from simulator.chain.backends.base import BLOCK_GAS_LIMIT, CHAIN_ID, TX_GAS_LIMIT, Backend, RawLog, TxResult
 
 # pyrevm reports reverts and halts as RuntimeError("Revert { gas_used: N, output: 0x.. }") or

@@ -139,7 +139,10 @@ class Web3Backend(Backend):
             preflight = self._eth_call(self._call_params(sender, tx), block="pending")
         try:
             tx_hash = self.w3.eth.send_raw_transaction(raw)
-            receipt = self.w3.eth.get_transaction_receipt(tx_hash)
+            if self.tester is not None:
+                receipt = self.w3.eth.get_transaction_receipt(tx_hash)
+            else:  # a node may answer the send before its automined block is indexed
+                receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=60, poll_latency=0.002)
         except UserError:
             raise
         except Exception as exc:

@@ -1,0 +1,44 @@
+"""The fast static-word codecs agree with eth-abi on every value eth-abi accepts, and defer on the rest."""
+
+from __future__ import annotations
+
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_utils import to_checksum_address
+from hypothesis import given
+from hypothesis import strategies as st
+
+from simulator.chain.abi import _fast_encoder, decode_revert, decode_values
+
+addresses = st.binary(min_size=20, max_size=20).map(lambda b: to_checksum_address(b))
+TYPES = ("address", "uint256", "int128", "bool", "bytes32", "uint8")
+values = st.tuples(
+    addresses,
+    st.integers(0, 2**256 - 1),
+    st.integers(-(2**127), 2**127 - 1),
+    st.booleans(),
+    st.binary(min_size=32, max_size=32),
+    st.integers(0, 255),
+)
+
+
+@given(values)
+def test_fast_encode_and_decode_match_eth_abi(row):
+    encoded = _fast_encoder(TYPES)(row)
+    assert encoded == abi_encode(TYPES, row)
+    assert decode_values(TYPES, encoded) == tuple(
+        to_checksum_address(v) if t == "address" else v for t, v in zip(TYPES, abi_decode(TYPES, encoded))
+    )
+
+
+@given(st.one_of(st.integers(min_value=256), st.integers(max_value=-1), st.text(), st.floats()))
+def test_fast_encoder_defers_on_values_it_cannot_prove_valid(bad):
+    assert _fast_encoder(("uint8",))((bad,)) is None
+
+
+def test_revert_decoding_of_standard_errors():
+    assert decode_revert(bytes.fromhex("08c379a0") + abi_encode(["string"], ["nope"])) == ("Error", {"message": "nope"})
+    name, args = decode_revert(bytes.fromhex("4e487b71") + abi_encode(["uint256"], [0x11]))
+    assert name == "Panic" and args["meaning"] == "arithmetic overflow or underflow"
+    assert decode_revert(b"") == ("Revert", {})
+    assert decode_revert(b"\xde\xad\xbe\xef")[0] == "UnknownError"
