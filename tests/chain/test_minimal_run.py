@@ -56,3 +56,21 @@ def test_unwritable_out_is_a_clear_error(tmp_path, capsys):
     blocker.write_text("x")
     assert main(["run", str(SCENARIO), "--out", str(blocker / "sub")]) == 1
     assert "cannot create output directory" in capsys.readouterr().err
+
+
+def _events_without_hashes(out: Path) -> list[dict]:
+    with open(out / "events.csv", newline="") as fh:
+        return [{k: v for k, v in row.items() if k != "tx_hash"} for row in csv.DictReader(fh)]
+
+
+def test_run_over_rpc_on_a_real_anvil_matches_revm(tmp_path):
+    from simulator.chain.anvil import AnvilNode
+
+    with AnvilNode() as node:
+        rpc = run(tmp_path, "anvil", "--backend", "web3", "--rpc-url", node.url)
+    local = run(tmp_path, "revm", "--backend", "revm")
+    assert _events_without_hashes(rpc) == _events_without_hashes(local)
+    with open(rpc / "events.csv", newline="") as fh:
+        hashes = [row["tx_hash"] for row in csv.DictReader(fh) if row["kind"] != "transfer_refused"]
+    assert hashes and all(h.startswith("0x") and len(h) == 66 for h in hashes)
+    assert json.loads((rpc / "manifest.json").read_text())["backend"] == f"web3 ({node.url})"
