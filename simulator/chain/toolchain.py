@@ -29,7 +29,12 @@ COMPILER_SETTINGS: dict = {
 }
 _OUTPUT_SELECTION = {
     "*": {
-        "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "evm.methodIdentifiers", "devdoc", "userdoc"],
+        "*": [
+            "abi", "evm.bytecode.object", "evm.deployedBytecode.object", "evm.methodIdentifiers", "devdoc", "userdoc",
+            # for slither (build-info only; the artifacts keep the fields above)
+            "evm.bytecode.sourceMap", "evm.deployedBytecode.sourceMap", "evm.bytecode.linkReferences",
+            "evm.deployedBytecode.linkReferences",
+        ],
         "": ["ast"],
     }
 }
