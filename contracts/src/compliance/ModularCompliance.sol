@@ -107,6 +107,7 @@ contract ModularCompliance is Ownable, ICompliance {
 
     /// @inheritdoc ICompliance
     function canTransfer(address from, address to, uint256 amount) external view returns (bool) {
+        if (token == address(0)) return false; // unbound: modules cannot read balances
         uint256 n = _modules.length;
         for (uint256 i = 0; i < n; ++i) {
             if (!IComplianceModule(_modules[i]).moduleCheck(from, to, amount)) return false;
