@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IComplianceModule
+/// @notice One rule of a ModularCompliance. Checks run before the transfer (balances not yet
+/// moved); actions run after it (balances already moved). Actions are callable only by the
+/// compliance the module is bound to.
+interface IComplianceModule {
+    /// @notice The ModularCompliance this module serves.
+    function compliance() external view returns (address);
+
+    /// @notice Short name of the rule.
+    function name() external pure returns (string memory);
+
+    /// @notice True when the rule allows moving `amount` from `from` to `to`.
+    /// @param from Sender (zero for a mint).
+    /// @param to Receiver (zero for a burn).
+    /// @param amount Token amount.
+    function moduleCheck(address from, address to, uint256 amount) external view returns (bool);
+
+    /// @notice State update after a transfer.
+    /// @param from Sender.
+    /// @param to Receiver.
+    /// @param amount Token amount.
+    function moduleTransferAction(address from, address to, uint256 amount) external;
+
+    /// @notice State update after a mint.
+    /// @param to Receiver.
+    /// @param amount Token amount.
+    function moduleMintAction(address to, uint256 amount) external;
+
+    /// @notice State update after a burn.
+    /// @param from Holder burnt from.
+    /// @param amount Token amount.
+    function moduleBurnAction(address from, uint256 amount) external;
+}

@@ -1,0 +1,87 @@
+"""A malicious settlement token (ReentrantAttacker) reenters claim / refund / settle from its transfer hook."""
+
+from simulator.chain.abi import contract_abi, decode_revert
+
+from conftest import HK, HKD, INSTITUTIONAL, TOKEN, YEAR, ZERO
+
+GUARD = "ReentrancyGuardReentrantCall"
+
+
+def calldata(contract: str, fn: str, *args) -> bytes:
+    return contract_abi(contract).function(fn, args).encode(args)
+
+
+def side_token(w, attacker):
+    """A fresh RWAToken (same registry, module-less compliance) so a malicious distributor can observe it."""
+    s = w.s
+    comp = w.chain.deploy("ModularCompliance", s.admin, sender=s.admin)
+    tok = w.chain.deploy("RWAToken", "Side", "SIDE", s.registry.address, comp.address, s.admin, s.agent, sender=s.admin)
+    comp.bindToken(tok.address, sender=s.admin)
+    s.registry.registerIdentity(attacker.address, HK, INSTITUTIONAL, 0, w.chain.now + YEAR, sender=s.agent)
+    return tok
+
+
+def assert_blocked(attacker):
+    assert attacker.attempts() == 1
+    assert not attacker.lastSuccess()
+    assert decode_revert(attacker.lastReturnData())[0] == GUARD
+
+
+def test_distributor_claim_reentry_blocked(rw):
+    w, s = rw, rw.s
+    atk = w.chain.deploy("ReentrantAttacker", sender=w.outsider)
+    tok = side_token(w, atk)
+    dist = w.chain.deploy("RevenueDistributor", tok.address, atk.address, ZERO, s.admin, sender=s.admin)
+    tok.setBalanceObserver(dist.address, sender=s.admin)
+    dist.grantRole(s.roles["DISTRIBUTOR_ROLE"], s.paying_agent, sender=s.admin)
+    tok.mint(atk.address, 50 * TOKEN, sender=s.agent)
+    tok.mint(w.alice, 50 * TOKEN, sender=s.agent)
+    atk.mint(s.paying_agent, 1_000 * HKD, sender=w.outsider)
+    atk.approve(dist.address, 1_000 * HKD, sender=s.paying_agent)
+    dist.distribute(1_000 * HKD, 0, sender=s.paying_agent)
+    due = dist.withdrawableOf(atk.address)
+    atk.arm(dist.address, calldata("RevenueDistributor", "claim"), sender=w.outsider)
+    atk.execute(dist.address, calldata("RevenueDistributor", "claim"), sender=w.outsider)
+    assert_blocked(atk)
+    assert atk.balanceOf(atk.address) == due  # paid once
+    # the hook also fires when someone else claims: reentry into claim is still refused
+    atk.arm(dist.address, calldata("RevenueDistributor", "claim"), sender=w.outsider)
+    dist.claim(sender=w.alice)
+    assert atk.attempts() == 2 and not atk.lastSuccess()
+
+
+def test_offering_refund_reentry_blocked(rw):
+    w, s = rw, rw.s
+    atk = w.chain.deploy("ReentrantAttacker", sender=w.outsider)
+    s.registry.registerIdentity(atk.address, HK, INSTITUTIONAL, 0, w.chain.now + YEAR, sender=s.agent)
+    terms = (10 * HKD, 1, 10**12, 10**6, 10**12, w.chain.now + 1000, 0)
+    o = w.chain.deploy("PrimaryOffering", s.token.address, atk.address, s.treasury, s.admin, terms, sender=s.admin)
+    atk.mint(atk.address, 500 * HKD, sender=w.outsider)
+    atk.execute(atk.address, calldata("ReentrantAttacker", "approve", o.address, 500 * HKD), sender=w.outsider)
+    atk.execute(o.address, calldata("PrimaryOffering", "subscribe", 500 * HKD), sender=w.outsider)
+    atk.mint(w.alice, 100 * HKD, sender=w.outsider)
+    atk.approve(o.address, 100 * HKD, sender=w.alice)
+    o.subscribe(100 * HKD, sender=w.alice)
+    o.cancel(sender=s.admin)
+    atk.arm(o.address, calldata("PrimaryOffering", "refund"), sender=w.outsider)
+    atk.execute(o.address, calldata("PrimaryOffering", "refund"), sender=w.outsider)
+    assert_blocked(atk)
+    assert atk.balanceOf(atk.address) == 500 * HKD and atk.balanceOf(o.address) == 100 * HKD
+
+
+def test_dvp_settle_reentry_blocked(rw):
+    w, s = rw, rw.s
+    atk = w.chain.deploy("ReentrantAttacker", sender=w.outsider)
+    dvp = w.chain.deploy("DvPSettlement", s.token.address, atk.address, s.admin, s.fee_account, sender=s.admin)
+    dvp.grantRole(s.roles["PLATFORM_ROLE"], s.platform, sender=s.admin)
+    dvp.grantRole(s.roles["PLATFORM_ROLE"], atk.address, sender=s.admin)  # even with the role
+    w.mint(w.alice, 10 * TOKEN)
+    s.token.approve(dvp.address, 10 * TOKEN, sender=w.alice)
+    atk.mint(w.bob, 200 * HKD, sender=w.outsider)
+    atk.approve(dvp.address, 200 * HKD, sender=w.bob)
+    second = calldata("DvPSettlement", "settle", b"\x02" * 32, w.alice, w.bob, 5 * TOKEN, 100 * HKD, 0)
+    atk.arm(dvp.address, second, sender=w.outsider)
+    dvp.settle(b"\x01" * 32, w.alice, w.bob, 5 * TOKEN, 100 * HKD, 0, sender=s.platform)
+    assert_blocked(atk)
+    assert s.token.balanceOf(w.bob) == 5 * TOKEN and atk.balanceOf(w.alice) == 100 * HKD
+    assert not dvp.settled(b"\x02" * 32)

@@ -1,0 +1,196 @@
+"""Hypothesis stateful test of the token + distributor (revm backend).
+
+Invariants (after every step):
+- sum of balances of every address that can hold == totalSupply;
+- frozen tokens <= balance for every wallet;
+- a wallet that was unverified or frozen before a step never has a higher balance after it;
+- while paused, a plain transfer moves nothing (agent actions may);
+- a plain transfer succeeds exactly when the model says it should;
+- distributor cash == totalDistributed - totalClaimed - dustRecovered (exact), and with
+  W = sum(withdrawableOf) and D = undistributedDust():  0 <= cash - W - D <= H, where H is the number
+  of addresses that ever held shares (each holder strands < 1 unit of sub-unit fraction; the magnified
+  distribution remainder strands < 1 more, so strictly cash - W - D < H + 1). Hence
+  totalClaimed + W + D + dustRecovered + r == totalDistributed with the same 0 <= r <= H.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from simulator.chain import ContractRevert
+from simulator.chain.suite import CN, HK, HKD, INSTITUTIONAL, PROFESSIONAL, TOKEN, YEAR
+
+from conftest import build_world
+
+_WORLD = None
+N_WALLETS = 5
+
+
+def world():
+    global _WORLD
+    if _WORLD is None:
+        w = build_world("revm")
+        wallets = [w.chain.new_account(f"h{i}") for i in range(N_WALLETS)]
+        until = w.chain.now + 10 * YEAR
+        w.s.registry.batchRegisterIdentity(wallets, [HK, CN] * 2 + [HK], [PROFESSIONAL, INSTITUTIONAL] * 2 + [1],
+                                           [0, 1, 2, 0, 1], [until] * N_WALLETS, sender=w.s.agent)
+        w.s.oracle.report(1, 1, 1, "HKD", b"\x01" * 32, sender=w.s.attestor)
+        _WORLD = [w, wallets, w.chain.snapshot()]
+    return _WORLD
+
+
+wallet_ix = st.integers(0, N_WALLETS)  # N_WALLETS -> the never-registered wallet
+amounts = st.one_of(st.integers(0, 50).map(lambda n: n * TOKEN), st.integers(1, 10**20))
+
+
+class TokenMachine(RuleBasedStateMachine):
+    @initialize()
+    def setup(self):
+        state = world()
+        self.w, wallets, snap = state
+        # a revm checkpoint can be reverted to only once: take a fresh one after each revert
+        self.w.chain.revert(snap)
+        state[2] = self.w.chain.snapshot()
+        self.s = self.w.s
+        self.wallets = wallets + [self.w.frank]
+        self.ever_held: set[str] = set()
+
+    def teardown(self):
+        pass
+
+    # ------------------------------------------------------------------ helpers
+    def view(self):
+        t, reg = self.s.token, self.s.registry
+        return {a: (t.balanceOf(a), reg.isVerified(a), t.isFrozen(a), t.getFrozenTokens(a)) for a in self.wallets}
+
+    def act(self, fn, *args, sender, agent):
+        before, paused = self.view(), self.s.token.paused()
+        try:
+            fn(*args, sender=sender)
+            ok = True
+        except ContractRevert:
+            ok = False
+        after = self.view()
+        for a in self.wallets:
+            if after[a][0] > before[a][0]:
+                assert before[a][1] and not before[a][2], f"{a} received while unverified/frozen"
+                self.ever_held.add(a)
+        if paused and not agent:
+            assert all(after[a][0] == before[a][0] for a in self.wallets)
+        return ok, before
+
+    # ------------------------------------------------------------------ rules
+    @rule(to=wallet_ix, amount=amounts)
+    def mint(self, to, amount):
+        self.act(self.s.token.mint, self.wallets[to], amount, sender=self.s.agent, agent=True)
+
+    @rule(src=wallet_ix, dst=wallet_ix, amount=amounts)
+    def transfer(self, src, dst, amount):
+        a, b = self.wallets[src], self.wallets[dst]
+        ok, pre = self.act(self.s.token.transfer, b, amount, sender=a, agent=False)
+        bal, _, frozen_a, frozen_tokens = pre[a]
+        expected = (not self.s.token.paused() and not frozen_a and not pre[b][2] and pre[b][1]
+                    and amount <= bal - frozen_tokens)
+        assert ok == expected, (ok, expected, pre[a], pre[b], amount)
+        event(f"transfer ok={ok}")
+
+    @rule(src=wallet_ix, dst=wallet_ix, amount=amounts)
+    def forced_transfer(self, src, dst, amount):
+        self.act(self.s.token.forcedTransfer, self.wallets[src], self.wallets[dst], amount,
+                 sender=self.s.agent, agent=True)
+
+    @rule(who=wallet_ix, freeze=st.booleans())
+    def set_frozen(self, who, freeze):
+        self.s.token.setAddressFrozen(self.wallets[who], freeze, sender=self.s.agent)
+
+    @rule(who=wallet_ix, amount=amounts)
+    def freeze_partial(self, who, amount):
+        self.act(self.s.token.freezePartialTokens, self.wallets[who], amount, sender=self.s.agent, agent=True)
+
+    @rule(who=wallet_ix, amount=amounts)
+    def unfreeze_partial(self, who, amount):
+        self.act(self.s.token.unfreezePartialTokens, self.wallets[who], amount, sender=self.s.agent, agent=True)
+
+    @rule(who=wallet_ix, amount=amounts)
+    def burn(self, who, amount):
+        self.act(self.s.token.burn, self.wallets[who], amount, sender=self.s.agent, agent=True)
+
+    @rule(pause=st.booleans())
+    def toggle_pause(self, pause):
+        fn = self.s.token.pause if pause else self.s.token.unpause
+        self.act(fn, sender=self.s.agent, agent=True)
+
+    @rule(lost=wallet_ix, new=wallet_ix)
+    def recovery(self, lost, new):
+        d = self.s.distributor
+        a, b = self.wallets[lost], self.wallets[new]
+        owed_a, owed_b = d.withdrawableOf(a), d.withdrawableOf(b)
+        ok, _ = self.act(self.s.token.recoveryAddress, a, b, sender=self.s.agent, agent=True)
+        event(f"recovery ok={ok}")
+        if ok:
+            assert d.withdrawableOf(a) == 0 and d.withdrawableOf(b) == owed_a + owed_b
+            assert self.s.token.balanceOf(a) == 0
+
+    @rule(who=wallet_ix)
+    def revoke(self, who):
+        self.act(self.s.registry.revoke, self.wallets[who], sender=self.s.agent, agent=True)
+
+    @rule(amount=st.integers(1, 10**10))
+    def distribute(self, amount):
+        self.s.hkd.mint(self.s.paying_agent, amount, sender=self.s.hkd_issuer)
+        self.s.hkd.approve(self.s.distributor.address, amount, sender=self.s.paying_agent)
+        try:
+            self.s.distributor.distribute(amount, 1, sender=self.s.paying_agent)
+        except ContractRevert as e:
+            assert e.error == "NoShares" and self.s.distributor.totalShares() == 0
+
+    @rule(who=wallet_ix, custodial=st.booleans())
+    def claim(self, who, custodial):
+        d, a = self.s.distributor, self.wallets[who]
+        due = d.withdrawableOf(a)
+        before = self.s.hkd.balanceOf(a)
+        try:
+            if custodial:
+                d.claimFor(a, sender=self.s.agent)
+            else:
+                d.claim(sender=a)
+            assert due > 0 and self.s.hkd.balanceOf(a) == before + due
+            event("claim paid")
+        except ContractRevert as e:
+            assert e.error == "NothingToClaim" and due == 0
+
+    @precondition(lambda self: self.s.distributor.undistributedDust() > 0)
+    @rule()
+    def recover_dust(self):
+        self.s.distributor.recoverDust(self.s.treasury, sender=self.s.admin)
+
+    # ------------------------------------------------------------------ invariants
+    @invariant()
+    def supply_and_frozen(self):
+        t = self.s.token
+        total = 0
+        for a in self.wallets:
+            bal = t.balanceOf(a)
+            total += bal
+            assert t.getFrozenTokens(a) <= bal
+        assert total == t.totalSupply()
+        d = self.s.distributor
+        assert d.totalShares() == total  # no excluded wallet holds tokens here
+
+    @invariant()
+    def distributor_accounting(self):
+        d = self.s.distributor
+        cash = self.s.hkd.balanceOf(d.address)
+        assert cash == d.totalDistributed() - d.totalClaimed() - d.dustRecovered()
+        owed = sum(d.withdrawableOf(a) for a in self.wallets)
+        slack = cash - owed - d.undistributedDust()
+        assert 0 <= slack <= max(1, len(self.ever_held)), slack
+
+
+TokenMachine.TestCase.settings = settings(
+    max_examples=60, stateful_step_count=40, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestTokenStateful = TokenMachine.TestCase

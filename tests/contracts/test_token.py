@@ -1,0 +1,172 @@
+import pytest
+
+from conftest import HK, PROFESSIONAL, TOKEN, YEAR, ZERO, event, reverts
+
+
+def test_metadata_and_wiring(w):
+    t = w.s.token
+    assert t.decimals() == 18
+    assert t.identityRegistry() == w.s.registry.address
+    assert t.compliance() == w.s.compliance.address
+    assert t.balanceObserver() == w.s.distributor.address
+    r = t.setAssetInfo(b"\x11" * 32, b"\x22" * 32, "ipfs://doc", sender=w.s.admin)
+    event(r, "AssetInfoUpdated", assetId=b"\x11" * 32, documentHash=b"\x22" * 32, documentURI="ipfs://doc")
+    assert (t.assetId(), t.documentHash(), t.documentURI()) == (b"\x11" * 32, b"\x22" * 32, "ipfs://doc")
+
+
+def test_set_registry_compliance_observer(w):
+    t, admin = w.s.token, w.s.admin
+    event(t.setIdentityRegistry(w.s.registry.address, sender=admin), "IdentityRegistryAdded")
+    event(t.setCompliance(w.s.compliance.address, sender=admin), "ComplianceAdded")
+    reverts("ZeroAddress", t.setIdentityRegistry, ZERO, sender=admin)
+    reverts("ZeroAddress", t.setCompliance, ZERO, sender=admin)
+    event(t.setBalanceObserver(w.s.distributor.address, sender=admin), "BalanceObserverSet")
+    w.mint(w.alice, TOKEN)
+    reverts("ObserverChangeWithSupply", t.setBalanceObserver, ZERO, sender=admin, totalSupply=TOKEN)
+
+
+def test_mint_and_transfer(w):
+    t = w.s.token
+    r = w.mint(w.alice, 100 * TOKEN)
+    event(r, "Transfer", **{"from": ZERO, "to": w.alice, "value": 100 * TOKEN})
+    r = t.transfer(w.bob, 30 * TOKEN, sender=w.alice)
+    event(r, "Transfer", **{"from": w.alice, "to": w.bob, "value": 30 * TOKEN})
+    assert t.balanceOf(w.alice) == 70 * TOKEN and t.balanceOf(w.bob) == 30 * TOKEN
+    t.approve(w.carol, 10 * TOKEN, sender=w.alice)
+    t.transferFrom(w.alice, w.carol, 10 * TOKEN, sender=w.carol)
+    assert t.balanceOf(w.carol) == 10 * TOKEN
+    assert t.canTransfer(w.alice, w.bob, TOKEN)
+    r = t.batchTransfer([w.bob, w.carol], [TOKEN, 2 * TOKEN], sender=w.alice)
+    assert len(r.events_named("Transfer")) == 2
+    assert t.balanceOf(w.alice) == 57 * TOKEN
+
+
+def test_transfer_refusals(w):
+    t, agent = w.s.token, w.s.agent
+    w.mint(w.alice, 100 * TOKEN)
+    reverts("ReceiverNotVerified", t.transfer, w.frank, TOKEN, sender=w.alice, wallet=w.frank)
+    reverts("TransferNotCompliant", t.transfer, w.dave, TOKEN, sender=w.alice)  # retail
+    reverts("TransferNotCompliant", t.transfer, w.eve, TOKEN, sender=w.alice)  # denied country
+    assert not t.canTransfer(w.alice, w.eve, TOKEN)
+    t.setAddressFrozen(w.bob, True, sender=agent)
+    reverts("WalletFrozen", t.transfer, w.bob, TOKEN, sender=w.alice, wallet=w.bob)
+    t.setAddressFrozen(w.alice, True, sender=agent)
+    reverts("WalletFrozen", t.transfer, w.carol, TOKEN, sender=w.alice, wallet=w.alice)
+    t.setAddressFrozen(w.alice, False, sender=agent)
+    t.freezePartialTokens(w.alice, 95 * TOKEN, sender=agent)
+    reverts("InsufficientUnfrozenBalance", t.transfer, w.carol, 6 * TOKEN, sender=w.alice,
+            wallet=w.alice, available=5 * TOKEN, needed=6 * TOKEN)
+    assert not t.canTransfer(w.alice, w.carol, 6 * TOKEN)
+    t.transfer(w.carol, 5 * TOKEN, sender=w.alice)
+    reverts("ERC20InsufficientBalance", t.transfer, w.alice, 6 * TOKEN, sender=w.carol)
+    reverts("ERC20InsufficientAllowance", t.transferFrom, w.carol, w.alice, 1, sender=w.alice)
+    reverts("LengthMismatch", t.batchTransfer, [w.bob], [1, 2], sender=w.alice)
+
+
+def test_pause(w):
+    t, agent = w.s.token, w.s.agent
+    w.mint(w.alice, 10 * TOKEN)
+    event(t.pause(sender=agent), "Paused", account=agent)
+    assert t.paused()
+    reverts("EnforcedPause", t.transfer, w.bob, TOKEN, sender=w.alice)
+    reverts("EnforcedPause", t.pause, sender=agent)
+    assert not t.canTransfer(w.alice, w.bob, TOKEN)
+    # agent actions bypass the pause
+    w.mint(w.bob, TOKEN)
+    t.forcedTransfer(w.alice, w.carol, TOKEN, sender=agent)
+    t.burn(w.alice, TOKEN, sender=agent)
+    event(t.unpause(sender=agent), "Unpaused", account=agent)
+    reverts("ExpectedPause", t.unpause, sender=agent)
+    t.transfer(w.bob, TOKEN, sender=w.alice)
+
+
+def test_mint_refusals(w):
+    t, agent = w.s.token, w.s.agent
+    reverts("ReceiverNotVerified", t.mint, w.frank, TOKEN, sender=agent)
+    reverts("TransferNotCompliant", t.mint, w.dave, TOKEN, sender=agent, **{"from": ZERO, "to": w.dave})
+    t.setAddressFrozen(w.alice, True, sender=agent)
+    reverts("WalletFrozen", t.mint, w.alice, TOKEN, sender=agent)
+    reverts("TransferNotCompliant", t.mint, w.bob, 10_000_001 * TOKEN, sender=agent)  # supply cap / max balance
+
+
+def test_burn_eats_frozen(w):
+    t, agent = w.s.token, w.s.agent
+    w.mint(w.alice, 10 * TOKEN)
+    event(t.freezePartialTokens(w.alice, 8 * TOKEN, sender=agent), "TokensFrozen", wallet=w.alice, amount=8 * TOKEN)
+    r = t.burn(w.alice, 5 * TOKEN, sender=agent)
+    event(r, "TokensUnfrozen", wallet=w.alice, amount=3 * TOKEN)
+    event(r, "Transfer", **{"from": w.alice, "to": ZERO, "value": 5 * TOKEN})
+    assert t.getFrozenTokens(w.alice) == 5 * TOKEN and t.balanceOf(w.alice) == 5 * TOKEN
+    reverts("ERC20InsufficientBalance", t.burn, w.alice, 6 * TOKEN, sender=agent)
+    r = t.batchBurn([w.alice, w.alice], [TOKEN, TOKEN], sender=agent)
+    assert t.totalSupply() == 3 * TOKEN and t.getFrozenTokens(w.alice) == 3 * TOKEN
+    reverts("LengthMismatch", t.batchBurn, [w.alice], [], sender=agent)
+
+
+def test_forced_transfer(w):
+    t, agent = w.s.token, w.s.agent
+    w.mint(w.alice, 10 * TOKEN)
+    t.setAddressFrozen(w.alice, True, sender=agent)
+    t.freezePartialTokens(w.alice, 10 * TOKEN, sender=agent)
+    r = t.forcedTransfer(w.alice, w.bob, 4 * TOKEN, sender=agent)
+    event(r, "ForcedTransfer", **{"from": w.alice, "to": w.bob, "amount": 4 * TOKEN, "agent": agent})
+    event(r, "TokensUnfrozen", wallet=w.alice, amount=4 * TOKEN)
+    assert t.balanceOf(w.bob) == 4 * TOKEN and t.getFrozenTokens(w.alice) == 6 * TOKEN
+    reverts("SameAddress", t.forcedTransfer, w.alice, w.alice, TOKEN, sender=agent, wallet=w.alice)
+    reverts("ReceiverNotVerified", t.forcedTransfer, w.alice, w.frank, TOKEN, sender=agent)
+    t.setAddressFrozen(w.carol, True, sender=agent)
+    reverts("WalletFrozen", t.forcedTransfer, w.alice, w.carol, TOKEN, sender=agent, wallet=w.carol)
+    t.batchForcedTransfer([w.alice, w.alice], [w.bob, w.bob], [TOKEN, TOKEN], sender=agent)
+    assert t.balanceOf(w.bob) == 6 * TOKEN
+    reverts("LengthMismatch", t.batchForcedTransfer, [w.alice], [w.bob], [1, 2], sender=agent)
+
+
+def test_recovery(w):
+    t, agent = w.s.token, w.s.agent
+    new = w.chain.new_account("alice-new")
+    w.s.registry.registerIdentity(new, HK, PROFESSIONAL, 0, w.chain.now + YEAR, sender=agent)
+    w.mint(w.alice, 10 * TOKEN)
+    t.freezePartialTokens(w.alice, 3 * TOKEN, sender=agent)
+    t.setAddressFrozen(w.alice, True, sender=agent)
+    reverts("SameAddress", t.recoveryAddress, w.alice, w.alice, sender=agent)
+    reverts("NothingToRecover", t.recoveryAddress, w.bob, new, sender=agent, wallet=w.bob)
+    reverts("ReceiverNotVerified", t.recoveryAddress, w.alice, w.frank, sender=agent)
+    r = t.recoveryAddress(w.alice, new, sender=agent)
+    event(r, "RecoverySuccess", lostWallet=w.alice, newWallet=new, amount=10 * TOKEN, agent=agent)
+    event(r, "TokensFrozen", wallet=new, amount=3 * TOKEN)
+    event(r, "AddressFrozen", wallet=new, isFrozen=True)
+    assert t.balanceOf(new) == 10 * TOKEN and t.balanceOf(w.alice) == 0
+    assert t.getFrozenTokens(new) == 3 * TOKEN and t.getFrozenTokens(w.alice) == 0
+    assert t.isFrozen(new)
+    # new wallet frozen -> refused as a recovery target
+    w.mint(w.bob, TOKEN)
+    reverts("WalletFrozen", t.recoveryAddress, w.bob, new, sender=agent)
+
+
+def test_freeze_errors_and_batches(w):
+    t, agent = w.s.token, w.s.agent
+    w.mint(w.alice, 10 * TOKEN)
+    reverts("FreezeExceedsBalance", t.freezePartialTokens, w.alice, 11 * TOKEN, sender=agent,
+            wallet=w.alice, balance=10 * TOKEN, frozenAfter=11 * TOKEN)
+    reverts("UnfreezeExceedsFrozen", t.unfreezePartialTokens, w.alice, 1, sender=agent, frozen=0, amount=1)
+    t.batchFreezePartialTokens([w.alice, w.alice], [TOKEN, 2 * TOKEN], sender=agent)
+    assert t.getFrozenTokens(w.alice) == 3 * TOKEN
+    r = t.batchUnfreezePartialTokens([w.alice], [TOKEN], sender=agent)
+    event(r, "TokensUnfrozen", wallet=w.alice, amount=TOKEN)
+    assert t.getFrozenTokens(w.alice) == 2 * TOKEN
+    r = t.batchSetAddressFrozen([w.alice, w.bob], [True, True], sender=agent)
+    assert len(r.events_named("AddressFrozen")) == 2 and t.isFrozen(w.bob)
+    for fn in (t.batchFreezePartialTokens, t.batchUnfreezePartialTokens, t.batchSetAddressFrozen, t.batchMint):
+        with pytest.raises(Exception) as e:
+            fn([w.alice], [], sender=agent)
+        assert e.value.error == "LengthMismatch"
+    t.batchMint([w.carol, w.carol], [TOKEN, TOKEN], sender=agent)
+    assert t.totalSupply() == 12 * TOKEN
+
+
+def test_unverified_after_kyc_expiry_cannot_receive(w):
+    t = w.s.token
+    w.mint(w.alice, 10 * TOKEN)
+    w.s.registry.updateIdentity(w.bob, 156, 2, 1, w.chain.now + 5, sender=w.s.agent)
+    w.chain.backend.advance_time(w.chain.now + 10)
+    reverts("ReceiverNotVerified", t.transfer, w.bob, TOKEN, sender=w.alice)
