@@ -56,10 +56,10 @@ class Chain:
         self.backend.advance_time(self.timestamp_at(sim_seconds))
 
     # --- state ---------------------------------------------------------------------------------
-    def snapshot(self) -> tuple:
+    def snapshot(self):
         return self.backend.snapshot()
 
-    def revert(self, snapshot: tuple) -> None:
+    def revert(self, snapshot) -> None:
         self.backend.revert(snapshot)
 
     @property

@@ -47,14 +47,14 @@ class ContractRevert(Exception):
     """A call or transaction reverted; names the Solidity error and its decoded arguments."""
 
     def __init__(self, contract: str, function: str, error: str, args: dict, data: bytes, gas_used: int | None = None):
+        rendered = ", ".join(f"{k}={_render(v)}" for k, v in args.items())
+        super().__init__(f"{contract}.{function} reverted: {error}({rendered})")
         self.contract = contract
         self.function = function
         self.error = error
-        self.args = args
+        self.error_args = args  # not `args`: Exception owns that name
         self.data = data
         self.gas_used = gas_used
-        rendered = ", ".join(f"{k}={_render(v)}" for k, v in args.items())
-        super().__init__(f"{contract}.{function} reverted: {error}({rendered})")
 
 
 def _render(value: object) -> str:
@@ -95,20 +95,26 @@ class ContractFunction:
 
 
 class Contract:
-    def __init__(self, chain: Chain, name: str, address: str) -> None:
+    # Handle attributes; every other attribute name is an ABI function. An ABI function whose name
+    # collides with one of these is reached with `handle.fn("name")`.
+    def __init__(self, chain: Chain, contract_name: str, address: str) -> None:
         self.chain = chain
-        self.name = name
+        self.contract_name = contract_name
         self.address = address
-        self.abi: ContractABI = contract_abi(name)
+        self.abi: ContractABI = contract_abi(contract_name)
 
     def __repr__(self) -> str:
-        return f"<{self.name} at {self.address}>"
+        return f"<{self.contract_name} at {self.address}>"
 
     def __getattr__(self, name: str) -> ContractFunction:
         if name.startswith("_"):
             raise AttributeError(name)
+        return self.fn(name)
+
+    def fn(self, name: str) -> ContractFunction:
+        """The ABI function `name`, also when a handle attribute shadows it."""
         if name not in self.abi.functions:
-            raise AttributeError(f"{self.name} has no function {name!r}")
+            raise AttributeError(f"{self.contract_name} has no function {name!r}")
         return ContractFunction(self, name)
 
     def _call(self, fn: FunctionABI, args: tuple, sender: str | None):
@@ -116,7 +122,7 @@ class Contract:
         ok, output = self.chain.backend.call(sender or self.chain.default_sender, self.address, data)
         if not ok:
             name, err_args = decode_revert(output)
-            raise ContractRevert(self.name, fn.name, name, err_args, output)
+            raise ContractRevert(self.contract_name, fn.name, name, err_args, output)
         return fn.decode(output)
 
     def _transact(self, fn: FunctionABI, args: tuple, sender: str | None) -> Receipt:
@@ -125,7 +131,7 @@ class Contract:
                                              want_output=bool(fn.output_types))
         if not result.success:
             name, err_args = decode_revert(result.output)
-            raise ContractRevert(self.name, fn.name, name, err_args, result.output, result.gas_used)
+            raise ContractRevert(self.contract_name, fn.name, name, err_args, result.output, result.gas_used)
         return Receipt(fn.decode(result.output), decode_logs(result), result.gas_used, result.block_number,
                        result.timestamp, result.tx_hash, None, result)
 

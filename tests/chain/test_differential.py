@@ -54,3 +54,35 @@ def test_anvil_over_rpc_matches_reference(anvil_node, reference):
     result = scripted_workload(chain)
     assert result["trace"] == reference["trace"]
     assert result["gas"] == reference["gas"]
+
+
+def test_snapshot_is_consumed_by_revert_on_every_backend(chain):
+    from simulator.errors import UserError
+
+    admin = chain.new_account()
+    token = chain.deploy("SettlementToken", "H", "H", "HKD", 6, admin, sender=admin)
+    outer = chain.snapshot()
+    token.mint(admin, 5, sender=admin)
+    inner = chain.snapshot()
+    token.mint(admin, 7, sender=admin)
+    chain.revert(outer)
+    assert token.balanceOf(admin) == 0 and chain.tx_count == 1
+    for used in (outer, inner):
+        with pytest.raises(UserError, match="already reverted"):
+            chain.revert(used)
+    again = chain.snapshot()
+    token.mint(admin, 1, sender=admin)
+    chain.revert(again)
+    assert token.balanceOf(admin) == 0
+
+
+def test_revert_error_carries_decoded_arguments(chain):
+    from simulator.chain import ContractRevert
+
+    admin, other = chain.new_account(), chain.new_account()
+    token = chain.deploy("SettlementToken", "H", "H", "HKD", 6, admin, sender=admin)
+    with pytest.raises(ContractRevert) as exc:
+        token.transfer(admin, 3, sender=other)
+    assert exc.value.error == "ERC20InsufficientBalance"
+    assert exc.value.error_args == {"sender": other, "balance": 0, "needed": 3}
+    assert token.name() == "H"  # an ABI function called `name` is reachable

@@ -25,7 +25,7 @@ def scripted_workload(chain: Chain) -> dict:
         try:
             fn(*args, sender=sender)
         except ContractRevert as exc:
-            trace.append((label, "revert", exc.contract, exc.function, exc.error, exc.args))
+            trace.append((label, "revert", exc.contract, exc.function, exc.error, exc.error_args))
             return
         raise AssertionError(f"{label} did not revert")
 

@@ -96,8 +96,7 @@ def reverts(error: str, fn, *args, sender: str, **expected_args):
     with pytest.raises(ContractRevert) as exc:
         fn(*args, sender=sender)
     assert exc.value.error == error, f"expected {error}, got {exc.value}"
-    # ContractRevert.args is clobbered by Exception.__init__ (see report): decode the revert data again.
-    decoded = error_args(exc.value)
+    decoded = exc.value.error_args
     for k, v in expected_args.items():
         assert decoded[k] == v, f"{error}.{k}: expected {v!r}, got {decoded[k]!r}"
     return exc.value

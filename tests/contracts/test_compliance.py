@@ -1,4 +1,3 @@
-from simulator.chain.contract import ContractFunction as fn  # Contract.name shadows the ABI name()
 
 from conftest import CN, HK, KP, TOKEN, ZERO, event, reverts
 
@@ -44,7 +43,7 @@ def test_bind_unbind(w):
 def test_country_modules(w):
     allow, deny, admin = w.s.modules["country_allow"], w.s.modules["country_deny"], w.s.admin
     assert allow.isCountryAllowed(HK) and allow.isCountryAllowed(CN) and deny.isCountryDenied(KP)
-    assert fn(allow, "name")() == "CountryAllowModule" and fn(deny, "name")() == "CountryDenyModule"
+    assert allow.name() == "CountryAllowModule" and deny.name() == "CountryDenyModule"
     assert not allow.moduleCheck(w.alice, w.frank, 1)  # unknown: country 0
     assert allow.moduleCheck(w.alice, ZERO, 1)
     reverts("CountryAlreadyAllowed", allow.allowCountry, HK, sender=admin)
@@ -64,7 +63,7 @@ def test_country_modules(w):
 
 def test_investor_category(w):
     m = w.s.modules["investor_category"]
-    assert not m.retailAuthorised() and fn(m, "name")() == "InvestorCategoryModule"
+    assert not m.retailAuthorised() and m.name() == "InvestorCategoryModule"
     reverts("TransferNotCompliant", w.s.token.mint, w.dave, TOKEN, sender=w.s.agent)
     event(m.setRetailAuthorised(True, sender=w.s.admin), "RetailAuthorisationSet", authorised=True)
     w.mint(w.dave, TOKEN)

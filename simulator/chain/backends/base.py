@@ -15,6 +15,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
+from simulator.errors import UserError
+
 # 2026-01-01T00:00:00Z: block timestamp of genesis; simulation time t maps to GENESIS_TIMESTAMP + t.
 GENESIS_TIMESTAMP = 1_767_225_600
 CHAIN_ID = 31337
@@ -43,6 +45,16 @@ class TxResult:
     contract_address: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    serial: int
+    token: object
+    block_number: int
+    timestamp: int
+    tx_count: int
+    gas_used_total: int
+
+
 class Backend(ABC):
     """One EVM. Addresses are checksummed hex strings; data is bytes."""
 
@@ -53,6 +65,8 @@ class Backend(ABC):
         self.timestamp = GENESIS_TIMESTAMP
         self.tx_count = 0
         self.gas_used_total = 0
+        self._snapshot_serial = 0
+        self._live_snapshots: list[int] = []
 
     # --- time --------------------------------------------------------------------------
     def advance_time(self, timestamp: int) -> None:
@@ -91,13 +105,23 @@ class Backend(ABC):
     def call(self, sender: str, to: str, data: bytes) -> tuple[bool, bytes]:
         """Execute a view against the latest block without changing state: (success, output)."""
 
-    def snapshot(self) -> tuple:
-        """A token to return to this exact state (contracts, balances, block, counters)."""
-        return (self._snapshot(), self.block_number, self.timestamp, self.tx_count, self.gas_used_total)
+    def snapshot(self) -> Snapshot:
+        """A token to return once to this exact state (contracts, balances, block, counters).
 
-    def revert(self, snapshot: tuple) -> None:
-        token, self.block_number, self.timestamp, self.tx_count, self.gas_used_total = snapshot
-        self._revert(token)
+        As with anvil's evm_revert, reverting consumes the snapshot (and any taken after it)."""
+        self._snapshot_serial += 1
+        snap = Snapshot(self._snapshot_serial, self._snapshot(), self.block_number, self.timestamp,
+                        self.tx_count, self.gas_used_total)
+        self._live_snapshots.append(snap.serial)
+        return snap
+
+    def revert(self, snapshot: Snapshot) -> None:
+        if snapshot.serial not in self._live_snapshots:
+            raise UserError("this snapshot was already reverted to (or an earlier one was): take a new snapshot")
+        del self._live_snapshots[self._live_snapshots.index(snapshot.serial):]
+        self.block_number, self.timestamp = snapshot.block_number, snapshot.timestamp
+        self.tx_count, self.gas_used_total = snapshot.tx_count, snapshot.gas_used_total
+        self._revert(snapshot.token)
 
     @abstractmethod
     def _snapshot(self) -> object: ...
