@@ -34,6 +34,14 @@ def _build_parser() -> argparse.ArgumentParser:
     csub = contracts.add_subparsers(dest="action", required=True, parser_class=_Parser)
     csub.add_parser("build", help="compile contracts/src with the pinned solc-js and write the artifacts")
     csub.add_parser("check", help="exit 1 naming every stale or missing artifact")
+    gas = csub.add_parser("gas", help="gas per contract function on a scripted exercise of the suite, as CSV")
+    gas.add_argument("--out", type=Path, default=None, help="CSV file (default: print to stdout)")
+    gas.add_argument("--backend", default="pyevm", help="pyevm (default) or web3 charge what a chain charges")
+    deploy = csub.add_parser("deploy", help="deploy the configured suite to a JSON-RPC node and write its addresses")
+    deploy.add_argument("--rpc-url", required=True, help="JSON-RPC node, e.g. http://127.0.0.1:8545 (anvil)")
+    deploy.add_argument("--out", type=Path, required=True, help="JSON file: addresses, roles, accounts")
+    deploy.add_argument("--seed", type=int, default=0, help="seed of the deterministic role-holder accounts")
+    deploy.add_argument("--with-keys", action="store_true", help="also write the role holders' private keys")
     return parser
 
 
@@ -62,6 +70,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_contracts(args: argparse.Namespace) -> int:
     from simulator.chain.toolchain import Toolchain
 
+    if args.action in ("gas", "deploy"):
+        return _cmd_contracts_gas(args) if args.action == "gas" else _cmd_contracts_deploy(args)
     toolchain = Toolchain()
     if args.action == "build":
         written = toolchain.build()
@@ -76,6 +86,38 @@ def _cmd_contracts(args: argparse.Namespace) -> int:
         print("run `rwa-sim contracts build` and commit the artifacts", file=sys.stderr)
         return 1
     print("artifacts up to date")
+    return 0
+
+
+def _cmd_contracts_gas(args: argparse.Namespace) -> int:
+    from simulator.chain import Chain
+    from simulator.chain.gas_report import gas_table, to_csv
+    from simulator.minimal import _atomic_write
+
+    text = to_csv(gas_table(Chain(args.backend)))
+    if args.out is None:
+        print(text, end="")
+    else:
+        _atomic_write(args.out, text)
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _cmd_contracts_deploy(args: argparse.Namespace) -> int:
+    import json
+
+    from simulator.chain import Chain
+    from simulator.chain.deployment import describe_deployment
+    from simulator.chain.suite import deploy_suite
+    from simulator.minimal import _atomic_write
+
+    if args.seed < 0:
+        raise InputError("--seed must be a non-negative integer")
+    chain = Chain("web3", rpc_url=args.rpc_url, seed=args.seed)
+    suite = deploy_suite(chain)
+    description = describe_deployment(suite, with_keys=args.with_keys)
+    _atomic_write(args.out, json.dumps(description, indent=2, sort_keys=True) + "\n")
+    print(f"deployed {len(description['contracts'])} contracts to {args.rpc_url}; wrote {args.out}")
     return 0
 
 

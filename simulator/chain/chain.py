@@ -19,6 +19,8 @@ class Chain:
         self.origin_timestamp = self.backend.timestamp  # simulation time 0
         self.default_sender = self.new_account("default")
         self.contracts: dict[str, Contract] = {}
+        # (contract, function, gas) of every successful transaction, when a caller wants a gas report
+        self.gas_log: list[tuple[str, str, int]] | None = None
 
     # --- accounts ------------------------------------------------------------------------------
     def new_account(self, label: str | None = None) -> str:
@@ -34,6 +36,8 @@ class Chain:
         if not result.success:
             error, err_args = decode_revert(result.output)
             raise ContractRevert(name, "constructor", error, err_args, result.output, result.gas_used)
+        if self.gas_log is not None:
+            self.gas_log.append((name, "constructor", result.gas_used))
         contract = Contract(self, name, result.contract_address)
         contract.deploy_events = decode_logs(result)
         contract.deploy_gas = result.gas_used

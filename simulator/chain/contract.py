@@ -132,6 +132,8 @@ class Contract:
         if not result.success:
             name, err_args = decode_revert(result.output)
             raise ContractRevert(self.contract_name, fn.name, name, err_args, result.output, result.gas_used)
+        if self.chain.gas_log is not None:
+            self.chain.gas_log.append((self.contract_name, fn.name, result.gas_used))
         return Receipt(fn.decode(result.output), decode_logs(result), result.gas_used, result.block_number,
                        result.timestamp, result.tx_hash, None, result)
 

@@ -1,0 +1,83 @@
+"""Gas per contract function, measured on a scripted exercise of the whole suite.
+
+Runs on `pyevm` by default: its gas is what a chain charges (equal to eth-tester and anvil to the unit);
+`revm` under-charges (see README, "Known limitation: gas on revm").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+
+from simulator.chain.chain import Chain
+from simulator.chain.suite import (
+    CN, CWM_SOUTHBOUND, DAY, DIRECT, HK, HKD, INSTITUTIONAL, NOMINEE, PROFESSIONAL, TOKEN, YEAR, SuiteConfig,
+    deploy_suite,
+)
+
+FIELDS = ["contract", "function", "calls", "gas_min", "gas_mean", "gas_max"]
+
+
+def exercise(chain: Chain) -> None:
+    """Every common path once or more: KYC, offering, distributions, claims, DvP, freezes, recovery."""
+    s = deploy_suite(chain, SuiteConfig(lockup_seconds=0))
+    investors = [chain.new_account(f"investor-{i}") for i in range(6)]
+    until = chain.now + 5 * YEAR
+    s.registry.batchRegisterIdentity(investors[:3], [HK, CN, HK], [PROFESSIONAL, INSTITUTIONAL, PROFESSIONAL],
+                                     [DIRECT, CWM_SOUTHBOUND, NOMINEE], [until] * 3, sender=s.agent)
+    for who in investors[3:]:
+        s.registry.registerIdentity(who, HK, PROFESSIONAL, DIRECT, until, sender=s.agent)
+    s.registry.updateIdentity(investors[5], HK, INSTITUTIONAL, DIRECT, until, sender=s.agent)
+    for who in investors:  # primary offering
+        s.hkd.mint(who, 50_000 * HKD, sender=s.hkd_issuer)
+        s.hkd.approve(s.offering.address, 50_000 * HKD, sender=who)
+        s.offering.subscribe(20_000 * HKD, sender=who)
+    s.offering.close(sender=s.issuer)
+    for period in (1, 2, 3):  # revenue: report, distribute, claim
+        chain.advance_to(period * 30 * DAY)
+        s.oracle.report(period, 1_000_000 * period, 80_000 * HKD, "HKD", bytes([period]) * 32, sender=s.attestor)
+        s.hkd.mint(s.paying_agent, 10_000 * HKD, sender=s.hkd_issuer)
+        s.hkd.approve(s.distributor.address, 10_000 * HKD, sender=s.paying_agent)
+        s.distributor.distribute(10_000 * HKD, period, sender=s.paying_agent)
+        s.distributor.claim(sender=investors[period - 1])
+        s.distributor.claimFor(investors[period + 2], sender=s.agent)
+    a, b, c = investors[:3]
+    s.token.transfer(b, 10 * TOKEN, sender=a)
+    s.token.approve(s.dvp.address, 50 * TOKEN, sender=a)  # secondary trades by DvP
+    s.hkd.approve(s.dvp.address, 10_000 * HKD, sender=b)
+    for i in range(3):
+        s.dvp.settle(bytes([i + 1]) * 32, a, b, 10 * TOKEN, 1_000 * HKD, 5 * HKD, sender=s.platform)
+    s.token.freezePartialTokens(a, 5 * TOKEN, sender=s.agent)
+    s.token.unfreezePartialTokens(a, 5 * TOKEN, sender=s.agent)
+    s.token.setAddressFrozen(c, True, sender=s.agent)
+    s.token.setAddressFrozen(c, False, sender=s.agent)
+    s.token.forcedTransfer(a, c, 5 * TOKEN, sender=s.agent)
+    s.token.burn(c, 1 * TOKEN, sender=s.agent)
+    s.token.pause(sender=s.agent)
+    s.token.unpause(sender=s.agent)
+    lost_to = chain.new_account("recovered-wallet")
+    s.registry.registerIdentity(lost_to, HK, PROFESSIONAL, DIRECT, until, sender=s.agent)
+    s.token.recoveryAddress(c, lost_to, sender=s.agent)
+    s.token.batchTransfer([a, c], [TOKEN, TOKEN], sender=b)
+
+
+def gas_table(chain: Chain) -> list[dict]:
+    chain.gas_log = []
+    exercise(chain)
+    grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for contract, function, gas in chain.gas_log:
+        grouped[(contract, function)].append(gas)
+    return [
+        {"contract": c, "function": f, "calls": len(g), "gas_min": min(g), "gas_mean": sum(g) // len(g),
+         "gas_max": max(g)}
+        for (c, f), g in sorted(grouped.items())
+    ]
+
+
+def to_csv(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
