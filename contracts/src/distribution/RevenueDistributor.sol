@@ -123,6 +123,7 @@ contract RevenueDistributor is AccessControl, ReentrancyGuard, IBalanceObserver 
     /// @inheritdoc IBalanceObserver
     function walletRecovered(address lostWallet, address newWallet) external onlyToken {
         uint256 amount = withdrawableOf(lostWallet);
+        // slither-disable-next-line incorrect-equality
         if (amount == 0) return;
         int256 magnified = int256(amount * MAGNITUDE);
         _corrections[lostWallet] -= magnified;
@@ -153,7 +154,7 @@ contract RevenueDistributor is AccessControl, ReentrancyGuard, IBalanceObserver 
         if (to == address(0)) revert ZeroAddress();
         uint256 amount = _dustMagnified / MAGNITUDE;
         if (amount == 0) revert NoDust();
-        _dustMagnified -= amount * MAGNITUDE;
+        _dustMagnified %= MAGNITUDE; // keep the sub-unit remainder
         dustRecovered += amount;
         settlementToken.safeTransfer(to, amount);
         emit DustRecovered(to, amount);
@@ -171,7 +172,7 @@ contract RevenueDistributor is AccessControl, ReentrancyGuard, IBalanceObserver 
         if (address(oracle) != address(0) && !oracle.hasReport(reportId)) revert UnknownReport(reportId);
         uint256 magnified = amount * MAGNITUDE;
         uint256 increment = magnified / shares;
-        uint256 dust = magnified - increment * shares;
+        uint256 dust = magnified % shares;
         pointsPerShare += increment;
         _dustMagnified += dust;
         totalDistributed += amount;
@@ -238,6 +239,7 @@ contract RevenueDistributor is AccessControl, ReentrancyGuard, IBalanceObserver 
 
     function _claim(address holder) private returns (uint256 amount) {
         amount = withdrawableOf(holder);
+        // slither-disable-next-line incorrect-equality
         if (amount == 0) revert NothingToClaim(holder);
         _withdrawn[holder] += amount;
         totalClaimed += amount;
@@ -246,6 +248,7 @@ contract RevenueDistributor is AccessControl, ReentrancyGuard, IBalanceObserver 
     }
 
     function _addShares(address holder, uint256 amount) private {
+        // slither-disable-next-line incorrect-equality
         if (amount == 0) return;
         _shares[holder] += amount;
         totalShares += amount;

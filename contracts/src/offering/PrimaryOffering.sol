@@ -169,8 +169,8 @@ contract PrimaryOffering is AccessControl, ReentrancyGuard {
         uint256 total = totalSubscribed;
         if (total < t.softCap || total == 0) revert SoftCapNotReached(total, t.softCap);
         state = State.Closed;
-        uint256 raised;
-        uint256 minted;
+        uint256 raised = 0;
+        uint256 minted = 0;
         uint256 n = _subscribers.length;
         for (uint256 i = 0; i < n; ++i) {
             address investor = _subscribers[i];

@@ -257,11 +257,12 @@ contract RWAToken is ERC20, AccessControl, Pausable {
             emit TokensUnfrozen(lostWallet, frozenTokens);
             emit TokensFrozen(newWallet, frozenTokens);
         }
-        _transfer(lostWallet, newWallet, amount);
+        // Effects before the transfer, whose hooks call the compliance and the observer.
         if (_frozen[lostWallet]) {
             _frozen[newWallet] = true;
             emit AddressFrozen(newWallet, true, msg.sender);
         }
+        _transfer(lostWallet, newWallet, amount);
         IBalanceObserver observer = balanceObserver;
         if (address(observer) != address(0)) observer.walletRecovered(lostWallet, newWallet);
         emit RecoverySuccess(lostWallet, newWallet, amount, msg.sender);

@@ -44,6 +44,7 @@ contract MaxHoldersModule is AbstractModule {
         if (to == address(0) || amount == 0 || to == from) return true;
         if (_balanceOf(to) != 0) return true; // not a new holder
         // A transfer of the sender's whole balance swaps one holder for another.
+        // slither-disable-next-line incorrect-equality
         if (from != address(0) && _balanceOf(from) == amount) return true;
         return holderCount < maxHolders;
     }
@@ -51,16 +52,20 @@ contract MaxHoldersModule is AbstractModule {
     function _onTransfer(address from, address to, uint256 amount) internal override {
         if (from == to || amount == 0) return;
         uint256 count = holderCount;
+        // slither-disable-next-line incorrect-equality
         if (_balanceOf(to) == amount) ++count; // was zero before
+        // slither-disable-next-line incorrect-equality
         if (_balanceOf(from) == 0) --count;
         _setCount(count);
     }
 
     function _onMint(address to, uint256 amount) internal override {
+        // slither-disable-next-line incorrect-equality
         if (amount != 0 && _balanceOf(to) == amount) _setCount(holderCount + 1);
     }
 
     function _onBurn(address from, uint256 amount) internal override {
+        // slither-disable-next-line incorrect-equality
         if (amount != 0 && _balanceOf(from) == 0) _setCount(holderCount - 1);
     }
 
