@@ -126,3 +126,18 @@ def test_supply_cap(w):
     w.mint(w.alice, 10 * TOKEN)
     reverts("TransferNotCompliant", w.s.token.mint, w.bob, 1, sender=w.s.agent)
     w.s.token.transfer(w.bob, TOKEN, sender=w.alice)  # transfers are not capped
+
+
+def test_stateful_module_cannot_join_after_issuance(w):
+    c, admin = w.s.compliance, w.s.admin
+    holders = w.s.modules["max_holders"]
+    lockup = w.s.modules["lockup"]
+    assert holders.needsHistory() and lockup.needsHistory() and not w.s.modules["supply_cap"].needsHistory()
+    w.mint(w.alice, TOKEN)
+    c.removeModule(holders.address, sender=admin)
+    # re-adding it now would start the holder count at a stale value: refused
+    reverts("ModuleNeedsEmptyToken", c.addModule, holders.address, sender=admin, module=holders.address)
+    # a stateless rule may still be added mid-life (e.g. a new deny-list)
+    cap = w.s.modules["supply_cap"].address
+    c.removeModule(cap, sender=admin)
+    event(c.addModule(cap, sender=admin), "ModuleAdded", module=cap)

@@ -170,3 +170,14 @@ def test_unverified_after_kyc_expiry_cannot_receive(w):
     w.s.registry.updateIdentity(w.bob, 156, 2, 1, w.chain.now + 5, sender=w.s.agent)
     w.chain.backend.advance_time(w.chain.now + 10)
     reverts("ReceiverNotVerified", t.transfer, w.bob, TOKEN, sender=w.alice)
+
+
+def test_recovery_adds_to_tokens_already_frozen_on_the_new_wallet(w):
+    t, agent = w.s.token, w.s.agent
+    w.mint(w.alice, 10 * TOKEN)
+    w.mint(w.carol, 4 * TOKEN)
+    t.freezePartialTokens(w.alice, 3 * TOKEN, sender=agent)
+    t.freezePartialTokens(w.carol, 2 * TOKEN, sender=agent)
+    t.recoveryAddress(w.alice, w.carol, sender=agent)
+    assert t.balanceOf(w.carol) == 14 * TOKEN
+    assert t.getFrozenTokens(w.carol) == 5 * TOKEN  # 2 already frozen + 3 moved, not overwritten

@@ -9,6 +9,10 @@ interface IComplianceModule {
     /// @notice The ModularCompliance this module serves.
     function compliance() external view returns (address);
 
+    /// @notice True when the rule keeps state from the hooks (holder count, locks), so it must see every
+    /// balance change from the first mint and cannot be added once tokens exist.
+    function needsHistory() external pure returns (bool);
+
     /// @notice Short name of the rule.
     function name() external pure returns (string memory);
 

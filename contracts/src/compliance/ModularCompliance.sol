@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ICompliance} from "./ICompliance.sol";
 import {IComplianceModule} from "./IComplianceModule.sol";
 
@@ -39,6 +40,8 @@ contract ModularCompliance is Ownable, ICompliance {
     error ModuleNotBound(address module);
     /// @notice MAX_MODULES reached.
     error TooManyModules();
+    /// @notice A module that keeps state from the hooks cannot be added once tokens exist.
+    error ModuleNeedsEmptyToken(address module);
     /// @notice No token is bound.
     error TokenNotBound();
 
@@ -73,6 +76,10 @@ contract ModularCompliance is Ownable, ICompliance {
         if (_isModule[module]) revert ModuleAlreadyAdded(module);
         if (_modules.length >= MAX_MODULES) revert TooManyModules();
         if (IComplianceModule(module).compliance() != address(this)) revert ModuleNotBound(module);
+        // A stateful rule added after issuance would start from a wrong state (e.g. a holder count of 0).
+        if (token != address(0) && IERC20(token).totalSupply() != 0 && IComplianceModule(module).needsHistory()) {
+            revert ModuleNeedsEmptyToken(module);
+        }
         _isModule[module] = true;
         _modules.push(module);
         emit ModuleAdded(module);

@@ -253,7 +253,7 @@ contract RWAToken is ERC20, AccessControl, Pausable {
         uint256 frozenTokens = _frozenTokens[lostWallet];
         if (frozenTokens != 0) {
             _frozenTokens[lostWallet] = 0;
-            _frozenTokens[newWallet] = frozenTokens;
+            _frozenTokens[newWallet] += frozenTokens; // adds to what is already frozen there
             emit TokensUnfrozen(lostWallet, frozenTokens);
             emit TokensFrozen(newWallet, frozenTokens);
         }

@@ -34,6 +34,11 @@ abstract contract AbstractModule is Ownable, IComplianceModule {
     }
 
     /// @inheritdoc IComplianceModule
+    function needsHistory() external pure virtual returns (bool) {
+        return false;
+    }
+
+    /// @inheritdoc IComplianceModule
     function moduleTransferAction(address from, address to, uint256 amount) external virtual onlyCompliance {
         _onTransfer(from, to, amount);
     }

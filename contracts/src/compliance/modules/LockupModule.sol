@@ -58,6 +58,11 @@ contract LockupModule is AbstractModule {
     }
 
     /// @inheritdoc IComplianceModule
+    function needsHistory() external pure override returns (bool) {
+        return true;
+    }
+
+    /// @inheritdoc IComplianceModule
     function name() external pure returns (string memory) {
         return "LockupModule";
     }

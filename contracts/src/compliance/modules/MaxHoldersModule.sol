@@ -35,6 +35,11 @@ contract MaxHoldersModule is AbstractModule {
     }
 
     /// @inheritdoc IComplianceModule
+    function needsHistory() external pure override returns (bool) {
+        return true;
+    }
+
+    /// @inheritdoc IComplianceModule
     function name() external pure returns (string memory) {
         return "MaxHoldersModule";
     }
