@@ -1,4 +1,4 @@
-"""Transfer throughput of each backend, side by side in one run (issue 1). Ratios, not timed tests.
+"""Transfer throughput of each backend, side by side in one run (issue #2, [1/7]). Ratios, not timed tests.
 
     python benchmarks/backend_throughput.py [--scale 1.0] [--csv benchmarks/results/backend_throughput.csv]
 

@@ -1,6 +1,6 @@
 """The minimal scenario: deploy the HKD settlement token, fund investors, move tokens, reconcile.
 
-A stand-in for the full world model (issue 4): it exercises the chain layer end to end the way the model
+A stand-in for the full world model (issue #4, [3/7]): it exercises the chain layer end to end the way the model
 will: every token movement on-chain, an integer off-chain ledger beside it, randomness from a numpy
 Generator seeded by the run seed, and outputs written atomically.
 """
