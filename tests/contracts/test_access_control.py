@@ -64,6 +64,7 @@ def matrix(w):
         (d.recoverDust, (a,), ac, role["DEFAULT_ADMIN_ROLE"]),
         # offering
         (o.close, (), ac, role["ISSUER_ROLE"]),
+        (o.closeBatch, (1,), ac, role["ISSUER_ROLE"]),
         (o.cancel, (), ac, role["ISSUER_ROLE"]),
         # DvP
         (dvp.settle, (ONE, a, w.bob, 1, 1, 0), ac, role["PLATFORM_ROLE"]),

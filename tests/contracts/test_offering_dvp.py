@@ -141,3 +141,24 @@ def test_dvp_cnh(w):
     w.s.cnh.approve(dvp.address, 9 * HKD, sender=w.bob)
     dvp.settle(b"\x09" * 32, w.alice, w.bob, TOKEN, 9 * HKD, 0, sender=w.s.platform)
     assert w.s.cnh.balanceOf(w.alice) == 9 * HKD
+
+
+def test_close_in_batches_allocates_everyone_and_pays_per_batch(w):
+    o, issuer = w.s.offering, w.s.issuer
+    investors = [w.alice, w.bob, w.carol]
+    for who in investors:
+        w.fund_hkd(who, 4_000 * HKD, o.address)
+        o.subscribe(4_000 * HKD, sender=who)
+    reverts("ZeroAmount", o.closeBatch, 0, sender=issuer)
+    r1 = o.closeBatch(2, sender=issuer)
+    event(r1, "CloseProgress", processed=2, subscribers=3)
+    assert not r1.events_named("OfferingClosed")
+    assert o.state() == 3  # Closing
+    reverts("OfferingNotOpen", o.subscribe, 1_000 * HKD, sender=w.dave)
+    assert o.refundableOf(w.alice) == 0  # nothing refundable while closing
+    assert w.s.hkd.balanceOf(w.s.treasury) == 8_000 * HKD  # the first batch's cash is already paid
+    r2 = o.closeBatch(10, sender=issuer)
+    event(r2, "OfferingClosed", totalRaised=12_000 * HKD, totalTokensMinted=o.totalTokensMinted())
+    assert o.state() == 1 and o.closeCursor() == 3
+    assert all(w.s.token.balanceOf(who) == o.allocatedTokens(who) > 0 for who in investors)
+    reverts("OfferingNotOpen", o.closeBatch, 1, sender=issuer)

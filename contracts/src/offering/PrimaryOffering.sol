@@ -33,7 +33,8 @@ contract PrimaryOffering is AccessControl, ReentrancyGuard {
     enum State {
         Open,
         Closed,
-        Cancelled
+        Cancelled,
+        Closing
     }
 
     /// @notice Offering terms.
@@ -76,6 +77,10 @@ contract PrimaryOffering is AccessControl, ReentrancyGuard {
     mapping(address investor => uint256) public allocatedCash;
     mapping(address investor => uint256) public allocatedTokens;
     mapping(address investor => bool) public refunded;
+    /// @notice Subscribers already allocated by `closeBatch` (a cursor into the subscriber list).
+    uint256 public closeCursor;
+    /// @notice Cash subscribed when closing began (fixes the pro-rata ratio for every batch).
+    uint256 public closeTotal;
 
     /// @notice Emitted for each subscription.
     event Subscribed(address indexed investor, uint256 amount, uint256 investorTotal, uint256 total);
@@ -85,6 +90,8 @@ contract PrimaryOffering is AccessControl, ReentrancyGuard {
     event AllocationFailed(address indexed investor, uint256 cash);
     /// @notice Emitted at close.
     event OfferingClosed(uint256 totalRaised, uint256 totalTokensMinted, address indexed treasury);
+    /// @notice Emitted after each batch of a close: subscribers allocated so far, of how many.
+    event CloseProgress(uint256 processed, uint256 subscribers);
     /// @notice Emitted on cancellation.
     event OfferingCancelled(address indexed by);
     /// @notice Emitted for each refund.
@@ -161,18 +168,39 @@ contract PrimaryOffering is AccessControl, ReentrancyGuard {
         emit Subscribed(msg.sender, amount, investorTotal, total);
     }
 
-    /// @notice Close: allocate, mint the tokens to every subscriber and send the raised cash to
-    /// the treasury, all in this transaction. Unallocated cash becomes refundable.
+    /// @notice Close in one transaction: allocate, mint the tokens to every subscriber and send the
+    /// raised cash to the treasury. Unallocated cash becomes refundable. For many subscribers use
+    /// `closeBatch`, since one transaction fits only about 150 allocations.
     function close() external nonReentrant onlyRole(ISSUER_ROLE) {
-        if (state != State.Open) revert OfferingNotOpen(state);
+        _closeBatch(type(uint256).max);
+    }
+
+    /// @notice Close in batches: each call allocates the next `maxCount` subscribers, minting their
+    /// tokens and sending their cash to the treasury in the same transaction (delivery versus payment
+    /// per batch). The first call fixes the pro-rata ratio; the last one closes the offering.
+    /// @param maxCount Subscribers to allocate in this call (at least 1).
+    function closeBatch(uint256 maxCount) external nonReentrant onlyRole(ISSUER_ROLE) {
+        if (maxCount == 0) revert ZeroAmount();
+        _closeBatch(maxCount);
+    }
+
+    function _closeBatch(uint256 maxCount) private {
         Terms memory t = _terms;
-        uint256 total = totalSubscribed;
-        if (total < t.softCap || total == 0) revert SoftCapNotReached(total, t.softCap);
-        state = State.Closed;
+        if (state == State.Open) {
+            uint256 subscribedTotal = totalSubscribed;
+            if (subscribedTotal < t.softCap || subscribedTotal == 0) revert SoftCapNotReached(subscribedTotal, t.softCap);
+            state = State.Closing;
+            closeTotal = subscribedTotal;
+        } else if (state != State.Closing) {
+            revert OfferingNotOpen(state);
+        }
+        uint256 total = closeTotal;
+        uint256 n = _subscribers.length;
+        uint256 i = closeCursor;
+        uint256 end = n - i > maxCount ? i + maxCount : n;
         uint256 raised = 0;
         uint256 minted = 0;
-        uint256 n = _subscribers.length;
-        for (uint256 i = 0; i < n; ++i) {
+        for (; i < end; ++i) {
             address investor = _subscribers[i];
             uint256 cash = subscribed[investor];
             if (total > t.hardCap) cash = (cash * t.hardCap) / total; // only reachable pro rata
@@ -188,10 +216,13 @@ contract PrimaryOffering is AccessControl, ReentrancyGuard {
                 emit AllocationFailed(investor, cash);
             }
         }
-        totalRaised = raised;
-        totalTokensMinted = minted;
+        closeCursor = end;
+        totalRaised += raised;
+        totalTokensMinted += minted;
+        if (end == n) state = State.Closed;
+        emit CloseProgress(end, n);
         if (raised != 0) settlementToken.safeTransfer(issuerTreasury, raised);
-        emit OfferingClosed(raised, minted, issuerTreasury);
+        if (end == n) emit OfferingClosed(totalRaised, totalTokensMinted, issuerTreasury);
     }
 
     /// @notice Cancel before close: every subscriber can take the full cash back.
