@@ -1,0 +1,164 @@
+"""Typed, validated parameters of a world (pydantic; unknown keys refused, units in the names).
+
+Defaults stand for the real world; each cites its row of ../shared/FACTS.md or says it is a sensitivity
+parameter. Scenario files (TOML) are these models serialised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AssetConfig(_Strict):
+    """The solar portfolio (fields of simulator.model.solar.SolarParams)."""
+
+    capacity_mwp: float = Field(82.0, gt=0)  # GCL + Ant Digital, Dec 2024: ~82 MW (FACTS, H/M)
+    specific_yield_kwh_per_kwp: float = Field(1_035.0, gt=0)  # Guangzhou 1,000-1,070 at PR 0.80 (FACTS, M)
+    weather_sigma: float = Field(0.35, ge=0)  # sensitivity
+    degradation_per_year: float = Field(0.005, ge=0, lt=1)  # NREL median 0.5 %/yr (FACTS, H)
+    outage_rate_per_year: float = Field(2.0, ge=0)  # sensitivity
+    outage_mean_days: float = Field(3.0, ge=1)  # sensitivity
+    tariff_model: Literal["benchmark", "cfd"] = "benchmark"
+    benchmark_price_fen_per_mwh: int = Field(45_300, gt=0)  # coal benchmark ~RMB 0.453/kWh = 45,300 fen/MWh (FACTS, L-M)
+    mechanism_price_fen_per_mwh: int = Field(45_300, gt=0)  # Notice 136 CfD mechanism price (sensitivity)
+    om_cost_fen_per_mwp_year: int = Field(5_000_000, ge=0)  # not confirmed (FACTS): sensitivity
+    revenue_share_bps: int = Field(7_000, ge=0, le=10_000)  # deal term: sensitivity
+
+
+class OfferingConfig(_Strict):
+    """The primary offering of the revenue-rights token, priced and settled in HKD."""
+
+    price_hkd_cents: int = Field(10_000, gt=0)  # HK$100 per token (a deal term)
+    # GCL Dec 2024 raised > RMB 200 m (FACTS, H/M) ~ HK$217 m at 1.085 HKD/CNY
+    hard_cap_hkd: int = Field(217_000_000, gt=0)
+    soft_cap_hkd: int = Field(100_000_000, ge=0)
+    min_ticket_hkd: int = Field(100_000, gt=0)
+    max_ticket_hkd: int = Field(20_000_000, gt=0)
+    duration_days: int = Field(60, ge=1)
+    allocation: Literal["pro-rata", "first-come"] = "pro-rata"
+    close_batch_size: int = Field(100, ge=1, le=150)  # allocations per close transaction (gas bound)
+
+    @model_validator(mode="after")
+    def _caps(self) -> OfferingConfig:
+        if self.soft_cap_hkd > self.hard_cap_hkd:
+            raise ValueError("soft_cap_hkd must not exceed hard_cap_hkd")
+        if self.min_ticket_hkd > self.max_ticket_hkd:
+            raise ValueError("min_ticket_hkd must not exceed max_ticket_hkd")
+        return self
+
+
+class IssuerConfig(_Strict):
+    # FTZ opinions, 22 Jan 2025: a decision on a foreign institution's new service within 120 days (FACTS, H)
+    approval_bound_days: int = Field(120, ge=0)
+    approval_min_days: int = Field(30, ge=0)
+    # FTZ opinions: free, undelayed transfer of profits and dividends (FACTS, H); a policy lever otherwise
+    repatriation_delay_days: int = Field(0, ge=0)
+    repatriation_cap_bps: int = Field(10_000, ge=0, le=10_000)  # share of each month's revenue share let out
+
+    @model_validator(mode="after")
+    def _bound(self) -> IssuerConfig:
+        if self.approval_min_days > self.approval_bound_days:
+            raise ValueError("approval_min_days must not exceed approval_bound_days")
+        return self
+
+
+class PlatformConfig(_Strict):
+    """A licensed Hong Kong platform (VATP licensing in force 1 Jun 2023: FACTS, H)."""
+
+    name: str
+    kyc_capacity_per_day: int = Field(200, ge=1)  # sensitivity
+    kyc_latency_days: int = Field(2, ge=0)  # sensitivity
+    aml_false_positive_rate: float = Field(0.01, ge=0, le=1)  # sensitivity
+    aml_false_negative_rate: float = Field(0.05, ge=0, le=1)  # sensitivity
+    fee_bps: int = Field(20, ge=0, le=1_000)  # trading fee on the cash leg, sensitivity
+    outage_probability_per_day: float = Field(0.002, ge=0, le=1)  # sensitivity
+    weight: float = Field(1.0, gt=0)  # share of new investors choosing it
+
+
+class InvestorClassConfig(_Strict):
+    count: int = Field(0, ge=0)  # prospective investors arriving over the arrival window
+    arrival_days: int = Field(90, ge=1)
+    wealth_median_hkd: int = Field(10_000_000, gt=0)  # investable wealth, lognormal (sensitivity)
+    wealth_sigma: float = Field(1.0, ge=0)
+    ticket_share_of_wealth_bps: int = Field(500, ge=1, le=10_000)  # sensitivity
+    hold_days_mean: int = Field(720, ge=1)  # mean holding period before selling (sensitivity)
+    buy_interest_per_day: float = Field(0.002, ge=0, le=1)  # daily chance an onboarded non-holder bids
+    # mainland only: share meeting each CWM eligibility leg (sensitivity; the rules themselves are FACTS, H)
+    gba_hukou_share: float = Field(0.7, ge=0, le=1)
+    experienced_share: float = Field(0.8, ge=0, le=1)
+    wealth_test_share: float = Field(0.6, ge=0, le=1)
+    via_cwm_share: float = Field(1.0, ge=0, le=1)  # the rest try to buy outside CWM (and are refused)
+
+
+def _default_investors() -> dict[str, InvestorClassConfig]:
+    return {
+        "mainland_gba": InvestorClassConfig(count=0, wealth_median_hkd=3_000_000, ticket_share_of_wealth_bps=2_000),
+        "hk_retail": InvestorClassConfig(count=0, wealth_median_hkd=1_500_000, ticket_share_of_wealth_bps=1_000),
+        # professional investor: portfolio >= HK$ 8 m (FACTS, H)
+        "hk_professional": InvestorClassConfig(count=40, wealth_median_hkd=30_000_000),
+        "esg_fund": InvestorClassConfig(count=10, wealth_median_hkd=2_000_000_000, ticket_share_of_wealth_bps=100,
+                                        hold_days_mean=1_500),
+    }
+
+
+class CwmConfig(_Strict):
+    product_eligible: bool = False  # HKMA Feb 2024: tokenised revenue rights NOT eligible (FACTS, H)
+    individual_quota_cny: int = Field(3_000_000, ge=0)  # RMB 3 m since 26 Feb 2024 (FACTS, H)
+    aggregate_quota_cny: int = Field(150_000_000_000, ge=0)  # RMB 150 bn net southbound (FACTS, H)
+
+
+class PolicyConfig(_Strict):
+    cwm: CwmConfig = CwmConfig()
+    retail_authorised: bool = False  # SFC Nov 2023 circular: professional investors only (FACTS, H)
+    mainland_va_ban: bool = True  # PBoC 24 Sep 2021 (FACTS, H)
+
+
+class MarketConfig(_Strict):
+    settlement_t_plus: int = Field(1, ge=0, le=10)  # HK tokenised green bond T+1 vs T+5 (FACTS, H)
+    quote_spread_bps: int = Field(200, ge=0, le=5_000)  # sensitivity
+    claim_every_months: int = Field(1, ge=1, le=12)
+
+
+class ShockConfig(_Strict):
+    day: int = Field(ge=0)
+    kind: Literal["licence_suspension", "licence_revocation", "licence_restored", "ban_rumour",
+                  "cwm_quota_change", "cwm_product_list", "platform_outage", "retail_authorisation"]
+    platform: str = ""
+    sentiment: float = Field(0.0, ge=-1, le=1)  # ban rumour: -1 panic ... 0 none
+    duration_days: int = Field(0, ge=0)
+    individual_quota_cny: int | None = Field(None, ge=0)
+    aggregate_quota_cny: int | None = Field(None, ge=0)
+    enabled: bool = True  # product-list / retail-authorisation switch
+
+
+class WorldConfig(_Strict):
+    start_date: dt.date = dt.date(2026, 1, 1)
+    horizon_days: int = Field(365, ge=1, le=40 * 365)
+    asset: AssetConfig = AssetConfig()
+    issuer: IssuerConfig = IssuerConfig()
+    offering: OfferingConfig = OfferingConfig()
+    platforms: list[PlatformConfig] = Field(default_factory=lambda: [PlatformConfig(name="hk-vatp-1")],
+                                            min_length=1)
+    investors: dict[Literal["mainland_gba", "hk_retail", "hk_professional", "esg_fund"], InvestorClassConfig] = (
+        Field(default_factory=_default_investors))
+    policy: PolicyConfig = PolicyConfig()
+    market: MarketConfig = MarketConfig()
+    shocks: list[ShockConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _platform_names(self) -> WorldConfig:
+        names = [p.name for p in self.platforms]
+        if len(set(names)) != len(names):
+            raise ValueError("platform names must be unique")
+        for shock in self.shocks:
+            if shock.kind in ("licence_suspension", "licence_revocation", "licence_restored", "platform_outage"):
+                if shock.platform not in names:
+                    raise ValueError(f"shock on day {shock.day} names unknown platform {shock.platform!r}")
+        return self

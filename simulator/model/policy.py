@@ -1,0 +1,160 @@
+"""The policy gate: every cross-border and investor-protection rule, each refusal with a named reason.
+
+Rules (sources in ../shared/FACTS.md):
+- CWM Connect southbound: eligibility (GBA hukou or 2 years of GBA social security / income tax; 2 years
+  of investment experience; household net financial assets >= RMB 1 m, or financial assets >= RMB 2 m,
+  or average income >= RMB 400 k over 3 years), individual quota RMB 3 m (since 26 Feb 2024), aggregate
+  net southbound quota RMB 150 bn, closed loop (principal only from, proceeds only back to, the paired
+  remittance account), the eligible-product list (tokenised revenue rights NOT eligible today).
+- SAFE: USD 50,000 per person per year, not usable for overseas securities.
+- Mainland virtual-asset ban (PBoC, 24 Sep 2021).
+- SFC: a tokenised security not authorised for retail is for professional investors (portfolio >= HK$ 8 m).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Refusal reasons: the names that land in events.csv and in summary.csv as refused_<reason>.
+REASONS = (
+    "cwm_product_not_eligible",
+    "cwm_investor_not_eligible",
+    "cwm_individual_quota",
+    "cwm_aggregate_quota",
+    "cwm_closed_loop",
+    "safe_quota_not_for_securities",
+    "mainland_va_ban",
+    "professional_only",
+    "kyc_failed",
+    "aml_flagged",
+    "platform_not_licensed",
+    "platform_outage",
+    "offering_closed",
+    "offering_ticket",
+    "no_liquidity",
+    "settlement_failed",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CwmRules:
+    product_eligible: bool = False  # HKMA, Feb 2024: tokenised revenue rights are not on the list
+    individual_quota_fen: int = 300_000_000  # RMB 3 m per investor since 26 Feb 2024
+    aggregate_quota_fen: int = 15_000_000_000_000  # RMB 150 bn net southbound (scalable for small runs)
+    min_experience_years: int = 2
+    min_net_financial_assets_fen: int = 100_000_000  # RMB 1 m household net financial assets
+    min_financial_assets_fen: int = 200_000_000  # or RMB 2 m household financial assets
+    min_avg_income_fen: int = 40_000_000  # or RMB 400 k average personal income over 3 years
+
+    def __post_init__(self) -> None:
+        for name in ("individual_quota_fen", "aggregate_quota_fen"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"policy.cwm.{name} must be >= 0")
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRules:
+    cwm: CwmRules = field(default_factory=CwmRules)
+    retail_authorised: bool = False  # SFC Nov 2023: without authorisation, professional investors only
+    mainland_va_ban: bool = True  # PBoC 24 Sep 2021
+    safe_fx_quota_usd_cents: int = 5_000_000  # USD 50,000 per person per year (not for securities)
+
+
+@dataclass(slots=True)
+class MainlandProfile:
+    """What the CWM eligibility test looks at (household figures in fen)."""
+
+    gba_hukou: bool
+    gba_social_security_years: int
+    experience_years: int
+    net_financial_assets_fen: int
+    financial_assets_fen: int
+    avg_income_fen: int
+
+
+@dataclass(slots=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+    @classmethod
+    def ok(cls) -> Decision:
+        return cls(True)
+
+    @classmethod
+    def refuse(cls, reason: str) -> Decision:
+        assert reason in REASONS, reason
+        return cls(False, reason)
+
+
+class PolicyGate:
+    """Holds the rules in force (shocks may replace them) and the quota state."""
+
+    def __init__(self, rules: PolicyRules) -> None:
+        self.rules = rules
+        self.cwm_used_fen: dict[str, int] = {}  # investor -> net southbound principal in use
+        self.cwm_aggregate_used_fen = 0
+
+    # --- eligibility ----------------------------------------------------------------------
+    def cwm_eligible(self, p: MainlandProfile) -> bool:
+        c = self.rules.cwm
+        residency = p.gba_hukou or p.gba_social_security_years >= 2
+        wealth = (p.net_financial_assets_fen >= c.min_net_financial_assets_fen
+                  or p.financial_assets_fen >= c.min_financial_assets_fen
+                  or p.avg_income_fen >= c.min_avg_income_fen)
+        return residency and p.experience_years >= c.min_experience_years and wealth
+
+    def may_hold_rwa(self, investor_class: str, professional: bool, profile: MainlandProfile | None) -> Decision:
+        """Can this investor be onboarded for the revenue-rights token at all (before any amount)?"""
+        if investor_class == "mainland_gba":
+            if not self.rules.cwm.product_eligible:
+                return Decision.refuse("cwm_product_not_eligible")
+            if profile is None or not self.cwm_eligible(profile):
+                return Decision.refuse("cwm_investor_not_eligible")
+            if not self.rules.retail_authorised and not professional:
+                return Decision.refuse("professional_only")
+            return Decision.ok()
+        if not professional and not self.rules.retail_authorised:
+            return Decision.refuse("professional_only")
+        return Decision.ok()
+
+    def mainland_direct_purchase(self, is_virtual_asset: bool) -> Decision:
+        """A mainland resident outside CWM: the SAFE quota may not buy overseas securities; crypto is banned."""
+        if is_virtual_asset and self.rules.mainland_va_ban:
+            return Decision.refuse("mainland_va_ban")
+        return Decision.refuse("safe_quota_not_for_securities")
+
+    # --- quotas ---------------------------------------------------------------------------
+    def cwm_remaining_fen(self, investor: str) -> int:
+        c = self.rules.cwm
+        individual = c.individual_quota_fen - self.cwm_used_fen.get(investor, 0)
+        aggregate = c.aggregate_quota_fen - self.cwm_aggregate_used_fen
+        return max(0, min(individual, aggregate))
+
+    def reserve_southbound(self, investor: str, amount_fen: int) -> Decision:
+        """Reserve quota for a remittance of `amount_fen`; refused if it would pass either quota."""
+        c = self.rules.cwm
+        if not c.product_eligible:
+            return Decision.refuse("cwm_product_not_eligible")
+        used = self.cwm_used_fen.get(investor, 0)
+        if used + amount_fen > c.individual_quota_fen:
+            return Decision.refuse("cwm_individual_quota")
+        if self.cwm_aggregate_used_fen + amount_fen > c.aggregate_quota_fen:
+            return Decision.refuse("cwm_aggregate_quota")
+        self.cwm_used_fen[investor] = used + amount_fen
+        self.cwm_aggregate_used_fen += amount_fen
+        return Decision.ok()
+
+    def release_southbound(self, investor: str, amount_fen: int) -> None:
+        """Principal returned northbound frees quota (the quotas cap the *net* outflow)."""
+        used = self.cwm_used_fen.get(investor, 0)
+        freed = min(used, amount_fen)
+        self.cwm_used_fen[investor] = used - freed
+        self.cwm_aggregate_used_fen -= freed
+
+    @staticmethod
+    def closed_loop(origin_account: str, destination_account: str) -> Decision:
+        """Proceeds of a CWM investment may only return to the paired remittance account."""
+        if origin_account != destination_account:
+            return Decision.refuse("cwm_closed_loop")
+        return Decision.ok()

@@ -1,0 +1,706 @@
+"""The world: SimPy processes for the issuer, the solar asset, licensed platforms, investors and shocks.
+
+Every token movement happens on-chain through `simulator.chain` handles (deployed by
+`simulator.chain.suite.deploy_suite`); every money movement off-chain is a posting in the integer
+double-entry `Ledger`, and each on-chain movement is mirrored there by what the model *intended*, so the
+final reconciliation against on-chain balances checks the model and the contracts against each other.
+
+Units: fiat in minor units (HKD cents, CNY fen, USD cents); HKDS (the HKD stablecoin) has 6 decimals, so
+one cent is 10**4 units; the revenue-rights token has 18 decimals; prices are HKD cents per whole token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from simulator.chain import Chain, ContractRevert
+from simulator.chain.suite import (
+    CN, CWM_SOUTHBOUND, DIRECT, HK, INSTITUTIONAL, NOMINEE, PROFESSIONAL, RETAIL, SuiteConfig, deploy_suite,
+)
+from simulator.model.config import PlatformConfig, ShockConfig, WorldConfig
+from simulator.model.fx import FxMarket, FxParams
+from simulator.model.ledger import Ledger, reconcile
+from simulator.model.order_book import Order, OrderBook
+from simulator.model.policy import REASONS, CwmRules, Decision, MainlandProfile, PolicyGate, PolicyRules
+from simulator.model.rails import RAILS, BusinessCalendar
+from simulator.model.rng import Streams
+from simulator.model.solar import SolarAsset, SolarParams
+
+DAY = 86_400
+TOKEN = 10**18
+UNITS_PER_CENT = 10**4  # HKDS has 6 decimals, HKD cents 2
+LOT = 10**16  # 0.01 token: the order book's lot size
+SG, GB, US = 702, 826, 840  # ISO-3166 numeric: where the international ESG funds sit
+CLASSES = ("mainland_gba", "hk_retail", "hk_professional", "esg_fund")
+PROFESSIONAL_PORTFOLIO_CENTS = 8_000_000 * 100  # HK$ 8 m (FACTS, H)
+
+
+class ReconciliationError(RuntimeError):
+    """The off-chain ledger and the on-chain balances disagree: the run is wrong and must not be used."""
+
+
+@dataclass(eq=False)
+class Investor:
+    index: int
+    cls: str
+    wallet: str
+    professional: bool
+    wealth_cents: int  # investable wealth in HKD cents (mainland: its HKD value at arrival)
+    via_cwm: bool
+    profile: MainlandProfile | None = None
+    platform: Platform | None = None
+    onboarded: bool = False
+    tokens: int = 0  # the model's own record of the holding (mirrors the chain)
+    selling: bool = False
+    invested_cents: int = 0
+    received_cents: int = 0  # distributions claimed
+    sold_cents: int = 0
+
+
+@dataclass
+class PendingSettlement:
+    match_id: str
+    platform: str
+    buyer: Investor
+    seller: Investor
+    quantity: int
+    cash_cents: int
+    matched_at: int
+    settle_at: int
+
+
+@dataclass
+class Counters:
+    trades: int = 0
+    volume_cents: int = 0
+    settlement_failures: int = 0
+    settlement_latency_s: list[int] = field(default_factory=list)
+    distributions_cents: int = 0
+    claimed_cents: int = 0
+    refused: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
+
+
+class Platform:
+    """A licensed Hong Kong platform: KYC queue, AML screening, an order book, a licence that can change."""
+
+    def __init__(self, world: World, cfg: PlatformConfig, signer: str) -> None:
+        self.world = world
+        self.cfg = cfg
+        self.name = cfg.name
+        self.signer = signer  # holds PLATFORM_ROLE on the DvP contract
+        self.licence = "licensed"
+        self.outage_until = -1
+        self.book = OrderBook(lot_size=LOT)
+        self.rng = world.streams.get(f"platform:{cfg.name}")
+        self.kyc_slots: dict[int, int] = {}  # day -> onboardings already done that day
+
+    @property
+    def open_for_business(self) -> bool:
+        return self.licence == "licensed" and self.world.env.now >= self.outage_until
+
+    def onboard(self, inv: Investor):
+        """KYC: wait for a slot (capacity per day), then the latency; AML screening may flag."""
+        env = self.world.env
+        day = int(env.now // DAY) + self.cfg.kyc_latency_days
+        while self.kyc_slots.get(day, 0) >= self.cfg.kyc_capacity_per_day:
+            day += 1
+        self.kyc_slots[day] = self.kyc_slots.get(day, 0) + 1
+        yield env.timeout(max(0, day * DAY + 9 * 3600 - env.now))
+        if not self.open_for_business:
+            return "platform_not_licensed" if self.licence != "licensed" else "platform_outage"
+        if self.rng.random() < self.cfg.aml_false_positive_rate:
+            return "aml_flagged"  # a false positive: a clean investor turned away
+        return ""
+
+
+class World:
+    def __init__(self, cfg: WorldConfig, seed: int, chain: Chain) -> None:
+        self.cfg = cfg
+        self.seed = seed
+        self.chain = chain
+        self.streams = Streams(seed)
+        self.env = simpy.Environment()
+        self.ledger = Ledger()
+        self.calendar = BusinessCalendar()
+        pol = cfg.policy
+        self.policy = PolicyGate(PolicyRules(
+            cwm=CwmRules(product_eligible=pol.cwm.product_eligible,
+                         individual_quota_fen=pol.cwm.individual_quota_cny * 100,
+                         aggregate_quota_fen=pol.cwm.aggregate_quota_cny * 100),
+            retail_authorised=pol.retail_authorised, mainland_va_ban=pol.mainland_va_ban))
+        self.fx = FxMarket(FxParams(), self.streams.get("fx"))
+        a = cfg.asset
+        self.asset = SolarAsset(SolarParams(
+            capacity_mwp=a.capacity_mwp, specific_yield_kwh_per_kwp=a.specific_yield_kwh_per_kwp,
+            weather_sigma=a.weather_sigma, degradation_per_year=a.degradation_per_year,
+            outage_rate_per_year=a.outage_rate_per_year, outage_mean_days=a.outage_mean_days,
+            tariff_model=a.tariff_model, benchmark_price_fen_per_mwh=a.benchmark_price_fen_per_mwh,
+            mechanism_price_fen_per_mwh=a.mechanism_price_fen_per_mwh,
+            om_cost_fen_per_mwp_year=a.om_cost_fen_per_mwp_year, revenue_share_bps=a.revenue_share_bps,
+        ), self.streams.get("solar"), cfg.start_date)
+        self.events: list[dict] = []
+        self.timeseries: list[dict] = []
+        self.counters = Counters()
+        self.investors: list[Investor] = []
+        self.sentiment = 0.0
+        self.sentiment_recovery_per_day = 0.0
+        self.price_cents = cfg.offering.price_hkd_cents
+        self.offering_state = "pending"  # pending -> open -> closed | failed
+        self.offering_opened_day: int | None = None
+        self.offering_closed_day: int | None = None
+        self.capital_raised_cents = 0
+        self.pending_repatriation_fen = 0
+        self.spv_hkd_cents_undistributed = 0
+        self.periods_distributed = 0
+        self.pending: list[PendingSettlement] = []
+        self._trade_serial = 0
+        self._deploy()
+
+    # ------------------------------------------------------------------ set-up
+    def _deploy(self) -> None:
+        o = self.cfg.offering
+        rng = self.streams.get("issuer")
+        self.approval_days = int(rng.integers(self.cfg.issuer.approval_min_days, self.cfg.issuer.approval_bound_days + 1))
+        price_units = o.price_hkd_cents * UNITS_PER_CENT
+        hard_cap_tokens = o.hard_cap_hkd * 100 * TOKEN // o.price_hkd_cents
+        suite_cfg = SuiteConfig(
+            allowed_countries=(CN, HK, SG, GB, US),
+            retail_authorised=self.cfg.policy.retail_authorised or self.cfg.policy.cwm.product_eligible,
+            max_balance=hard_cap_tokens, max_holders=1_000_000, lockup_seconds=0,
+            supply_cap=hard_cap_tokens,
+            price=price_units, min_ticket=o.min_ticket_hkd * 100 * UNITS_PER_CENT,
+            max_ticket=o.max_ticket_hkd * 100 * UNITS_PER_CENT,
+            soft_cap=o.soft_cap_hkd * 100 * UNITS_PER_CENT, hard_cap=o.hard_cap_hkd * 100 * UNITS_PER_CENT,
+            offering_seconds=(self.approval_days + o.duration_days) * DAY, allocation=o.allocation,
+        )
+        self.s = deploy_suite(self.chain, suite_cfg)
+        self.platforms: dict[str, Platform] = {}
+        for pc in self.cfg.platforms:
+            signer = self.chain.new_account(f"platform:{pc.name}")
+            self.s.dvp.grantRole(self.s.roles["PLATFORM_ROLE"], signer, sender=self.s.admin)
+            self.platforms[pc.name] = Platform(self, pc, signer)
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def day(self) -> int:
+        return int(self.env.now // DAY)
+
+    def date(self) -> dt.date:
+        return self.cfg.start_date + dt.timedelta(days=self.day)
+
+    def _now_dt(self) -> dt.datetime:
+        return dt.datetime.combine(self.cfg.start_date, dt.time()) + dt.timedelta(seconds=int(self.env.now))
+
+    def sync(self) -> None:
+        self.chain.advance_to(self.env.now)
+
+    def event(self, actor: str, kind: str, reason: str = "", amount: int = 0, currency: str = "",
+              receipt=None, **extra) -> None:
+        row = {"time_s": int(self.env.now), "day": self.day, "actor": actor, "kind": kind, "reason": reason,
+               "amount": amount, "currency": currency,
+               "block": receipt.block_number if receipt is not None else "",
+               "tx_hash": (receipt.tx_hash or "") if receipt is not None else ""}
+        row["detail"] = ";".join(f"{k}={v}" for k, v in sorted(extra.items()))
+        self.events.append(row)
+
+    def refuse(self, actor: str, reason: str, amount: int = 0, currency: str = "", **extra) -> None:
+        self.counters.refused[reason] += 1
+        self.event(actor, "refused", reason, amount, currency, **extra)
+
+    def _mint_hkds(self, inv_wallet: str, bank_account: str, cents: int, memo: str):
+        """Fiat HKD in `bank_account` -> the stablecoin issuer's reserve; HKDS minted on-chain to the wallet."""
+        self.ledger.post(int(self.env.now), bank_account, "reserve:HKDS", cents, "HKD", memo)
+        self.ledger.post(int(self.env.now), "external:HKDS", f"chain:{inv_wallet}", cents * UNITS_PER_CENT, "HKDS", memo)
+        self.sync()
+        return self.s.hkd.mint(inv_wallet, cents * UNITS_PER_CENT, sender=self.s.hkd_issuer)
+
+    def _chain_move(self, src: str, dst: str, amount: int, symbol: str, memo: str) -> None:
+        self.ledger.post(int(self.env.now), f"chain:{src}", f"chain:{dst}", amount, symbol, memo)
+
+    # ------------------------------------------------------------------ investors
+    def _new_investor(self, cls: str, index: int) -> Investor:
+        c = self.cfg.investors[cls]
+        rng = self.streams.get(f"investors:{cls}")
+        wealth = int(c.wealth_median_hkd * 100 * float(np.exp(c.wealth_sigma * rng.standard_normal())))
+        wealth = max(wealth, 100)
+        professional = cls == "esg_fund" or wealth >= PROFESSIONAL_PORTFOLIO_CENTS
+        profile = None
+        via_cwm = True
+        if cls == "mainland_gba":
+            hukou = bool(rng.random() < c.gba_hukou_share)
+            profile = MainlandProfile(
+                gba_hukou=hukou, gba_social_security_years=0 if hukou else int(rng.integers(0, 5)),
+                experience_years=int(rng.integers(2, 10)) if rng.random() < c.experienced_share else int(rng.integers(0, 2)),
+                net_financial_assets_fen=200_000_000 if rng.random() < c.wealth_test_share else 50_000_000,
+                financial_assets_fen=0, avg_income_fen=0)
+            via_cwm = bool(rng.random() < c.via_cwm_share)
+        wallet = self.chain.new_account(f"{cls}-{index}")
+        inv = Investor(len(self.investors), cls, wallet, professional, wealth, via_cwm, profile)
+        self.investors.append(inv)
+        # endowment: where the investor's money sits before anything happens
+        if cls == "mainland_gba":
+            self.ledger.post(0, "external:world", f"mainland:{wallet}", self.fx.convert(wealth, "HKD", "CNY"), "CNY", "endowment")
+        elif cls == "esg_fund":
+            self.ledger.post(0, "external:world", f"fund:{wallet}", self.fx.convert(wealth, "HKD", "USD"), "USD", "endowment")
+        else:
+            self.ledger.post(0, "external:world", f"bank:{wallet}", wealth, "HKD", "endowment")
+        return inv
+
+    def investor_arrivals(self, cls: str):
+        c = self.cfg.investors[cls]
+        rng = self.streams.get(f"arrivals:{cls}")
+        start = self.approval_days * DAY
+        times = np.sort(rng.uniform(0, c.arrival_days * DAY, size=c.count)) + start
+        for i, t in enumerate(times):
+            yield self.env.timeout(max(0.0, float(t) - self.env.now))
+            inv = self._new_investor(cls, i)
+            self.env.process(self.investor_journey(inv))
+
+    def _choose_platform(self, inv: Investor) -> Platform | None:
+        open_ = [p for p in self.platforms.values() if p.licence == "licensed"]
+        if not open_:
+            return None
+        weights = np.array([p.cfg.weight for p in open_], dtype=float)
+        pick = self.streams.get(f"choice:{inv.cls}").choice(len(open_), p=weights / weights.sum())
+        return open_[int(pick)]
+
+    def investor_journey(self, inv: Investor):
+        """Eligibility, onboarding (KYC, AML, on-chain identity), then a subscription or a secondary bid."""
+        if inv.cls == "mainland_gba" and not inv.via_cwm:
+            decision = self.policy.mainland_direct_purchase(is_virtual_asset=False)
+            self.refuse(inv.wallet, decision.reason)
+            return
+        decision = self.policy.may_hold_rwa(inv.cls, inv.professional, inv.profile)
+        if not decision.allowed:
+            self.refuse(inv.wallet, decision.reason, cls=inv.cls)
+            return
+        platform = self._choose_platform(inv)
+        if platform is None:
+            self.refuse(inv.wallet, "platform_not_licensed", cls=inv.cls)
+            return
+        inv.platform = platform
+        outcome = yield from platform.onboard(inv)
+        if outcome:
+            self.refuse(inv.wallet, outcome, cls=inv.cls, platform=platform.name)
+            return
+        self._register(inv)
+        if self.offering_state == "open":
+            yield from self.subscribe(inv)
+
+    def _register(self, inv: Investor) -> None:
+        country, channel = {"mainland_gba": (CN, CWM_SOUTHBOUND), "hk_retail": (HK, DIRECT),
+                            "hk_professional": (HK, DIRECT), "esg_fund": (SG, NOMINEE)}[inv.cls]
+        category = INSTITUTIONAL if inv.cls == "esg_fund" else (PROFESSIONAL if inv.professional else RETAIL)
+        self.sync()
+        r = self.s.registry.registerIdentity(inv.wallet, country, category, channel,
+                                             self.chain.now + 40 * 365 * DAY, sender=self.s.agent)
+        inv.onboarded = True
+        self.event(inv.wallet, "onboarded", cls=inv.cls, platform=inv.platform.name, receipt=r)
+
+    def _ticket_cents(self, inv: Investor) -> int:
+        c = self.cfg.investors[inv.cls]
+        o = self.cfg.offering
+        ticket = inv.wealth_cents * c.ticket_share_of_wealth_bps // 10_000
+        return max(o.min_ticket_hkd * 100, min(ticket, o.max_ticket_hkd * 100))
+
+    def fund_hkd(self, inv: Investor, cents: int):
+        """Bring `cents` of HKD to the investor's HK bank account by the investor's rail; quota-checked.
+
+        Returns "" or a refusal reason. A generator (rails take time)."""
+        now = int(self.env.now)
+        if inv.cls == "mainland_gba":
+            fen = self.fx.convert(cents, "HKD", "CNY") + 1  # enough CNY to buy `cents` HKD after floor rounding
+            decision = self.policy.reserve_southbound(inv.wallet, fen)
+            if not decision.allowed:
+                return decision.reason
+            if self.ledger.balance(f"mainland:{inv.wallet}", "CNY") < fen:
+                self.policy.release_southbound(inv.wallet, fen)
+                return "offering_ticket"
+            transfer = RAILS["CIPS"].transfer(fen, self._now_dt(), self.streams.get("rails"), currency="CNY")
+            self.ledger.post(now, f"mainland:{inv.wallet}", f"cwm:{inv.wallet}", transfer.received_minor, "CNY", "CIPS southbound")
+            self.ledger.post(now, f"mainland:{inv.wallet}", "fees:CIPS", transfer.fee_minor, "CNY", "CIPS fee")
+            yield self.env.timeout(max(0.0, (transfer.arrives_at - self._now_dt()).total_seconds()))
+            hkd = self.fx.convert(transfer.received_minor, "CNY", "HKD")
+            self.ledger.post(int(self.env.now), f"cwm:{inv.wallet}", "external:fx", transfer.received_minor, "CNY", "FX")
+            self.ledger.post(int(self.env.now), "external:fx", f"bank:{inv.wallet}", hkd, "HKD", "FX")
+            self.event(inv.wallet, "remittance", "", transfer.received_minor, "CNY", rail="CIPS")
+        elif inv.cls == "esg_fund":
+            usd = self.fx.convert(cents, "HKD", "USD") + 1
+            if self.ledger.balance(f"fund:{inv.wallet}", "USD") < usd:
+                return "offering_ticket"
+            transfer = RAILS["SWIFT"].transfer(usd, self._now_dt(), self.streams.get("rails"), currency="USD")
+            self.ledger.post(now, f"fund:{inv.wallet}", "external:fx", transfer.received_minor, "USD", "SWIFT + FX")
+            self.ledger.post(now, f"fund:{inv.wallet}", "fees:SWIFT", transfer.fee_minor, "USD", "SWIFT fee")
+            yield self.env.timeout(max(0.0, (transfer.arrives_at - self._now_dt()).total_seconds()))
+            self.ledger.post(int(self.env.now), "external:fx", f"bank:{inv.wallet}",
+                             self.fx.convert(transfer.received_minor, "USD", "HKD"), "HKD", "FX")
+        elif self.ledger.balance(f"bank:{inv.wallet}", "HKD") < cents:
+            return "offering_ticket"
+        return ""
+
+    def subscribe(self, inv: Investor):
+        cents = self._ticket_cents(inv)
+        reason = yield from self.fund_hkd(inv, cents)
+        if reason:
+            self.refuse(inv.wallet, reason, cents, "HKD", cls=inv.cls)
+            return
+        cents = min(cents, self.ledger.balance(f"bank:{inv.wallet}", "HKD"))
+        if self.offering_state != "open":
+            self.refuse(inv.wallet, "offering_closed", cents, "HKD", cls=inv.cls)
+            return
+        units = cents * UNITS_PER_CENT
+        if cents < self.cfg.offering.min_ticket_hkd * 100:
+            self.refuse(inv.wallet, "offering_ticket", cents, "HKD", cls=inv.cls)
+            return
+        self._mint_hkds(inv.wallet, f"bank:{inv.wallet}", cents, "subscription funding")
+        self.s.hkd.approve(self.s.offering.address, units, sender=inv.wallet)
+        try:
+            r = self.s.offering.subscribe(units, sender=inv.wallet)
+        except ContractRevert as exc:
+            self.refuse(inv.wallet, "offering_ticket", cents, "HKD", error=exc.error)
+            return
+        self._chain_move(inv.wallet, self.s.offering.address, units, "HKDS", "subscribe")
+        self.event(inv.wallet, "subscribed", "", cents, "HKD", r, cls=inv.cls)
+
+    # ------------------------------------------------------------------ issuer and offering
+    def issuer(self):
+        """Approval of the foreign institution's service, then the offering, its close, its refunds."""
+        o = self.cfg.offering
+        yield self.env.timeout(self.approval_days * DAY)
+        self.offering_state = "open"
+        self.offering_opened_day = self.day
+        self.event("issuer", "service_approved", approval_days=self.approval_days)
+        self.event("issuer", "offering_opened", hard_cap_hkd=o.hard_cap_hkd)
+        yield self.env.timeout(o.duration_days * DAY + 3600)  # just past the on-chain deadline
+        self.sync()
+        total_units = self.s.offering.totalSubscribed()
+        if total_units >= o.soft_cap_hkd * 100 * UNITS_PER_CENT and total_units > 0:
+            self._close_offering(total_units)
+        else:
+            self.offering_state = "failed"
+            self.event("issuer", "offering_failed", "", total_units // UNITS_PER_CENT, "HKD")
+        self.offering_closed_day = self.day
+        for inv in self.investors:  # refunds: failed offering, or the unallocated part when oversubscribed
+            if inv.onboarded and self.s.offering.refundableOf(inv.wallet) > 0:
+                units = self.s.offering.refundableOf(inv.wallet)
+                r = self.s.offering.refund(sender=inv.wallet)
+                self._chain_move(self.s.offering.address, inv.wallet, units, "HKDS", "refund")
+                self.event(inv.wallet, "refunded", "", units // UNITS_PER_CENT, "HKD", r)
+
+    def _close_offering(self, total_units: int) -> None:
+        o = self.cfg.offering
+        hard_cap_units = o.hard_cap_hkd * 100 * UNITS_PER_CENT
+        price_units = o.price_hkd_cents * UNITS_PER_CENT
+        by_wallet = {inv.wallet: inv for inv in self.investors}
+        while self.s.offering.state() != 1:  # 1 = Closed
+            r = self.s.offering.closeBatch(o.close_batch_size, sender=self.s.issuer)
+            for ev in r.events_named("Allocated"):
+                inv = by_wallet[ev.args["investor"]]
+                # what the model expects the contract to allocate (the same rule, computed independently)
+                cash = self.s.offering.subscribed(inv.wallet)
+                if total_units > hard_cap_units:
+                    cash = cash * hard_cap_units // total_units
+                tokens = cash * TOKEN // price_units
+                self._chain_move(self.s.offering.address, self.s.treasury, cash, "HKDS", "allocation cash")
+                self.ledger.post(int(self.env.now), "external:RWA", f"chain:{inv.wallet}", tokens, "RWA", "allocation")
+                inv.tokens += tokens
+                inv.invested_cents += cash // UNITS_PER_CENT
+                self.capital_raised_cents += cash // UNITS_PER_CENT
+                self.event(inv.wallet, "allocated", "", cash // UNITS_PER_CENT, "HKD", r, tokens=tokens, cls=inv.cls)
+        self.offering_state = "closed"
+        self.event("issuer", "offering_closed", "", self.capital_raised_cents, "HKD")
+
+    # ------------------------------------------------------------------ asset and distributions
+    def asset_process(self):
+        """Daily generation; at each month end an oracle report, the revenue share repatriated and paid."""
+        while True:
+            today = self.date()
+            self.asset.step_day()
+            tomorrow = today + dt.timedelta(days=1)
+            if tomorrow.month != today.month:
+                statement = self.asset.close_month()
+                self.ledger.post(int(self.env.now), "external:grid", "issuer:onshore", statement.net_revenue_fen,
+                                 "CNY", "net revenue")
+                self.env.process(self.repatriate_and_distribute(statement))
+            yield self.env.timeout(DAY)
+
+    def repatriate_and_distribute(self, statement):
+        issuer = self.cfg.issuer
+        period = statement.year * 100 + statement.month
+        self.sync()
+        r = self.s.oracle.report(period, statement.kwh, statement.net_revenue_fen, "CNY", period.to_bytes(32, "big"),
+                                 sender=self.s.attestor)
+        self.event("attestor", "oracle_report", "", statement.net_revenue_fen, "CNY", r, period=period,
+                   kwh=statement.kwh)
+        share = statement.holders_share_fen * issuer.repatriation_cap_bps // 10_000
+        if issuer.repatriation_delay_days:
+            yield self.env.timeout(issuer.repatriation_delay_days * DAY)
+        transfer = RAILS["CIPS"].transfer(share, self._now_dt(), self.streams.get("rails:issuer"), currency="CNY")
+        self.ledger.post(int(self.env.now), "issuer:onshore", "fees:CIPS", transfer.fee_minor, "CNY", "CIPS fee")
+        self.ledger.post(int(self.env.now), "issuer:onshore", "external:fx", transfer.received_minor, "CNY", "repatriation")
+        yield self.env.timeout(max(0.0, (transfer.arrives_at - self._now_dt()).total_seconds()))
+        hkd = self.fx.convert(transfer.received_minor, "CNY", "HKD")
+        self.ledger.post(int(self.env.now), "external:fx", "spv:HKD", hkd, "HKD", "repatriation FX")
+        self.event("issuer", "repatriated", "", hkd, "HKD", period=period)
+        if self.offering_state != "closed":
+            return  # no holders yet: the share waits in the SPV account
+        cents = self.ledger.balance("spv:HKD", "HKD")
+        if cents <= 0:
+            return
+        payer = self.s.paying_agent
+        self._mint_hkds(payer, "spv:HKD", cents, "distribution funding")
+        units = cents * UNITS_PER_CENT
+        self.s.hkd.approve(self.s.distributor.address, units, sender=payer)
+        r = self.s.distributor.distribute(units, period, sender=payer)
+        self._chain_move(payer, self.s.distributor.address, units, "HKDS", "distribute")
+        self.counters.distributions_cents += cents
+        self.periods_distributed += 1
+        self.event("paying-agent", "distribution", "", cents, "HKD", r, period=period)
+        if self.periods_distributed % self.cfg.market.claim_every_months == 0:
+            self._claim_all()
+
+    def _claim_all(self) -> None:
+        """Platforms claim for their custodial clients."""
+        for inv in self.investors:
+            if not inv.onboarded:
+                continue
+            owed = self.s.distributor.withdrawableOf(inv.wallet)
+            if owed == 0:
+                continue
+            r = self.s.distributor.claimFor(inv.wallet, sender=self.s.agent)
+            self._chain_move(self.s.distributor.address, inv.wallet, owed, "HKDS", "claim")
+            inv.received_cents += owed // UNITS_PER_CENT
+            self.counters.claimed_cents += owed // UNITS_PER_CENT
+            self.event(inv.wallet, "claimed", "", owed // UNITS_PER_CENT, "HKD", r)
+
+    # ------------------------------------------------------------------ secondary market
+    def market(self):
+        """Each business day: holders may sell, onboarded investors may bid; platforms match and settle."""
+        m = self.cfg.market
+        rng = self.streams.get("market")
+        while True:
+            yield self.env.timeout(DAY)
+            self.sentiment = min(0.0, self.sentiment + self.sentiment_recovery_per_day)
+            if self.offering_state != "closed" or not self.calendar.is_business_day(self.date()):
+                continue
+            self.env.now  # noqa: B018 - a session at 10:00 HKT
+            for platform in self.platforms.values():
+                if not platform.open_for_business:
+                    continue
+                self._session(platform, rng, m.quote_spread_bps)
+
+    def _session(self, platform: Platform, rng: np.random.Generator, spread_bps: int) -> None:
+        ref = self.price_cents
+        clients = [i for i in self.investors if i.platform is platform and i.onboarded]
+        fear = max(0.0, -self.sentiment)
+        orders: list[Order] = []
+        for inv in clients:
+            c = self.cfg.investors[inv.cls]
+            if inv.tokens >= LOT and not inv.selling:
+                p_sell = (1.0 / c.hold_days_mean) * (1.0 + 8.0 * fear * (2.0 if inv.cls == "mainland_gba" else 1.0))
+                if rng.random() < p_sell:
+                    qty = inv.tokens - inv.tokens % LOT
+                    discount = spread_bps * float(rng.random()) * (1.0 + 3.0 * fear) / 10_000
+                    price = max(1, int(ref * (1.0 - discount)))
+                    self.sync()
+                    self.s.token.approve(self.s.dvp.address, qty, sender=inv.wallet)
+                    inv.selling = True
+                    orders.append(Order(f"s{self._next_serial()}", "sell", inv.wallet, price, qty, int(self.env.now)))
+            elif inv.tokens < LOT and not inv.selling:
+                if rng.random() < c.buy_interest_per_day * (1.0 - fear):
+                    premium = spread_bps * float(rng.random()) / 10_000
+                    price = max(1, int(ref * (1.0 + premium)))
+                    budget = self._ticket_cents(inv)
+                    qty = budget * TOKEN // price
+                    qty -= qty % LOT
+                    if qty >= LOT:
+                        orders.append(Order(f"b{self._next_serial()}", "buy", inv.wallet, price, qty, int(self.env.now)))
+        by_wallet = {inv.wallet: inv for inv in clients}
+        for order in orders:
+            for match in platform.book.submit(order):
+                self.env.process(self._settle(platform, match, by_wallet[match.buyer], by_wallet[match.seller]))
+        for order in platform.book.clear():  # day orders: what did not match is cancelled at the close
+            if order.side == "sell":
+                by_wallet[order.investor].selling = False
+
+    def _next_serial(self) -> int:
+        self._trade_serial += 1
+        return self._trade_serial
+
+    def _settle(self, platform: Platform, match, buyer: Investor, seller: Investor):
+        """Fund the buyer, wait for the settlement date (T+n), then DvP on-chain; a failure moves nothing."""
+        matched_at = int(self.env.now)
+        cents = match.cash_value
+        reason = yield from self.fund_hkd(buyer, cents)
+        if reason:
+            self.refuse(buyer.wallet, reason, cents, "HKD", match=match.match_id)
+            self._settlement_failed(match, seller, reason)
+            return
+        settle_date = self.calendar.settlement_date(self._now_dt(), self.cfg.market.settlement_t_plus)
+        settle_at = (settle_date - self.cfg.start_date).days * DAY + 10 * 3600
+        yield self.env.timeout(max(0, settle_at - self.env.now))
+        if platform.licence != "licensed":
+            self._settlement_failed(match, seller, "platform_not_licensed")
+            return
+        fee_cents = cents * platform.cfg.fee_bps // 10_000
+        self._mint_hkds(buyer.wallet, f"bank:{buyer.wallet}", cents, "secondary purchase")
+        units, fee_units = cents * UNITS_PER_CENT, fee_cents * UNITS_PER_CENT
+        self.s.hkd.approve(self.s.dvp.address, units, sender=buyer.wallet)
+        trade_id = match.match_id.encode().ljust(32, b"\x00")[:32]
+        try:
+            r = self.s.dvp.settle(trade_id, seller.wallet, buyer.wallet, match.quantity, units, fee_units,
+                                  sender=platform.signer)
+        except ContractRevert as exc:
+            self._settlement_failed(match, seller, "settlement_failed", error=exc.error)
+            return
+        self._chain_move(seller.wallet, buyer.wallet, match.quantity, "RWA", "DvP token leg")
+        self._chain_move(buyer.wallet, seller.wallet, units - fee_units, "HKDS", "DvP cash leg")
+        self._chain_move(buyer.wallet, self.s.fee_account, fee_units, "HKDS", "DvP fee")
+        seller.tokens -= match.quantity
+        buyer.tokens += match.quantity
+        seller.selling = False
+        seller.sold_cents += cents - fee_cents
+        buyer.invested_cents += cents
+        self.price_cents = match.price
+        self.counters.trades += 1
+        self.counters.volume_cents += cents
+        self.counters.settlement_latency_s.append(int(self.env.now) - matched_at)
+        self.event(platform.name, "trade_settled", "", cents, "HKD", r, buyer=buyer.wallet, seller=seller.wallet,
+                   price_cents=match.price, quantity=match.quantity)
+        if seller.cls == "mainland_gba":
+            self._return_northbound(seller, cents - fee_cents)
+
+    def _settlement_failed(self, match, seller: Investor, reason: str, **extra) -> None:
+        seller.selling = False
+        self.counters.settlement_failures += 1
+        self.refuse(match.buyer, "settlement_failed" if reason not in REASONS else reason, match.cash_value, "HKD",
+                    match=match.match_id, **extra)
+
+    def _return_northbound(self, inv: Investor, cents: int) -> None:
+        """Closed loop: sale proceeds go back only to the paired mainland remittance account."""
+        decision = self.policy.closed_loop(f"mainland:{inv.wallet}", f"mainland:{inv.wallet}")
+        if not decision.allowed:  # pragma: no cover - the model always routes home
+            self.refuse(inv.wallet, decision.reason)
+            return
+        units = cents * UNITS_PER_CENT
+        self.s.hkd.approve(self.s.hkd_issuer, units, sender=inv.wallet)
+        r = self.s.hkd.burnFrom(inv.wallet, units, sender=self.s.hkd_issuer)
+        self.ledger.post(int(self.env.now), f"chain:{inv.wallet}", "external:HKDS", units, "HKDS", "redeem")
+        self.ledger.post(int(self.env.now), "reserve:HKDS", f"bank:{inv.wallet}", cents, "HKD", "redeem")
+        fen = self.fx.convert(cents, "HKD", "CNY")
+        self.ledger.post(int(self.env.now), f"bank:{inv.wallet}", "external:fx", cents, "HKD", "FX northbound")
+        self.ledger.post(int(self.env.now), "external:fx", f"mainland:{inv.wallet}", fen, "CNY", "CIPS northbound")
+        self.policy.release_southbound(inv.wallet, fen)
+        self.event(inv.wallet, "remittance_northbound", "", fen, "CNY", r)
+
+    # ------------------------------------------------------------------ shocks and metrics
+    def shocks(self):
+        for shock in sorted(self.cfg.shocks, key=lambda s: s.day):
+            yield self.env.timeout(max(0, shock.day * DAY - self.env.now))
+            self.apply_shock(shock)
+
+    def apply_shock(self, shock: ShockConfig) -> None:
+        p = self.platforms.get(shock.platform)
+        if shock.kind in ("licence_suspension", "licence_revocation"):
+            p.licence = "suspended" if shock.kind == "licence_suspension" else "revoked"
+            for order in p.book.clear():
+                if order.side == "sell":
+                    next(i for i in self.investors if i.wallet == order.investor).selling = False
+            if shock.kind == "licence_suspension" and shock.duration_days:
+                self.env.process(self._restore(p, shock.duration_days))
+        elif shock.kind == "licence_restored":
+            p.licence = "licensed"
+        elif shock.kind == "platform_outage":
+            p.outage_until = self.env.now + max(1, shock.duration_days) * DAY
+        elif shock.kind == "ban_rumour":
+            self.sentiment = -abs(shock.sentiment)
+            self.sentiment_recovery_per_day = abs(shock.sentiment) / max(1, shock.duration_days)
+        elif shock.kind == "cwm_quota_change":
+            c = self.policy.rules.cwm
+            self._set_cwm(individual_quota_fen=(shock.individual_quota_cny * 100 if shock.individual_quota_cny
+                                                is not None else c.individual_quota_fen),
+                          aggregate_quota_fen=(shock.aggregate_quota_cny * 100 if shock.aggregate_quota_cny
+                                               is not None else c.aggregate_quota_fen))
+        elif shock.kind == "cwm_product_list":
+            self._set_cwm(product_eligible=shock.enabled)
+        elif shock.kind == "retail_authorisation":
+            self._set_rules(retail_authorised=shock.enabled)
+            self.sync()
+            self.s.modules["investor_category"].setRetailAuthorised(shock.enabled, sender=self.s.admin)
+        self.event("authority", "shock", shock.kind, platform=shock.platform, sentiment=shock.sentiment)
+
+    def _set_cwm(self, **changes) -> None:
+        c = self.policy.rules.cwm
+        fields = {f: getattr(c, f) for f in c.__slots__}
+        fields.update(changes)
+        self._set_rules(cwm=CwmRules(**fields))
+        if changes.get("product_eligible"):
+            self.sync()
+            self.s.modules["investor_category"].setRetailAuthorised(True, sender=self.s.admin)
+
+    def _set_rules(self, **changes) -> None:
+        r = self.policy.rules
+        fields = {f: getattr(r, f) for f in r.__slots__}
+        fields.update(changes)
+        self.policy.rules = PolicyRules(**fields)
+
+    def _restore(self, platform: Platform, days: int):
+        yield self.env.timeout(days * DAY)
+        platform.licence = "licensed"
+        self.event("authority", "shock", "licence_restored", platform=platform.name)
+
+    def metrics(self):
+        while True:
+            self.fx.step()
+            rates = self.fx.rates()
+            holders = sum(1 for i in self.investors if i.tokens > 0)
+            self.timeseries.append({
+                "day": self.day, "date": self.date().isoformat(),
+                "investors_onboarded": sum(1 for i in self.investors if i.onboarded),
+                "holders": holders,
+                "tokens_outstanding": sum(i.tokens for i in self.investors),
+                "price_hkd_cents": self.price_cents,
+                "trades_cum": self.counters.trades,
+                "volume_hkd_cents_cum": self.counters.volume_cents,
+                "distributions_hkd_cents_cum": self.counters.distributions_cents,
+                "cwm_aggregate_quota_used_fen": self.policy.cwm_aggregate_used_fen,
+                "refused_cum": sum(self.counters.refused.values()),
+                "sentiment": round(self.sentiment, 4),
+                "offering_state": self.offering_state,
+                "platforms_licensed": sum(1 for p in self.platforms.values() if p.licence == "licensed"),
+                **{f"fx_{k}": v for k, v in sorted(rates.items())},
+            })
+            yield self.env.timeout(DAY)
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> None:
+        env = self.env
+        env.process(self.metrics())
+        env.process(self.issuer())
+        env.process(self.asset_process())
+        env.process(self.market())
+        env.process(self.shocks())
+        for cls in CLASSES:
+            if cls in self.cfg.investors and self.cfg.investors[cls].count:
+                env.process(self.investor_arrivals(cls))
+        env.run(until=self.cfg.horizon_days * DAY)
+        self.sync()
+
+    def reconciliation_diff(self) -> int:
+        """Ledger mirrors vs on-chain balances for every wallet and contract the model knows, plus the
+        stablecoin reserve vs HKDS supply. 0 or the run is wrong."""
+        wallets = [i.wallet for i in self.investors] + [
+            self.s.offering.address, self.s.distributor.address, self.s.treasury, self.s.paying_agent,
+            self.s.fee_account, self.s.dvp.address]
+        onchain = {}
+        for w in wallets:
+            onchain[(w, "HKDS")] = self.s.hkd.balanceOf(w)
+            onchain[(w, "RWA")] = self.s.token.balanceOf(w)
+        diff = reconcile(self.ledger, onchain)
+        diff += abs(self.ledger.balance("reserve:HKDS", "HKD") * UNITS_PER_CENT - self.s.hkd.totalSupply())
+        diff += abs(-self.ledger.balance("external:RWA", "RWA") - self.s.token.totalSupply())
+        return diff
