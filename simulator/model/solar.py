@@ -56,20 +56,22 @@ class SolarParams:
     outage_mean_days: float = 3.0
     outage_capacity_loss: float = 0.25
     tariff_model: TariffModel = "benchmark"
-    # Coal benchmark ~RMB 0.453/kWh (FACTS "Solar fundamentals", L-M): sensitivity
-    benchmark_price_fen_per_mwh: int = 453_000
+    # Coal benchmark ~RMB 0.453/kWh (FACTS "Solar fundamentals", L-M): sensitivity.
+    # RMB 0.453/kWh = RMB 453/MWh = 45,300 fen/MWh.
+    benchmark_price_fen_per_mwh: int = 45_300
     # CfD (NDRC/NEA Notice 136, from 1 Jun 2025; FACTS, H as a rule). For projects before 1 Jun 2025 the
     # mechanism price is the existing policy price, at most the coal benchmark; the figure itself is
     # L-M: sensitivity.
-    mechanism_price_fen_per_mwh: int = 453_000
+    mechanism_price_fen_per_mwh: int = 45_300
     # Share of the output covered by the mechanism (provinces set it; sensitivity).
     mechanism_volume_share_bps: int = 10_000
     # Provincial spot price process: sensitivity parameters (no source). Mean RMB 0.40/kWh, daily lognormal
     # with AR(1) persistence on the log deviation; the monthly CfD reference is the month's mean price.
-    market_price_mean_fen_per_mwh: int = 400_000
+    market_price_mean_fen_per_mwh: int = 40_000
     market_price_volatility: float = 0.15
     market_price_persistence: float = 0.8
-    # O&M cost: "not confirmed" in FACTS: sensitivity. RMB 50,000 per MWp-year as a placeholder.
+    # O&M cost: "not confirmed" in FACTS: sensitivity. RMB 50,000 per MWp-year as a placeholder (~11% of
+    # benchmark revenue: 1,035 MWh/MWp x RMB 453/MWh ~ RMB 469k per MWp-year).
     om_cost_fen_per_mwp_year: int = 5_000_000
     # Share of net revenue sold to token holders: a deal term, sensitivity.
     revenue_share_bps: int = 7_000
