@@ -217,7 +217,9 @@ class SolarAsset:
         # market price: AR(1) on the log deviation, stationary sd = volatility, mean-corrected to the mean price
         sigma, phi = p.market_price_volatility, p.market_price_persistence
         self._log_price_deviation = phi * self._log_price_deviation + math.sqrt(1 - phi**2) * sigma * price_z
-        market_price = math.floor(p.market_price_mean_fen_per_mwh * math.exp(self._log_price_deviation - 0.5 * sigma**2))
+        # the day's price is floored to whole fen/MWh (0.001 fen/kWh), its one rounding
+        price_factor = math.exp(self._log_price_deviation - 0.5 * sigma**2)
+        market_price = math.floor(p.market_price_mean_fen_per_mwh * price_factor)
 
         if p.tariff_model == "benchmark":
             self._gross_exact_millifen += kwh * p.benchmark_price_fen_per_mwh
@@ -250,8 +252,8 @@ class SolarAsset:
             # Two-sided CfD (Notice 136): (mechanism - reference) x covered kWh, reference = month's mean price
             n = len(month.market_prices_fen_per_mwh)
             reference_x_n = sum(month.market_prices_fen_per_mwh)
-            cfd = Fraction(month.kwh * (p.mechanism_price_fen_per_mwh * n - reference_x_n) * p.mechanism_volume_share_bps,
-                           n * BPS)
+            mechanism_minus_reference_x_n = p.mechanism_price_fen_per_mwh * n - reference_x_n
+            cfd = Fraction(month.kwh * mechanism_minus_reference_x_n * p.mechanism_volume_share_bps, n * BPS)
             self._cfd_exact_millifen += cfd
             self._gross_exact_millifen += cfd
 

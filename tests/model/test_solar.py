@@ -27,7 +27,8 @@ def test_guangzhou_annual_yield_and_seasonality():
     kwh_by_month = np.zeros(12)
     annual_yields = []
     for seed in seeds:
-        asset = SolarAsset(replace(NO_OUTAGES, degradation_per_year=0.0), Streams(seed).get("solar"), dt.date(2025, 1, 1))
+        params = replace(NO_OUTAGES, degradation_per_year=0.0)
+        asset = SolarAsset(params, Streams(seed).get("solar"), dt.date(2025, 1, 1))
         statements = run_months(asset, 12 * years)
         annual_yields.append(sum(s.kwh for s in statements) / NO_OUTAGES.capacity_kwp)
         for s in statements:
