@@ -127,7 +127,7 @@ class Rail:
     latency: LatencyModel
     currencies: tuple[str, ...]
     # fixed fee per transfer in minor units of each currency the rail carries
-    fixed_fee_minor: Mapping[str, int] = field(default_factory=dict)
+    fixed_fee_minor: Mapping[str, int] = field(default_factory=dict, hash=False)  # a mapping is unhashable
     fee_bps: int = 0
     business_days_only: bool = False
     cutoff_hour: int | None = None  # HKT; transfers at or after it start the next business day

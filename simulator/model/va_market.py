@@ -26,7 +26,7 @@ Hence proceeds never exceed units x pre-trade price.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np

@@ -78,6 +78,12 @@ def test_fees_exact():
         rail.transfer(10_000, THU, np.random.default_rng(0), "CNY")
 
 
+def test_rails_are_hashable_and_fee_tables_read_only():
+    assert len({RAILS["CIPS"], RAILS["FPS"]}) == 2
+    with pytest.raises(TypeError):
+        RAILS["CIPS"].fixed_fee_minor["CNY"] = 0
+
+
 def test_rail_validation():
     with pytest.raises(ValueError, match="cutoff_hour"):
         Rail(name="X", latency=FixedLatency(0), currencies=("HKD",), cutoff_hour=17)
