@@ -1,0 +1,288 @@
+"""A solar portfolio stepped one day at a time: energy, tariff revenue, O&M and the token holders' share.
+
+Pure and step-wise (no SimPy): the world calls `step_day()` once per simulated day and `close_month()` at
+each month end. Energy is a physical quantity but is reported in whole kWh; money is integer fen throughout.
+
+Rounding (one rule per conversion, nothing lost over the life):
+- energy: each day's kWh is floored; the fractional kWh is carried into the next day;
+- revenue and O&M: exact totals since the start are kept as integers/fractions; each statement pays
+  floor(cumulative exact) minus what earlier statements already paid, so the sub-fen remainder is carried
+  forward, never dropped, and the life total is floor(life exact total);
+- holders' share: floor(cumulative net paid x revenue_share_bps / 10,000) minus what was already paid.
+  A loss month (net < 0) pays holders nothing and the loss is carried forward against later months;
+  holders never pay money back.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+import numpy as np
+
+BPS = 10_000
+KWH_PER_MWH = 1_000
+DAYS_PER_YEAR_FOR_AGEING = 365.25  # degradation is per year of age; leap years average in
+
+# Guangzhou monthly share of annual yield, Jan..Dec. Anchors from FACTS "Solar fundamentals": Feb lowest
+# ~5.3%, Jul highest ~11.4% (M). The months between are a plausible smooth shape (an assumption, not a
+# source): cloudy/foggy spring ("回南天"), June dimmed by the "dragon-boat" rains, sunny dry autumn.
+GUANGZHOU_MONTHLY_SHARE: tuple[float, ...] = (
+    0.060, 0.053, 0.062, 0.070, 0.086, 0.092, 0.114, 0.109, 0.100, 0.094, 0.084, 0.076,
+)
+
+TariffModel = Literal["benchmark", "cfd"]
+
+
+@dataclass(frozen=True)
+class SolarParams:
+    # GCL Energy Technology + Ant Digital, Dec 2024: ~82 MW distributed solar (FACTS "Real new-energy RWA deals", H/M)
+    capacity_mwp: float = 82.0
+    # FACTS "Solar fundamentals": 1,000-1,070 kWh/kWp/yr at PR 0.80 (M, derived); midpoint
+    specific_yield_kwh_per_kwp: float = 1_035.0
+    monthly_share: tuple[float, ...] = GUANGZHOU_MONTHLY_SHARE
+    # Day-to-day weather noise, sigma of a mean-one lognormal. Sensitivity parameter (no source).
+    weather_sigma: float = 0.35
+    # NREL median 0.5%/yr (Jordan & Kurtz 2013; FACTS "Solar fundamentals", H); hot climates 0.8-0.9%
+    degradation_per_year: float = 0.005
+    # Outages: sensitivity parameters (no source). Starts per year (Poisson), mean length in days
+    # (geometric, >= 1 day), and the share of the portfolio lost while an outage lasts (a ~3,000-rooftop
+    # portfolio rarely goes fully dark, hence < 1).
+    outage_rate_per_year: float = 2.0
+    outage_mean_days: float = 3.0
+    outage_capacity_loss: float = 0.25
+    tariff_model: TariffModel = "benchmark"
+    # Coal benchmark ~RMB 0.453/kWh (FACTS "Solar fundamentals", L-M): sensitivity.
+    # RMB 0.453/kWh = RMB 453/MWh = 45,300 fen/MWh.
+    benchmark_price_fen_per_mwh: int = 45_300
+    # CfD (NDRC/NEA Notice 136, from 1 Jun 2025; FACTS, H as a rule). For projects before 1 Jun 2025 the
+    # mechanism price is the existing policy price, at most the coal benchmark; the figure itself is
+    # L-M: sensitivity.
+    mechanism_price_fen_per_mwh: int = 45_300
+    # Share of the output covered by the mechanism (provinces set it; sensitivity).
+    mechanism_volume_share_bps: int = 10_000
+    # Provincial spot price process: sensitivity parameters (no source). Mean RMB 0.40/kWh, daily lognormal
+    # with AR(1) persistence on the log deviation; the monthly CfD reference is the month's mean price.
+    market_price_mean_fen_per_mwh: int = 40_000
+    market_price_volatility: float = 0.15
+    market_price_persistence: float = 0.8
+    # O&M cost: "not confirmed" in FACTS: sensitivity. RMB 50,000 per MWp-year as a placeholder (~11% of
+    # benchmark revenue: 1,035 MWh/MWp x RMB 453/MWh ~ RMB 469k per MWp-year).
+    om_cost_fen_per_mwp_year: int = 5_000_000
+    # Share of net revenue sold to token holders: a deal term, sensitivity.
+    revenue_share_bps: int = 7_000
+
+    def __post_init__(self) -> None:
+        if not self.capacity_mwp > 0:
+            raise ValueError("capacity_mwp must be > 0")
+        if not self.specific_yield_kwh_per_kwp > 0:
+            raise ValueError("specific_yield_kwh_per_kwp must be > 0")
+        if len(self.monthly_share) != 12:
+            raise ValueError("monthly_share must have 12 entries (Jan..Dec)")
+        if any(not s > 0 for s in self.monthly_share):
+            raise ValueError("monthly_share entries must be > 0")
+        if not math.isclose(sum(self.monthly_share), 1.0, abs_tol=1e-9):
+            raise ValueError("monthly_share must sum to 1")
+        if not self.weather_sigma >= 0:
+            raise ValueError("weather_sigma must be >= 0")
+        if not 0 <= self.degradation_per_year < 1:
+            raise ValueError("degradation_per_year must be in [0, 1)")
+        if not self.outage_rate_per_year >= 0:
+            raise ValueError("outage_rate_per_year must be >= 0")
+        if not self.outage_mean_days >= 1:
+            raise ValueError("outage_mean_days must be >= 1")
+        if not 0 <= self.outage_capacity_loss <= 1:
+            raise ValueError("outage_capacity_loss must be in [0, 1]")
+        if self.tariff_model not in ("benchmark", "cfd"):
+            raise ValueError("tariff_model must be 'benchmark' or 'cfd'")
+        for name in ("benchmark_price_fen_per_mwh", "mechanism_price_fen_per_mwh",
+                     "market_price_mean_fen_per_mwh", "om_cost_fen_per_mwp_year"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name} must be a non-negative int (fen)")
+        for name in ("mechanism_volume_share_bps", "revenue_share_bps"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= BPS:
+                raise ValueError(f"{name} must be an int in [0, 10000]")
+        if not self.market_price_volatility >= 0:
+            raise ValueError("market_price_volatility must be >= 0")
+        if not 0 <= self.market_price_persistence < 1:
+            raise ValueError("market_price_persistence must be in [0, 1)")
+
+    @property
+    def capacity_kwp(self) -> int:
+        """Capacity in whole kWp (physical; rounded to the nearest kWp so O&M money stays exact)."""
+        return round(self.capacity_mwp * 1_000)
+
+
+@dataclass(frozen=True)
+class DayOutput:
+    date: dt.date
+    kwh: int
+    outage: bool
+
+
+@dataclass(frozen=True)
+class MonthlyStatement:
+    year: int  # calendar month of the first day accumulated into this statement
+    month: int
+    days: int
+    kwh: int
+    outage_days: int
+    gross_revenue_fen: int
+    # CfD settlement included in gross (negative when the market beat the mechanism price); 0 for benchmark
+    cfd_settlement_fen: int
+    om_cost_fen: int
+    net_revenue_fen: int
+    holders_share_fen: int
+
+
+@dataclass
+class _MonthAccumulator:
+    first_date: dt.date | None = None
+    days: int = 0
+    kwh: int = 0
+    outage_days: int = 0
+    market_prices_fen_per_mwh: list[int] = field(default_factory=list)
+
+
+class SolarAsset:
+    """A solar portfolio from `start_date`; each `step_day()` produces the next day's output."""
+
+    def __init__(self, params: SolarParams, rng: np.random.Generator, start_date: dt.date) -> None:
+        self.params = params
+        self._rng = rng
+        self.start_date = start_date
+        self._next_date = start_date
+        self._energy_carry_kwh = 0.0
+        self._outage_days_left = 0
+        # log deviation of the market price from its mean, started from its stationary distribution
+        self._log_price_deviation = float(rng.normal(0.0, params.market_price_volatility))
+        self._month = _MonthAccumulator()
+        # exact cumulative money since start (milli-fen for revenue: kWh x fen/MWh), and what has been paid
+        self._gross_exact_millifen = Fraction(0)
+        self._cfd_exact_millifen = Fraction(0)
+        self._om_exact_fen = Fraction(0)
+        self._gross_paid_fen = 0
+        self._cfd_paid_fen = 0
+        self._om_paid_fen = 0
+        self._net_paid_fen = 0
+        self._holders_paid_fen = 0
+
+    @property
+    def current_date(self) -> dt.date:
+        """The date the next `step_day()` will produce."""
+        return self._next_date
+
+    def step_day(self) -> DayOutput:
+        p = self.params
+        day = self._next_date
+        # Fixed number of draws per day, always in the same order, so changing outage or tariff settings
+        # never shifts the weather draws of a seeded run.
+        weather_z = self._rng.standard_normal()
+        outage_u = self._rng.random()
+        outage_len_u = self._rng.random()
+        price_z = self._rng.standard_normal()
+
+        # outage state: a new outage may start only on a day not already in one
+        if self._outage_days_left == 0:
+            start_prob = -math.expm1(-p.outage_rate_per_year / 365.0)
+            if outage_u < start_prob:
+                # geometric duration >= 1 day with mean outage_mean_days, by inversion
+                continue_prob = 1.0 - 1.0 / p.outage_mean_days
+                if continue_prob <= 0:
+                    self._outage_days_left = 1
+                else:
+                    self._outage_days_left = 1 + int(math.log1p(-outage_len_u) / math.log(continue_prob))
+        outage = self._outage_days_left > 0
+        if outage:
+            self._outage_days_left -= 1
+
+        days_in_month = calendar.monthrange(day.year, day.month)[1]
+        age_years = (day - self.start_date).days / DAYS_PER_YEAR_FOR_AGEING
+        expected_kwh = (
+            p.capacity_kwp * p.specific_yield_kwh_per_kwp * p.monthly_share[day.month - 1] / days_in_month
+            * (1.0 - p.degradation_per_year) ** age_years
+        )
+        weather = math.exp(p.weather_sigma * weather_z - 0.5 * p.weather_sigma**2)  # mean one
+        availability = 1.0 - p.outage_capacity_loss if outage else 1.0
+        energy = expected_kwh * weather * availability + self._energy_carry_kwh
+        kwh = math.floor(energy)
+        self._energy_carry_kwh = energy - kwh
+
+        # market price: AR(1) on the log deviation, stationary sd = volatility, mean-corrected to the mean price
+        sigma, phi = p.market_price_volatility, p.market_price_persistence
+        self._log_price_deviation = phi * self._log_price_deviation + math.sqrt(1 - phi**2) * sigma * price_z
+        # the day's price is floored to whole fen/MWh (0.001 fen/kWh), its one rounding
+        price_factor = math.exp(self._log_price_deviation - 0.5 * sigma**2)
+        market_price = math.floor(p.market_price_mean_fen_per_mwh * price_factor)
+
+        if p.tariff_model == "benchmark":
+            self._gross_exact_millifen += kwh * p.benchmark_price_fen_per_mwh
+        else:
+            self._gross_exact_millifen += kwh * market_price  # sold at the market; CfD settled at month close
+
+        # O&M accrues per calendar day of the year it falls in
+        days_in_year = 366 if calendar.isleap(day.year) else 365
+        self._om_exact_fen += Fraction(p.om_cost_fen_per_mwp_year * p.capacity_kwp, 1_000 * days_in_year)
+
+        month = self._month
+        if month.first_date is None:
+            month.first_date = day
+        month.days += 1
+        month.kwh += kwh
+        month.outage_days += int(outage)
+        month.market_prices_fen_per_mwh.append(market_price)
+
+        self._next_date = day + dt.timedelta(days=1)
+        return DayOutput(date=day, kwh=kwh, outage=outage)
+
+    def close_month(self) -> MonthlyStatement:
+        """Statement for every day stepped since the last close (normally one calendar month)."""
+        p = self.params
+        month = self._month
+        if month.first_date is None:
+            raise RuntimeError("close_month called with no days stepped since the last close")
+
+        if p.tariff_model == "cfd":
+            # Two-sided CfD (Notice 136): (mechanism - reference) x covered kWh, reference = month's mean price
+            n = len(month.market_prices_fen_per_mwh)
+            reference_x_n = sum(month.market_prices_fen_per_mwh)
+            mechanism_minus_reference_x_n = p.mechanism_price_fen_per_mwh * n - reference_x_n
+            cfd = Fraction(month.kwh * mechanism_minus_reference_x_n * p.mechanism_volume_share_bps, n * BPS)
+            self._cfd_exact_millifen += cfd
+            self._gross_exact_millifen += cfd
+
+        gross = _floor_div_millifen(self._gross_exact_millifen) - self._gross_paid_fen
+        cfd_fen = _floor_div_millifen(self._cfd_exact_millifen) - self._cfd_paid_fen
+        om = math.floor(self._om_exact_fen) - self._om_paid_fen
+        net = gross - om
+        self._gross_paid_fen += gross
+        self._cfd_paid_fen += cfd_fen
+        self._om_paid_fen += om
+        self._net_paid_fen += net
+
+        holders_target = max(self._net_paid_fen, 0) * p.revenue_share_bps // BPS
+        holders = max(holders_target - self._holders_paid_fen, 0)
+        self._holders_paid_fen += holders
+
+        statement = MonthlyStatement(
+            year=month.first_date.year, month=month.first_date.month, days=month.days, kwh=month.kwh,
+            outage_days=month.outage_days, gross_revenue_fen=gross, cfd_settlement_fen=cfd_fen,
+            om_cost_fen=om, net_revenue_fen=net, holders_share_fen=holders,
+        )
+        self._month = _MonthAccumulator()
+        return statement
+
+    @property
+    def net_revenue_paid_fen(self) -> int:
+        """Net revenue reported in all statements so far (the base of the holders' share)."""
+        return self._net_paid_fen
+
+
+def _floor_div_millifen(amount_millifen: Fraction) -> int:
+    return math.floor(amount_millifen / KWH_PER_MWH)

@@ -1,0 +1,169 @@
+"""A BTC-like virtual asset: a regime-switching daily price and per-platform sell-side liquidity.
+
+Used by actors that must turn a virtual asset into fiat through HK licensed platforms (e.g. an authority
+disposing of seized crypto, FACTS "Mainland constraints", M). Pure and step-wise: the world calls `step()`
+once per simulated day and `sell()` for each order.
+
+Units: quantities in integer base units, `UNITS_PER_COIN` = 10**8 per coin (satoshi-like); prices in
+integer USD cents per whole coin.
+
+Price: geometric Brownian motion whose drift and volatility depend on a hidden regime (calm / stressed)
+that follows a two-state Markov chain, one transition per day. New price = floor(old x exp(return)),
+at least 1 cent. Every parameter is a sensitivity parameter (no FACTS row).
+
+Impact (square-root law, a standard empirical shape): the marginal price concession after selling a
+notional q on one platform in one day is 1% x sqrt(q / D), D = the platform's depth within 1% of mid
+(thinner in the stressed regime). An order lifting the day's sold notional from q0 to q1 fills at the
+average concession 1% x (2/3) x (s1^1.5 - s0^1.5) / (s1 - s0), s = q / D, so splitting an order within a
+day does not dodge impact; the book refills at the next `step()`. The global price is not moved by one
+platform's flow.
+
+Rounding: impact is rounded up to whole bps (against the seller) and capped at 10,000; proceeds =
+floor(units x price x (10,000 - impact_bps) / (10**8 x 10,000)); average price = floor(proceeds x 10**8 / units).
+Hence proceeds never exceed units x pre-trade price.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+UNITS_PER_COIN = 10**8
+BPS = 10_000
+ONE_PERCENT_BPS = 100
+
+Regime = Literal["calm", "stressed"]
+
+
+@dataclass(frozen=True)
+class VirtualAssetParams:
+    # USD 100,000 per coin, about BTC's 2025 level: sensitivity (no FACTS row; set from the scenario date)
+    initial_price_usd_cents: int = 10_000_000
+    # Daily log-return drift and volatility per regime: sensitivity. Calm ~48%/yr vol, stressed ~115%/yr
+    # with a negative drift (drawdowns cluster in stressed spells).
+    calm_daily_drift: float = 0.0005
+    calm_daily_vol: float = 0.025
+    stressed_daily_drift: float = -0.004
+    stressed_daily_vol: float = 0.06
+    # Markov transitions per day: sensitivity. Mean spell lengths 1/p: calm ~50 days, stressed ~10 days.
+    p_calm_to_stressed: float = 0.02
+    p_stressed_to_calm: float = 0.10
+    initial_regime: Regime = "calm"
+    # Order books thin out under stress: depth multiplier in the stressed regime (sensitivity)
+    stressed_depth_factor: float = 0.4
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.initial_price_usd_cents, int) or self.initial_price_usd_cents <= 0:
+            raise ValueError("initial_price_usd_cents must be a positive int")
+        for name in ("calm_daily_vol", "stressed_daily_vol"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be >= 0")
+        for name in ("calm_daily_drift", "stressed_daily_drift"):
+            if not abs(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be a daily log drift in (-1, 1)")
+        for name in ("p_calm_to_stressed", "p_stressed_to_calm"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in [0, 1]")
+        if self.initial_regime not in ("calm", "stressed"):
+            raise ValueError("initial_regime must be 'calm' or 'stressed'")
+        if not 0 < self.stressed_depth_factor <= 1:
+            raise ValueError("stressed_depth_factor must be in (0, 1]")
+
+
+@dataclass(frozen=True)
+class DepthParams:
+    """One platform's liquidity: notional that moves the price 1%, and units it will absorb per day."""
+
+    depth_usd_cents_at_1pct: int
+    daily_volume_cap_units: int
+    platform: str = "default"  # the daily cap is tracked per platform name
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.depth_usd_cents_at_1pct, int) or self.depth_usd_cents_at_1pct <= 0:
+            raise ValueError("depth_usd_cents_at_1pct must be a positive int")
+        if not isinstance(self.daily_volume_cap_units, int) or self.daily_volume_cap_units < 0:
+            raise ValueError("daily_volume_cap_units must be a non-negative int")
+        if not self.platform:
+            raise ValueError("platform must be non-empty")
+
+
+@dataclass(frozen=True)
+class Fill:
+    quantity_units: int  # filled
+    average_price_usd_cents: int
+    proceeds_usd_cents: int
+    impact_bps: int
+    unfilled_units: int = 0  # refused by the platform's daily volume cap
+
+    @property
+    def refused(self) -> bool:
+        return self.quantity_units == 0 and self.unfilled_units > 0
+
+
+@dataclass
+class _PlatformDay:
+    sold_units: int = 0
+
+
+class VirtualAssetMarket:
+    def __init__(self, params: VirtualAssetParams, rng: np.random.Generator) -> None:
+        self.params = params
+        self._rng = rng
+        self._price = params.initial_price_usd_cents
+        self._regime: Regime = params.initial_regime
+        self._platform_day: dict[str, _PlatformDay] = {}
+        self.day = 0
+
+    @property
+    def price_usd_cents(self) -> int:
+        return self._price
+
+    @property
+    def regime(self) -> Regime:
+        return self._regime
+
+    def step(self) -> None:
+        """Advance one day: regime transition, then a price move in the new regime; order books refill."""
+        p = self.params
+        switch_u = self._rng.random()
+        z = self._rng.standard_normal()  # fixed two draws per day
+        if self._regime == "calm" and switch_u < p.p_calm_to_stressed:
+            self._regime = "stressed"
+        elif self._regime == "stressed" and switch_u < p.p_stressed_to_calm:
+            self._regime = "calm"
+        mu, sigma = ((p.calm_daily_drift, p.calm_daily_vol) if self._regime == "calm"
+                     else (p.stressed_daily_drift, p.stressed_daily_vol))
+        log_return = mu - 0.5 * sigma**2 + sigma * z
+        self._price = max(1, math.floor(self._price * math.exp(log_return)))
+        self._platform_day.clear()
+        self.day += 1
+
+    def value_usd_cents(self, quantity_units: int) -> int:
+        """Mark-to-market at the current price, floored, no impact."""
+        return quantity_units * self._price // UNITS_PER_COIN
+
+    def sell(self, quantity_units: int, platform_depth: DepthParams) -> Fill:
+        if not isinstance(quantity_units, int) or isinstance(quantity_units, bool) or quantity_units < 0:
+            raise ValueError("quantity_units must be a non-negative int")
+        day = self._platform_day.setdefault(platform_depth.platform, _PlatformDay())
+        room = max(platform_depth.daily_volume_cap_units - day.sold_units, 0)
+        filled = min(quantity_units, room)
+        unfilled = quantity_units - filled
+        if filled == 0:
+            return Fill(0, 0, 0, 0, unfilled_units=unfilled)
+
+        depth = platform_depth.depth_usd_cents_at_1pct
+        if self._regime == "stressed":
+            depth *= self.params.stressed_depth_factor
+        s0 = day.sold_units * self._price / UNITS_PER_COIN / depth
+        s1 = (day.sold_units + filled) * self._price / UNITS_PER_COIN / depth
+        average_concession_pct = (2.0 / 3.0) * (s1**1.5 - s0**1.5) / (s1 - s0) if s1 > s0 else 0.0
+        impact_bps = min(math.ceil(ONE_PERCENT_BPS * average_concession_pct), BPS)
+
+        proceeds = filled * self._price * (BPS - impact_bps) // (UNITS_PER_COIN * BPS)
+        average_price = proceeds * UNITS_PER_COIN // filled
+        day.sold_units += filled
+        return Fill(filled, average_price, proceeds, impact_bps, unfilled_units=unfilled)

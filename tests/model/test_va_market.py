@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulator.model.rng import Streams
+from simulator.model.va_market import UNITS_PER_COIN, DepthParams, VirtualAssetMarket, VirtualAssetParams
+
+COIN = UNITS_PER_COIN
+# USD 5 m within 1% of mid, 500 coins a day
+OSL_LIKE = DepthParams(depth_usd_cents_at_1pct=500_000_000, daily_volume_cap_units=500 * COIN, platform="A")
+
+
+def fresh_market(seed: int = 0, **overrides) -> VirtualAssetMarket:
+    return VirtualAssetMarket(replace(VirtualAssetParams(), **overrides), np.random.default_rng(seed))
+
+
+def test_impact_grows_with_size():
+    impacts = []
+    for coins in (1, 10, 50, 100, 200):
+        market = fresh_market()
+        impacts.append(market.sell(coins * COIN, OSL_LIKE).impact_bps)
+    assert impacts == sorted(impacts) and len(set(impacts)) == len(impacts)
+    # square-root law: 50 coins at USD 100k = USD 5 m = the 1% depth -> average concession 2/3 of 1%
+    assert impacts[2] == 67
+
+
+def test_splitting_within_a_day_does_not_dodge_impact():
+    one = fresh_market().sell(100 * COIN, OSL_LIKE)
+    market = fresh_market()
+    first, second = market.sell(50 * COIN, OSL_LIKE), market.sell(50 * COIN, OSL_LIKE)
+    assert second.impact_bps > first.impact_bps
+    split_total = first.proceeds_usd_cents + second.proceeds_usd_cents
+    assert abs(split_total - one.proceeds_usd_cents) <= one.proceeds_usd_cents // 1_000
+
+
+@settings(max_examples=200, deadline=None)
+@given(units=st.integers(0, 600 * COIN), seed=st.integers(0, 2**32), days=st.integers(0, 20))
+def test_proceeds_integer_and_never_above_pre_trade_value(units, seed, days):
+    market = fresh_market(seed)
+    for _ in range(days):
+        market.step()
+    price = market.price_usd_cents
+    fill = market.sell(units, OSL_LIKE)
+    assert isinstance(fill.proceeds_usd_cents, int) and isinstance(fill.average_price_usd_cents, int)
+    assert fill.proceeds_usd_cents * COIN <= fill.quantity_units * price
+    assert fill.average_price_usd_cents <= price
+    assert fill.quantity_units + fill.unfilled_units == units
+    assert 0 <= fill.impact_bps <= 10_000
+
+
+def test_daily_cap_binds_and_resets_each_step():
+    market = fresh_market()
+    first = market.sell(400 * COIN, OSL_LIKE)
+    assert first.quantity_units == 400 * COIN and first.unfilled_units == 0
+    partial = market.sell(300 * COIN, OSL_LIKE)
+    assert partial.quantity_units == 100 * COIN and partial.unfilled_units == 200 * COIN
+    refused = market.sell(1 * COIN, OSL_LIKE)
+    assert refused.refused and refused.proceeds_usd_cents == 0
+    other_platform = market.sell(1 * COIN, replace(OSL_LIKE, platform="B"))
+    assert other_platform.quantity_units == COIN  # caps are per platform
+    market.step()
+    assert market.sell(1 * COIN, OSL_LIKE).quantity_units == COIN
+
+
+def test_regimes_change_volatility_and_depth():
+    def realised_vol(regime: str) -> float:
+        m = fresh_market(1, initial_regime=regime, p_calm_to_stressed=0.0, p_stressed_to_calm=0.0)
+        prices = [m.price_usd_cents]
+        for _ in range(2_000):
+            m.step()
+            prices.append(m.price_usd_cents)
+        return float(np.std(np.diff(np.log(prices))))
+
+    calm, stressed = realised_vol("calm"), realised_vol("stressed")
+    assert calm == pytest.approx(0.025, rel=0.1)
+    assert stressed == pytest.approx(0.06, rel=0.1)
+    calm_fill = fresh_market(initial_regime="calm").sell(50 * COIN, OSL_LIKE)
+    stressed_fill = fresh_market(initial_regime="stressed").sell(50 * COIN, OSL_LIKE)
+    assert stressed_fill.impact_bps > calm_fill.impact_bps
+
+
+def test_regime_switches_follow_the_markov_chain():
+    market = VirtualAssetMarket(VirtualAssetParams(), Streams(2).get("va"))
+    regimes = []
+    for _ in range(20_000):
+        market.step()
+        regimes.append(market.regime)
+    stressed_share = regimes.count("stressed") / len(regimes)
+    # stationary share p_cs / (p_cs + p_sc) = 0.02 / 0.12
+    assert stressed_share == pytest.approx(0.02 / 0.12, abs=0.04)
+
+
+def test_determinism():
+    def path(seed):
+        m = VirtualAssetMarket(VirtualAssetParams(), Streams(seed).get("va"))
+        out = []
+        for _ in range(200):
+            m.step()
+            out.append((m.price_usd_cents, m.regime, m.sell(3 * COIN, OSL_LIKE)))
+        return out
+
+    assert path(11) == path(11)
+    assert path(11) != path(12)
+
+
+@pytest.mark.parametrize("cls,field,value", [
+    (VirtualAssetParams, "initial_price_usd_cents", 0), (VirtualAssetParams, "p_calm_to_stressed", 1.5),
+    (VirtualAssetParams, "stressed_depth_factor", 0.0), (VirtualAssetParams, "initial_regime", "panic"),
+])
+def test_invalid_params_name_the_field(cls, field, value):
+    with pytest.raises(ValueError, match=field):
+        cls(**{field: value})
+
+
+def test_invalid_depth_names_the_field():
+    with pytest.raises(ValueError, match="depth_usd_cents_at_1pct"):
+        DepthParams(depth_usd_cents_at_1pct=0, daily_volume_cap_units=1)
+    with pytest.raises(ValueError, match="daily_volume_cap_units"):
+        DepthParams(depth_usd_cents_at_1pct=1, daily_volume_cap_units=-1)
