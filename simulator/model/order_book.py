@@ -29,9 +29,10 @@ Matching rules
   rested: it is cancelled, and `book.last_dropped` holds it (open quantity) until the next `submit`.
   Otherwise `last_dropped` is None. So the book is never crossed: after `submit` returns,
   `best_bid() < best_ask()` whenever both exist.
-* Orders handed back by `cancel`, `get`, `last_dropped`, `open_orders`, `remove_investor` and `clear` carry the *open*
-  quantity (what was, or is, on the book), not the originally submitted quantity; the filled part is in
-  the matches. Per order: submitted = matched + resting + cancelled (including dropped).
+* Orders handed back by `cancel`, `get`, `last_dropped`, `open_orders`, `remove_investor` and `clear`
+  carry the *open* quantity (what was, or is, on the book), not the originally submitted quantity; the
+  filled part is in the matches. Lists of orders come in sequence (arrival) order.
+  Per order: submitted = matched + resting + cancelled (including dropped).
 * `match_id` is `f"{buy_order_id}:{sell_order_id}:{n}"` where `n` is the book's running match number
   (1, 2, 3, ...), so ids are unique and reproducible for the same sequence of calls.
 * Order ids must be unique among the orders *resting* on the book; the book does not remember ids of
@@ -42,11 +43,12 @@ Complexity (L = number of price levels on a side, k = orders touched)
 ----------------------------------------------------------------------
 Each side keeps a binary heap of level prices (`heapq`) plus a dict from price to a FIFO `deque` of
 resting entries. Deletion is lazy: a cancelled entry is only flagged, and the level's counters updated;
-empty levels stay in the heap until they surface at the top. `submit` is O(log L) per level touched plus
+empty levels stay in the heap until they surface at the top (or the heap is rebuilt when it holds more
+than twice as many prices as there are live levels, plus 64). `submit` is O(log L) per level touched plus
 O(1) per order matched or skipped; `cancel` is O(1) amortised (plus occasional compaction of a level
 whose queue holds more dead than live entries); `best_bid`/`best_ask` are O(log L) amortised;
-`depth(side, n)` is O(L log n); `open_orders`/`remove_investor` are O(m) for the investor's m orders
-(`remove_investor` O(m log m) for the sort); `clear` is O(N log N).
+`depth(side, n)` is O(L log n); `open_orders`/`remove_investor` are O(m) for the investor's m orders;
+`clear` is O(N) for the N resting orders. Memory is O(N + L).
 """
 
 from __future__ import annotations
@@ -170,7 +172,11 @@ class _Side:
         level = self.levels.get(price)
         if level is None:
             level = self.levels[price] = _Level()
-            if price not in self.in_heap:
+            if len(self.heap) > 2 * len(self.levels) + 64:  # too many stale prices: rebuild
+                self.heap = [p * self.sign for p in self.levels]
+                heapq.heapify(self.heap)
+                self.in_heap = set(self.levels)
+            elif price not in self.in_heap:
                 heapq.heappush(self.heap, price * self.sign)
                 self.in_heap.add(price)
         return level
@@ -326,12 +332,12 @@ class OrderBook:
         mine = self._by_investor.get(investor.lower())
         if not mine:
             return []
-        entries = sorted(mine.values(), key=lambda e: e.order.sequence)
+        entries = list(mine.values())  # insertion order is sequence order
         return [self._take_off(e) for e in entries]
 
     def clear(self) -> list[Order]:
         """Cancel every resting order (e.g. the platform lost its licence); returned in sequence order."""
-        cancelled = [e.view() for e in sorted(self._orders.values(), key=lambda e: e.order.sequence)]
+        cancelled = [e.view() for e in self._orders.values()]  # insertion order is sequence order
         self._bids = _Side(-1)
         self._asks = _Side(+1)
         self._orders = {}
@@ -363,7 +369,7 @@ class OrderBook:
     def open_orders(self, investor: str) -> list[Order]:
         """The investor's resting orders (open quantities), in sequence order."""
         mine = self._by_investor.get(investor.lower(), {})
-        return [e.view() for e in sorted(mine.values(), key=lambda e: e.order.sequence)]
+        return [e.view() for e in mine.values()]  # insertion order is sequence order
 
     def is_crossed(self) -> bool:
         """True if best_bid() >= best_ask(); `submit` guarantees this is False after it returns."""
