@@ -1,3 +1,10 @@
 """gba-rwa-sim: real Solidity RWA contracts on an in-memory EVM, driven by a SimPy model of the GBA market."""
 
 __version__ = "0.1.0"
+
+
+def run(config, seed: int = 0, backend: str = "revm", **kwargs):
+    """Run one world: `simulator.run(WorldConfig(...), seed=1, backend="revm") -> RunResult`."""
+    from simulator.runner import run as _run
+
+    return _run(config, seed, backend, **kwargs)

@@ -111,8 +111,8 @@ class PolicyGate:
                 return Decision.refuse("cwm_product_not_eligible")
             if profile is None or not self.cwm_eligible(profile):
                 return Decision.refuse("cwm_investor_not_eligible")
-            if not self.rules.retail_authorised and not professional:
-                return Decision.refuse("professional_only")
+            # the southbound list holds only SFC-authorised products (HKMA), so admission to the list
+            # implies authorisation for the CWM channel: no professional-investor test here
             return Decision.ok()
         if not professional and not self.rules.retail_authorised:
             return Decision.refuse("professional_only")

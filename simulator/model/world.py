@@ -55,8 +55,12 @@ class Investor:
     platform: Platform | None = None
     onboarded: bool = False
     tokens: int = 0  # the model's own record of the holding (mirrors the chain)
-    selling: bool = False
+    selling: bool = False  # has a resting sell order
+    bidding: bool = False  # has a resting buy order
     invested_cents: int = 0
+    eligible_at_onboarding: bool = False
+    # policy verdicts in force at each purchase (allocation or secondary buy): all must be True
+    purchase_checks: list[bool] = field(default_factory=list)
     received_cents: int = 0  # distributions claimed
     sold_cents: int = 0
 
@@ -146,6 +150,7 @@ class World:
         self.timeseries: list[dict] = []
         self.counters = Counters()
         self.investors: list[Investor] = []
+        self._by_wallet: dict[str, Investor] = {}
         self.sentiment = 0.0
         self.sentiment_recovery_per_day = 0.0
         self.price_cents = cfg.offering.price_hkd_cents
@@ -241,6 +246,7 @@ class World:
         wallet = self.chain.new_account(f"{cls}-{index}")
         inv = Investor(len(self.investors), cls, wallet, professional, wealth, via_cwm, profile)
         self.investors.append(inv)
+        self._by_wallet[wallet] = inv
         # endowment: where the investor's money sits before anything happens
         if cls == "mainland_gba":
             self.ledger.post(0, "external:world", f"mainland:{wallet}", self.fx.convert(wealth, "HKD", "CNY"), "CNY", "endowment")
@@ -299,6 +305,7 @@ class World:
         r = self.s.registry.registerIdentity(inv.wallet, country, category, channel,
                                              self.chain.now + 40 * 365 * DAY, sender=self.s.agent)
         inv.onboarded = True
+        inv.eligible_at_onboarding = True
         self.event(inv.wallet, "onboarded", cls=inv.cls, platform=inv.platform.name, receipt=r)
 
     def _ticket_cents(self, inv: Investor) -> int:
@@ -312,8 +319,14 @@ class World:
 
         Returns "" or a refusal reason. A generator (rails take time)."""
         now = int(self.env.now)
+        cents -= min(cents, self.ledger.balance(f"bank:{inv.wallet}", "HKD"))  # only the shortfall travels
+        if cents == 0:
+            return ""
+        # FX moves while the money travels: send 0.5 % more; what is left over stays in the HK account
+        cents = cents * 10_050 // 10_000 + 1
         if inv.cls == "mainland_gba":
-            fen = self.fx.convert(cents, "HKD", "CNY") + 1  # enough CNY to buy `cents` HKD after floor rounding
+            fen = self._source_amount(cents, "CNY")
+            fen += RAILS["CIPS"].fee_for(fen, "CNY")
             decision = self.policy.reserve_southbound(inv.wallet, fen)
             if not decision.allowed:
                 return decision.reason
@@ -329,7 +342,8 @@ class World:
             self.ledger.post(int(self.env.now), "external:fx", f"bank:{inv.wallet}", hkd, "HKD", "FX")
             self.event(inv.wallet, "remittance", "", transfer.received_minor, "CNY", rail="CIPS")
         elif inv.cls == "esg_fund":
-            usd = self.fx.convert(cents, "HKD", "USD") + 1
+            usd = self._source_amount(cents, "USD")
+            usd += RAILS["SWIFT"].fee_for(usd, "USD")
             if self.ledger.balance(f"fund:{inv.wallet}", "USD") < usd:
                 return "offering_ticket"
             transfer = RAILS["SWIFT"].transfer(usd, self._now_dt(), self.streams.get("rails"), currency="USD")
@@ -341,6 +355,13 @@ class World:
         elif self.ledger.balance(f"bank:{inv.wallet}", "HKD") < cents:
             return "offering_ticket"
         return ""
+
+    def _source_amount(self, cents: int, currency: str) -> int:
+        """The smallest amount of `currency` that converts to at least `cents` HKD (FX rounds down)."""
+        amount = self.fx.convert(cents, "HKD", currency)
+        while (back := self.fx.convert(amount, currency, "HKD")) < cents:
+            amount += max(1, (cents - back) * amount // max(back, 1))
+        return amount
 
     def subscribe(self, inv: Investor):
         cents = self._ticket_cents(inv)
@@ -409,6 +430,7 @@ class World:
                 self.ledger.post(int(self.env.now), "external:RWA", f"chain:{inv.wallet}", tokens, "RWA", "allocation")
                 inv.tokens += tokens
                 inv.invested_cents += cash // UNITS_PER_CENT
+                inv.purchase_checks.append(self._allowed_now(inv))
                 self.capital_raised_cents += cash // UNITS_PER_CENT
                 self.event(inv.wallet, "allocated", "", cash // UNITS_PER_CENT, "HKD", r, tokens=tokens, cls=inv.cls)
         self.offering_state = "closed"
@@ -436,6 +458,8 @@ class World:
                                  sender=self.s.attestor)
         self.event("attestor", "oracle_report", "", statement.net_revenue_fen, "CNY", r, period=period,
                    kwh=statement.kwh)
+        if self.offering_state != "closed":
+            return  # revenue rights start with the tokens: before the close the share stays with the issuer
         share = statement.holders_share_fen * issuer.repatriation_cap_bps // 10_000
         if issuer.repatriation_delay_days:
             yield self.env.timeout(issuer.repatriation_delay_days * DAY)
@@ -446,8 +470,6 @@ class World:
         hkd = self.fx.convert(transfer.received_minor, "CNY", "HKD")
         self.ledger.post(int(self.env.now), "external:fx", "spv:HKD", hkd, "HKD", "repatriation FX")
         self.event("issuer", "repatriated", "", hkd, "HKD", period=period)
-        if self.offering_state != "closed":
-            return  # no holders yet: the share waits in the SPV account
         cents = self.ledger.balance("spv:HKD", "HKD")
         if cents <= 0:
             return
@@ -500,7 +522,7 @@ class World:
         orders: list[Order] = []
         for inv in clients:
             c = self.cfg.investors[inv.cls]
-            if inv.tokens >= LOT and not inv.selling:
+            if inv.tokens >= LOT and not inv.selling and not inv.bidding:
                 p_sell = (1.0 / c.hold_days_mean) * (1.0 + 8.0 * fear * (2.0 if inv.cls == "mainland_gba" else 1.0))
                 if rng.random() < p_sell:
                     qty = inv.tokens - inv.tokens % LOT
@@ -510,8 +532,12 @@ class World:
                     self.s.token.approve(self.s.dvp.address, qty, sender=inv.wallet)
                     inv.selling = True
                     orders.append(Order(f"s{self._next_serial()}", "sell", inv.wallet, price, qty, int(self.env.now)))
-            elif inv.tokens < LOT and not inv.selling:
+            elif inv.tokens < LOT and not inv.selling and not inv.bidding:
                 if rng.random() < c.buy_interest_per_day * (1.0 - fear):
+                    decision = self.policy.may_hold_rwa(inv.cls, inv.professional, inv.profile)
+                    if not decision.allowed:  # the rules changed since onboarding
+                        self.refuse(inv.wallet, decision.reason, cls=inv.cls)
+                        continue
                     premium = spread_bps * float(rng.random()) / 10_000
                     price = max(1, int(ref * (1.0 + premium)))
                     budget = self._ticket_cents(inv)
@@ -521,11 +547,27 @@ class World:
                         orders.append(Order(f"b{self._next_serial()}", "buy", inv.wallet, price, qty, int(self.env.now)))
         by_wallet = {inv.wallet: inv for inv in clients}
         for order in orders:
+            if order.side == "buy":
+                by_wallet[order.investor].bidding = True
             for match in platform.book.submit(order):
                 self.env.process(self._settle(platform, match, by_wallet[match.buyer], by_wallet[match.seller]))
-        for order in platform.book.clear():  # day orders: what did not match is cancelled at the close
-            if order.side == "sell":
-                by_wallet[order.investor].selling = False
+        # orders rest for a while, then expire: the investor may decide afresh later
+        horizon = int(self.env.now) - self.cfg.market.order_ttl_days * DAY
+        for inv in clients:
+            for order in platform.book.open_orders(inv.wallet):
+                if order.submitted_at <= horizon:
+                    platform.book.cancel(order.order_id)
+                    self._order_gone(order)
+
+    def _allowed_now(self, inv: Investor) -> bool:
+        return self.policy.may_hold_rwa(inv.cls, inv.professional, inv.profile).allowed
+
+    def _order_gone(self, order: Order) -> None:
+        inv = self._by_wallet[order.investor]
+        if order.side == "sell":
+            inv.selling = False
+        else:
+            inv.bidding = False
 
     def _next_serial(self) -> int:
         self._trade_serial += 1
@@ -546,7 +588,14 @@ class World:
         if platform.licence != "licensed":
             self._settlement_failed(match, seller, "platform_not_licensed")
             return
+        decision = self.policy.may_hold_rwa(buyer.cls, buyer.professional, buyer.profile)
+        if not decision.allowed:  # the rules changed between the match and the settlement date
+            self._settlement_failed(match, seller, decision.reason)
+            return
         fee_cents = cents * platform.cfg.fee_bps // 10_000
+        if self.ledger.balance(f"bank:{buyer.wallet}", "HKD") < cents:
+            self._settlement_failed(match, seller, "settlement_failed", error="buyer short of cash")
+            return
         self._mint_hkds(buyer.wallet, f"bank:{buyer.wallet}", cents, "secondary purchase")
         units, fee_units = cents * UNITS_PER_CENT, fee_cents * UNITS_PER_CENT
         self.s.hkd.approve(self.s.dvp.address, units, sender=buyer.wallet)
@@ -562,7 +611,11 @@ class World:
         self._chain_move(buyer.wallet, self.s.fee_account, fee_units, "HKDS", "DvP fee")
         seller.tokens -= match.quantity
         buyer.tokens += match.quantity
-        seller.selling = False
+        buyer.purchase_checks.append(self._allowed_now(buyer))
+        if not platform.book.get(match.sell_order_id):
+            seller.selling = False
+        if not platform.book.get(match.buy_order_id):
+            buyer.bidding = False
         seller.sold_cents += cents - fee_cents
         buyer.invested_cents += cents
         self.price_cents = match.price
@@ -576,6 +629,7 @@ class World:
 
     def _settlement_failed(self, match, seller: Investor, reason: str, **extra) -> None:
         seller.selling = False
+        self._by_wallet[match.buyer].bidding = False
         self.counters.settlement_failures += 1
         self.refuse(match.buyer, "settlement_failed" if reason not in REASONS else reason, match.cash_value, "HKD",
                     match=match.match_id, **extra)
@@ -608,8 +662,7 @@ class World:
         if shock.kind in ("licence_suspension", "licence_revocation"):
             p.licence = "suspended" if shock.kind == "licence_suspension" else "revoked"
             for order in p.book.clear():
-                if order.side == "sell":
-                    next(i for i in self.investors if i.wallet == order.investor).selling = False
+                self._order_gone(order)
             if shock.kind == "licence_suspension" and shock.duration_days:
                 self.env.process(self._restore(p, shock.duration_days))
         elif shock.kind == "licence_restored":

@@ -1,0 +1,79 @@
+"""The policy gate: quotas refuse exactly at the limit, closed loop, product list, eligibility legs."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.model.policy import CwmRules, MainlandProfile, PolicyGate, PolicyRules
+
+QUOTA = 300_000_000  # RMB 3 m in fen
+
+
+def gate(**cwm) -> PolicyGate:
+    return PolicyGate(PolicyRules(cwm=CwmRules(product_eligible=True, **cwm)))
+
+
+def eligible_profile(**changes) -> MainlandProfile:
+    base = dict(gba_hukou=True, gba_social_security_years=0, experience_years=2, net_financial_assets_fen=100_000_000,
+                financial_assets_fen=0, avg_income_fen=0)
+    base.update(changes)
+    return MainlandProfile(**base)
+
+
+def test_individual_quota_binds_exactly_at_the_limit_not_one_fen_before():
+    g = gate()
+    assert g.reserve_southbound("a", QUOTA - 1).allowed
+    assert g.reserve_southbound("a", 1).allowed  # reaching the limit exactly is allowed
+    refused = g.reserve_southbound("a", 1)
+    assert not refused.allowed and refused.reason == "cwm_individual_quota"
+    assert g.cwm_used_fen["a"] == QUOTA  # a refusal reserves nothing
+    assert g.reserve_southbound("b", QUOTA).allowed  # quotas are per investor
+
+
+def test_aggregate_quota_is_net_and_freed_by_northbound_principal():
+    g = gate(aggregate_quota_fen=1_000)
+    assert g.reserve_southbound("a", 600).allowed
+    assert g.reserve_southbound("b", 401).reason == "cwm_aggregate_quota"
+    assert g.reserve_southbound("b", 400).allowed
+    g.release_southbound("a", 250)  # proceeds returned northbound free net quota
+    assert g.cwm_aggregate_used_fen == 750 and g.cwm_remaining_fen("b") == 250
+    g.release_southbound("a", 10_000)  # cannot free more than was used
+    assert g.cwm_used_fen["a"] == 0 and g.cwm_aggregate_used_fen == 400
+
+
+def test_product_list_and_closed_loop():
+    g = PolicyGate(PolicyRules())  # today: tokenised revenue rights are not on the southbound list
+    assert g.reserve_southbound("a", 1).reason == "cwm_product_not_eligible"
+    assert g.may_hold_rwa("mainland_gba", False, eligible_profile()).reason == "cwm_product_not_eligible"
+    assert PolicyGate.closed_loop("mainland:a", "mainland:a").allowed
+    assert PolicyGate.closed_loop("mainland:a", "mainland:b").reason == "cwm_closed_loop"
+
+
+@pytest.mark.parametrize("changes, ok", [
+    ({}, True),
+    ({"gba_hukou": False, "gba_social_security_years": 2}, True),
+    ({"gba_hukou": False, "gba_social_security_years": 1}, False),
+    ({"experience_years": 1}, False),
+    ({"net_financial_assets_fen": 99_999_999}, False),
+    ({"net_financial_assets_fen": 0, "financial_assets_fen": 200_000_000}, True),
+    ({"net_financial_assets_fen": 0, "avg_income_fen": 40_000_000}, True),
+])
+def test_cwm_eligibility_legs(changes, ok):
+    decision = gate().may_hold_rwa("mainland_gba", False, eligible_profile(**changes))
+    assert decision.allowed is ok
+    if not ok:
+        assert decision.reason == "cwm_investor_not_eligible"
+
+
+def test_professional_only_unless_authorised_and_mainland_outside_cwm():
+    g = PolicyGate(PolicyRules())
+    assert g.may_hold_rwa("hk_retail", False, None).reason == "professional_only"
+    assert g.may_hold_rwa("hk_professional", True, None).allowed
+    assert PolicyGate(PolicyRules(retail_authorised=True)).may_hold_rwa("hk_retail", False, None).allowed
+    assert g.mainland_direct_purchase(is_virtual_asset=False).reason == "safe_quota_not_for_securities"
+    assert g.mainland_direct_purchase(is_virtual_asset=True).reason == "mainland_va_ban"
+
+
+def test_negative_quota_is_refused_naming_the_field():
+    with pytest.raises(ValueError, match="individual_quota_fen"):
+        CwmRules(individual_quota_fen=-1)
