@@ -57,6 +57,14 @@ def summarize(world: World, scenario: str, backend: str, wall_seconds: float, re
         "cwm_individual_quota_used_cny": max(world.policy.cwm_used_fen.values(), default=0) // 100,
         "cwm_aggregate_quota_used_cny": world.policy.cwm_aggregate_used_fen // 100,
         **{f"refused_{r}": c.refused[r] for r in REASONS},
+        "aml_missed": c.aml_missed,
+        "platform_outage_days": c.platform_outage_days,
+        "disposal_sold_units": world.disposal_state["sold_units"],
+        "disposal_proceeds_cny": world.disposal_state["proceeds_fen"] // 100,
+        "disposal_days_to_finish": (world.disposal_state["finished_day"] - world.cfg.disposal.start_day
+                                    if world.disposal_state["finished_day"] is not None else ""),
+        "disposal_mean_impact_bps": (sum(world.disposal_state["impact_bps"]) // len(world.disposal_state["impact_bps"])
+                                     if world.disposal_state["impact_bps"] else 0),
         "settlement_latency_days_mean": round(sum(lat) / len(lat) / 86_400, 4) if lat else "",
         "tx_count": world.chain.tx_count,
         "gas_used_total": world.chain.gas_used_total,

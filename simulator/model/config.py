@@ -81,6 +81,11 @@ class PlatformConfig(_Strict):
     aml_false_negative_rate: float = Field(0.05, ge=0, le=1)  # sensitivity
     fee_bps: int = Field(20, ge=0, le=1_000)  # trading fee on the cash leg, sensitivity
     outage_probability_per_day: float = Field(0.002, ge=0, le=1)  # sensitivity
+    kyc_failure_rate: float = Field(0.02, ge=0, le=1)  # incomplete documents etc. (sensitivity)
+    listing_delay_days: int = Field(0, ge=0)  # secondary trading starts this long after the offering closes
+    # seized-asset disposal: order-book depth for the virtual asset (sensitivity)
+    va_depth_usd_at_1pct: int = Field(5_000_000, gt=0)
+    va_daily_volume_cap_coins: int = Field(200, gt=0)
     weight: float = Field(1.0, gt=0)  # share of new investors choosing it
 
 
@@ -97,6 +102,8 @@ class InvestorClassConfig(_Strict):
     experienced_share: float = Field(0.8, ge=0, le=1)
     wealth_test_share: float = Field(0.6, ge=0, le=1)
     via_cwm_share: float = Field(1.0, ge=0, le=1)  # the rest try to buy outside CWM (and are refused)
+    bad_actor_share: float = Field(0.005, ge=0, le=1)  # applicants AML should stop (sensitivity)
+    price_drop_sell_factor: float = Field(3.0, ge=0)  # extra sell pressure per unit of loss vs entry price
 
 
 def _default_investors() -> dict[str, InvestorClassConfig]:
@@ -129,6 +136,15 @@ class MarketConfig(_Strict):
     order_ttl_days: int = Field(10, ge=1, le=365)  # resting orders expire after this (sensitivity)
 
 
+class DisposalConfig(_Strict):
+    """An authority sells seized virtual assets through licensed HK platforms (seed article, SCMP: FACTS, M)."""
+
+    quantity_coins: int = Field(0, ge=0)
+    start_day: int = Field(30, ge=0)
+    days: int = Field(20, ge=1)  # TWAP: an equal slice every business day
+    platforms: list[str] = Field(default_factory=list)  # empty: every licensed platform, in turn
+
+
 class ShockConfig(_Strict):
     day: int = Field(ge=0)
     kind: Literal["licence_suspension", "licence_revocation", "licence_restored", "ban_rumour",
@@ -154,12 +170,16 @@ class WorldConfig(_Strict):
     policy: PolicyConfig = PolicyConfig()
     market: MarketConfig = MarketConfig()
     shocks: list[ShockConfig] = Field(default_factory=list)
+    disposal: DisposalConfig = DisposalConfig()
 
     @model_validator(mode="after")
     def _platform_names(self) -> WorldConfig:
         names = [p.name for p in self.platforms]
         if len(set(names)) != len(names):
             raise ValueError("platform names must be unique")
+        for name in self.disposal.platforms:
+            if name not in names:
+                raise ValueError(f"disposal names unknown platform {name!r}")
         for shock in self.shocks:
             if shock.kind in ("licence_suspension", "licence_revocation", "licence_restored", "platform_outage"):
                 if shock.platform not in names:

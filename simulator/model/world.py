@@ -29,6 +29,7 @@ from simulator.model.policy import REASONS, CwmRules, Decision, MainlandProfile,
 from simulator.model.rails import RAILS, BusinessCalendar
 from simulator.model.rng import Streams
 from simulator.model.solar import SolarAsset, SolarParams
+from simulator.model.va_market import UNITS_PER_COIN, DepthParams, VirtualAssetMarket, VirtualAssetParams
 
 DAY = 86_400
 TOKEN = 10**18
@@ -52,6 +53,8 @@ class Investor:
     wealth_cents: int  # investable wealth in HKD cents (mainland: its HKD value at arrival)
     via_cwm: bool
     profile: MainlandProfile | None = None
+    bad_actor: bool = False
+    rng: np.random.Generator | None = field(default=None, repr=False)  # this investor's own decisions
     platform: Platform | None = None
     onboarded: bool = False
     tokens: int = 0  # the model's own record of the holding (mirrors the chain)
@@ -82,6 +85,8 @@ class Counters:
     trades: int = 0
     volume_cents: int = 0
     settlement_failures: int = 0
+    aml_missed: int = 0
+    platform_outage_days: int = 0
     settlement_latency_s: list[int] = field(default_factory=list)
     distributions_cents: int = 0
     claimed_cents: int = 0
@@ -100,6 +105,7 @@ class Platform:
         self.outage_until = -1
         self.book = OrderBook(lot_size=LOT)
         self.rng = world.streams.get(f"platform:{cfg.name}")
+        self.outage_rng = world.streams.get(f"outage:{cfg.name}")
         self.kyc_slots: dict[int, int] = {}  # day -> onboardings already done that day
 
     @property
@@ -116,7 +122,14 @@ class Platform:
         yield env.timeout(max(0, day * DAY + 9 * 3600 - env.now))
         if not self.open_for_business:
             return "platform_not_licensed" if self.licence != "licensed" else "platform_outage"
-        if self.rng.random() < self.cfg.aml_false_positive_rate:
+        kyc_draw, aml_draw = self.rng.random(), self.rng.random()  # two draws always: streams stay aligned
+        if kyc_draw < self.cfg.kyc_failure_rate:
+            return "kyc_failed"
+        if inv.bad_actor:
+            if aml_draw >= self.cfg.aml_false_negative_rate:
+                return "aml_flagged"
+            self.world.counters.aml_missed += 1  # a false negative: onboarded although AML should stop it
+        elif aml_draw < self.cfg.aml_false_positive_rate:
             return "aml_flagged"  # a false positive: a clean investor turned away
         return ""
 
@@ -146,6 +159,8 @@ class World:
             mechanism_price_fen_per_mwh=a.mechanism_price_fen_per_mwh,
             om_cost_fen_per_mwp_year=a.om_cost_fen_per_mwp_year, revenue_share_bps=a.revenue_share_bps,
         ), self.streams.get("solar"), cfg.start_date)
+        self.va = VirtualAssetMarket(VirtualAssetParams(), self.streams.get("va"))
+        self.disposal_state = {"sold_units": 0, "proceeds_fen": 0, "impact_bps": [], "finished_day": None}
         self.events: list[dict] = []
         self.timeseries: list[dict] = []
         self.counters = Counters()
@@ -243,8 +258,10 @@ class World:
                 net_financial_assets_fen=200_000_000 if rng.random() < c.wealth_test_share else 50_000_000,
                 financial_assets_fen=0, avg_income_fen=0)
             via_cwm = bool(rng.random() < c.via_cwm_share)
+        bad_actor = bool(rng.random() < c.bad_actor_share)
         wallet = self.chain.new_account(f"{cls}-{index}")
-        inv = Investor(len(self.investors), cls, wallet, professional, wealth, via_cwm, profile)
+        inv = Investor(len(self.investors), cls, wallet, professional, wealth, via_cwm, profile, bad_actor=bad_actor,
+                       rng=self.streams.get(f"behaviour:{cls}:{index}"))
         self.investors.append(inv)
         self._by_wallet[wallet] = inv
         # endowment: where the investor's money sits before anything happens
@@ -507,13 +524,17 @@ class World:
         while True:
             yield self.env.timeout(DAY)
             self.sentiment = min(0.0, self.sentiment + self.sentiment_recovery_per_day)
+            for platform in self.platforms.values():
+                if platform.licence == "licensed" and platform.outage_rng.random() < platform.cfg.outage_probability_per_day:
+                    platform.outage_until = max(platform.outage_until, (self.day + 1) * DAY)
+                    self.counters.platform_outage_days += 1
+                    self.event(platform.name, "platform_outage", "platform_outage")
             if self.offering_state != "closed" or not self.calendar.is_business_day(self.date()):
                 continue
-            self.env.now  # noqa: B018 - a session at 10:00 HKT
             for platform in self.platforms.values():
-                if not platform.open_for_business:
-                    continue
-                self._session(platform, rng, m.quote_spread_bps)
+                listed = self.day >= self.offering_closed_day + platform.cfg.listing_delay_days
+                if listed and platform.open_for_business:
+                    self._session(platform, rng, m.quote_spread_bps)
 
     def _session(self, platform: Platform, rng: np.random.Generator, spread_bps: int) -> None:
         ref = self.price_cents
@@ -523,22 +544,25 @@ class World:
         for inv in clients:
             c = self.cfg.investors[inv.cls]
             if inv.tokens >= LOT and not inv.selling and not inv.bidding:
-                p_sell = (1.0 / c.hold_days_mean) * (1.0 + 8.0 * fear * (2.0 if inv.cls == "mainland_gba" else 1.0))
-                if rng.random() < p_sell:
+                entry = inv.invested_cents * TOKEN // max(1, inv.tokens)  # average entry price, cents per token
+                loss = max(0.0, (entry - ref) / entry) if entry else 0.0
+                p_sell = (1.0 / c.hold_days_mean) * (1.0 + 8.0 * fear * (2.0 if inv.cls == "mainland_gba" else 1.0)
+                                                     + c.price_drop_sell_factor * loss)
+                if inv.rng.random() < p_sell:
                     qty = inv.tokens - inv.tokens % LOT
-                    discount = spread_bps * float(rng.random()) * (1.0 + 3.0 * fear) / 10_000
+                    discount = spread_bps * float(inv.rng.random()) * (1.0 + 3.0 * fear) / 10_000
                     price = max(1, int(ref * (1.0 - discount)))
                     self.sync()
                     self.s.token.approve(self.s.dvp.address, qty, sender=inv.wallet)
                     inv.selling = True
                     orders.append(Order(f"s{self._next_serial()}", "sell", inv.wallet, price, qty, int(self.env.now)))
             elif inv.tokens < LOT and not inv.selling and not inv.bidding:
-                if rng.random() < c.buy_interest_per_day * (1.0 - fear):
+                if inv.rng.random() < c.buy_interest_per_day * (1.0 - fear):
                     decision = self.policy.may_hold_rwa(inv.cls, inv.professional, inv.profile)
                     if not decision.allowed:  # the rules changed since onboarding
                         self.refuse(inv.wallet, decision.reason, cls=inv.cls)
                         continue
-                    premium = spread_bps * float(rng.random()) / 10_000
+                    premium = spread_bps * float(inv.rng.random()) / 10_000
                     price = max(1, int(ref * (1.0 + premium)))
                     budget = self._ticket_cents(inv)
                     qty = budget * TOKEN // price
@@ -706,9 +730,60 @@ class World:
         platform.licence = "licensed"
         self.event("authority", "shock", "licence_restored", platform=platform.name)
 
+    def disposal(self):
+        """The authority sells seized coins through licensed platforms: an equal slice each business day
+        (TWAP), capped by each platform's daily volume; proceeds converted to CNY into a designated account.
+        The coins are a token on-chain (8 decimals): each sale moves them to the platform's custody wallet."""
+        d = self.cfg.disposal
+        total = d.quantity_coins * UNITS_PER_COIN
+        authority = self.chain.new_account("authority")
+        self.sync()
+        coin = self.chain.deploy("SettlementToken", "Seized Virtual Asset", "SVA", "BTC", 8, authority, sender=authority)
+        coin.mint(authority, total, sender=authority)
+        self.ledger.post(0, "external:SVA", f"chain:{authority}", total, "SVA", "seized")
+        self.seized = (coin, authority)
+        yield self.env.timeout(d.start_day * DAY + 10 * 3600)
+        remaining, days_left, turn = total, d.days, 0
+        state = self.disposal_state
+        while remaining > 0 and self.env.now < self.cfg.horizon_days * DAY:
+            if self.calendar.is_business_day(self.date()):
+                names = d.platforms or list(self.platforms)
+                usable = [self.platforms[n] for n in names if self.platforms[n].open_for_business]
+                if not usable:
+                    self.refuse("authority", "platform_not_licensed", remaining, "SVA")
+                else:
+                    platform = usable[turn % len(usable)]
+                    turn += 1
+                    slice_units = remaining if days_left <= 1 else remaining // days_left
+                    pc = platform.cfg
+                    fill = self.va.sell(slice_units, DepthParams(pc.va_depth_usd_at_1pct * 100,
+                                                                 pc.va_daily_volume_cap_coins * UNITS_PER_COIN,
+                                                                 platform=pc.name))
+                    if fill.quantity_units:
+                        self.sync()
+                        r = coin.transfer(platform.signer, fill.quantity_units, sender=authority)
+                        self._chain_move(authority, platform.signer, fill.quantity_units, "SVA", "disposal")
+                        fen = self.fx.convert(fill.proceeds_usd_cents, "USD", "CNY")
+                        self.ledger.post(int(self.env.now), "external:va-buyers", "designated:authority", fen, "CNY",
+                                         "disposal proceeds")
+                        remaining -= fill.quantity_units
+                        state["sold_units"] += fill.quantity_units
+                        state["proceeds_fen"] += fen
+                        state["impact_bps"].append(fill.impact_bps)
+                        self.event("authority", "va_sale", "", fen, "CNY", r, platform=pc.name,
+                                   units=fill.quantity_units, price_usd_cents=fill.average_price_usd_cents,
+                                   impact_bps=fill.impact_bps)
+                    if fill.unfilled_units:
+                        self.refuse("authority", "no_liquidity", fill.unfilled_units, "SVA", platform=pc.name)
+                days_left -= 1
+            yield self.env.timeout(DAY)
+        if remaining == 0:
+            state["finished_day"] = self.day
+
     def metrics(self):
         while True:
             self.fx.step()
+            self.va.step()
             rates = self.fx.rates()
             holders = sum(1 for i in self.investors if i.tokens > 0)
             self.timeseries.append({
@@ -725,6 +800,8 @@ class World:
                 "sentiment": round(self.sentiment, 4),
                 "offering_state": self.offering_state,
                 "platforms_licensed": sum(1 for p in self.platforms.values() if p.licence == "licensed"),
+                "va_price_usd_cents": self.va.price_usd_cents,
+                "va_sold_units_cum": self.disposal_state["sold_units"],
                 **{f"fx_{k}": v for k, v in sorted(rates.items())},
             })
             yield self.env.timeout(DAY)
@@ -737,6 +814,8 @@ class World:
         env.process(self.asset_process())
         env.process(self.market())
         env.process(self.shocks())
+        if self.cfg.disposal.quantity_coins:
+            env.process(self.disposal())
         for cls in CLASSES:
             if cls in self.cfg.investors and self.cfg.investors[cls].count:
                 env.process(self.investor_arrivals(cls))
@@ -753,7 +832,18 @@ class World:
         for w in wallets:
             onchain[(w, "HKDS")] = self.s.hkd.balanceOf(w)
             onchain[(w, "RWA")] = self.s.token.balanceOf(w)
-        diff = reconcile(self.ledger, onchain)
+        wallets += [p.signer for p in self.platforms.values()]
+        for w in wallets:
+            onchain.setdefault((w, "HKDS"), self.s.hkd.balanceOf(w))
+            onchain.setdefault((w, "RWA"), self.s.token.balanceOf(w))
+        if hasattr(self, "seized"):
+            coin, authority = self.seized
+            for w in [authority] + [p.signer for p in self.platforms.values()]:
+                onchain[(w, "SVA")] = coin.balanceOf(w)
+            diff_supply = abs(-self.ledger.balance("external:SVA", "SVA") - coin.totalSupply())
+        else:
+            diff_supply = 0
+        diff = reconcile(self.ledger, onchain) + diff_supply
         diff += abs(self.ledger.balance("reserve:HKDS", "HKD") * UNITS_PER_CENT - self.s.hkd.totalSupply())
         diff += abs(-self.ledger.balance("external:RWA", "RWA") - self.s.token.totalSupply())
         return diff

@@ -100,3 +100,31 @@ def test_quota_shrink_binds():
     result = run(tight, seed=5)
     assert result.summary["refused_cwm_individual_quota"] > 0
     assert result.summary["cwm_individual_quota_used_cny"] <= 100_000
+
+
+def test_seized_asset_disposal_is_traceable_and_reconciles():
+    from simulator.model.config import DisposalConfig
+
+    config = small_world(horizon_days=120, disposal=DisposalConfig(quantity_coins=300, start_day=10, days=10))
+    result = run(config, seed=3)
+    s = result.summary
+    sales = [e for e in result.events if e["kind"] == "va_sale"]
+    assert sales and all(e["block"] != "" for e in sales)  # every sale is an on-chain movement
+    assert sum(int(dict(kv.split("=") for kv in e["detail"].split(";"))["units"]) for e in sales) == \
+        s["disposal_sold_units"]
+    assert s["disposal_proceeds_cny"] > 0 and s["reconciliation_diff_minor"] == 0
+    assert s["disposal_days_to_finish"] != ""  # finished within the horizon
+
+
+def test_faster_disposal_costs_more_impact_and_hits_the_volume_cap():
+    from simulator.model.config import DisposalConfig
+
+    def disposal(days):
+        config = small_world(horizon_days=90, platforms=[PlatformConfig(name="alpha", va_daily_volume_cap_coins=200)],
+                             disposal=DisposalConfig(quantity_coins=400, start_day=5, days=days))
+        return run(config, seed=3).summary
+
+    slow, fast = disposal(20), disposal(1)
+    assert fast["disposal_mean_impact_bps"] > slow["disposal_mean_impact_bps"]
+    assert fast["refused_no_liquidity"] > 0 and slow["refused_no_liquidity"] == 0
+    assert slow["disposal_sold_units"] == 400 * 10**8
