@@ -104,6 +104,10 @@ class InvestorClassConfig(_Strict):
     via_cwm_share: float = Field(1.0, ge=0, le=1)  # the rest try to buy outside CWM (and are refused)
     bad_actor_share: float = Field(0.005, ge=0, le=1)  # applicants AML should stop (sensitivity)
     price_drop_sell_factor: float = Field(3.0, ge=0)  # extra sell pressure per unit of loss vs entry price
+    yield_shortfall_sell_factor: float = Field(2.0, ge=0)  # extra sell pressure when yield trails expectation
+    expected_yield_bps: int = Field(700, ge=0)  # what holders expect a year (FACTS: 5.2-8 % quoted, L)
+    # mainland sellers asking for proceeds to go anywhere but the paired account (refused: closed loop)
+    closed_loop_violation_share: float = Field(0.02, ge=0, le=1)
 
 
 def _default_investors() -> dict[str, InvestorClassConfig]:

@@ -167,6 +167,8 @@ class World:
         self.investors: list[Investor] = []
         self._by_wallet: dict[str, Investor] = {}
         self.sentiment = 0.0
+        self.trailing_yield_bps = cfg.investors["hk_professional"].expected_yield_bps if "hk_professional" in \
+            cfg.investors else 700
         self.sentiment_recovery_per_day = 0.0
         self.price_cents = cfg.offering.price_hkd_cents
         self.offering_state = "pending"  # pending -> open -> closed | failed
@@ -497,6 +499,10 @@ class World:
         r = self.s.distributor.distribute(units, period, sender=payer)
         self._chain_move(payer, self.s.distributor.address, units, "HKDS", "distribute")
         self.counters.distributions_cents += cents
+        # trailing yield holders see: this month's payout, annualised, on the market value of the tokens
+        supply = sum(i.tokens for i in self.investors)
+        market_value_cents = supply * self.price_cents // TOKEN
+        self.trailing_yield_bps = cents * 12 * 10_000 // market_value_cents if market_value_cents else 0
         self.periods_distributed += 1
         self.event("paying-agent", "distribution", "", cents, "HKD", r, period=period)
         if self.periods_distributed % self.cfg.market.claim_every_months == 0:
@@ -546,8 +552,10 @@ class World:
             if inv.tokens >= LOT and not inv.selling and not inv.bidding:
                 entry = inv.invested_cents * TOKEN // max(1, inv.tokens)  # average entry price, cents per token
                 loss = max(0.0, (entry - ref) / entry) if entry else 0.0
+                shortfall = max(0.0, 1.0 - self.trailing_yield_bps / c.expected_yield_bps) if c.expected_yield_bps else 0.0
                 p_sell = (1.0 / c.hold_days_mean) * (1.0 + 8.0 * fear * (2.0 if inv.cls == "mainland_gba" else 1.0)
-                                                     + c.price_drop_sell_factor * loss)
+                                                     + c.price_drop_sell_factor * loss
+                                                     + c.yield_shortfall_sell_factor * shortfall)
                 if inv.rng.random() < p_sell:
                     qty = inv.tokens - inv.tokens % LOT
                     discount = spread_bps * float(inv.rng.random()) * (1.0 + 3.0 * fear) / 10_000
@@ -660,10 +668,11 @@ class World:
 
     def _return_northbound(self, inv: Investor, cents: int) -> None:
         """Closed loop: sale proceeds go back only to the paired mainland remittance account."""
+        if inv.rng.random() < self.cfg.investors[inv.cls].closed_loop_violation_share:
+            decision = self.policy.closed_loop(f"mainland:{inv.wallet}", f"other-account:{inv.wallet}")
+            self.refuse(inv.wallet, decision.reason, cents, "HKD")  # asked to be paid elsewhere: refused
         decision = self.policy.closed_loop(f"mainland:{inv.wallet}", f"mainland:{inv.wallet}")
-        if not decision.allowed:  # pragma: no cover - the model always routes home
-            self.refuse(inv.wallet, decision.reason)
-            return
+        assert decision.allowed
         units = cents * UNITS_PER_CENT
         self.s.hkd.approve(self.s.hkd_issuer, units, sender=inv.wallet)
         r = self.s.hkd.burnFrom(inv.wallet, units, sender=self.s.hkd_issuer)

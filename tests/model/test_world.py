@@ -128,3 +128,16 @@ def test_faster_disposal_costs_more_impact_and_hits_the_volume_cap():
     assert fast["disposal_mean_impact_bps"] > slow["disposal_mean_impact_bps"]
     assert fast["refused_no_liquidity"] > 0 and slow["refused_no_liquidity"] == 0
     assert slow["disposal_sold_units"] == 400 * 10**8
+
+
+def test_closed_loop_violations_are_refused_and_proceeds_go_home():
+    base = small_world()
+    mainland = base.investors["mainland_gba"].model_copy(update={"closed_loop_violation_share": 1.0})
+    result = run(small_world(investors={**base.investors, "mainland_gba": mainland}), seed=5)
+    refusals = [e for e in result.events if e["reason"] == "cwm_closed_loop"]
+    homes = [e for e in result.events if e["kind"] == "remittance_northbound"]
+    assert refusals and len(refusals) == len(homes)  # every sale asked to go elsewhere, every one went home
+    world = result.world
+    for e in homes:
+        assert world.ledger.balance(f"mainland:{e['actor']}", "CNY") > 0
+    assert result.summary["reconciliation_diff_minor"] == 0
