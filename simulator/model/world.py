@@ -107,6 +107,7 @@ class Platform:
         self.rng = world.streams.get(f"platform:{cfg.name}")
         self.outage_rng = world.streams.get(f"outage:{cfg.name}")
         self.kyc_slots: dict[int, int] = {}  # day -> onboardings already done that day
+        self.clients: list[Investor] = []  # onboarded here, in onboarding order
 
     @property
     def open_for_business(self) -> bool:
@@ -166,6 +167,9 @@ class World:
         self.counters = Counters()
         self.investors: list[Investor] = []
         self._by_wallet: dict[str, Investor] = {}
+        self.holders: set[int] = set()  # indexes of investors holding tokens
+        self.ever_held: set[int] = set()
+        self.tokens_outstanding = 0
         self.sentiment = 0.0
         self.trailing_yield_bps = cfg.investors["hk_professional"].expected_yield_bps if "hk_professional" in \
             cfg.investors else 700
@@ -325,6 +329,7 @@ class World:
                                              self.chain.now + 40 * 365 * DAY, sender=self.s.agent)
         inv.onboarded = True
         inv.eligible_at_onboarding = True
+        inv.platform.clients.append(inv)
         self.event(inv.wallet, "onboarded", cls=inv.cls, platform=inv.platform.name, receipt=r)
 
     def _ticket_cents(self, inv: Investor) -> int:
@@ -448,6 +453,9 @@ class World:
                 self._chain_move(self.s.offering.address, self.s.treasury, cash, "HKDS", "allocation cash")
                 self.ledger.post(int(self.env.now), "external:RWA", f"chain:{inv.wallet}", tokens, "RWA", "allocation")
                 inv.tokens += tokens
+                self.tokens_outstanding += tokens
+                self.holders.add(inv.index)
+                self.ever_held.add(inv.index)
                 inv.invested_cents += cash // UNITS_PER_CENT
                 inv.purchase_checks.append(self._allowed_now(inv))
                 self.capital_raised_cents += cash // UNITS_PER_CENT
@@ -500,8 +508,7 @@ class World:
         self._chain_move(payer, self.s.distributor.address, units, "HKDS", "distribute")
         self.counters.distributions_cents += cents
         # trailing yield holders see: this month's payout, annualised, on the market value of the tokens
-        supply = sum(i.tokens for i in self.investors)
-        market_value_cents = supply * self.price_cents // TOKEN
+        market_value_cents = self.tokens_outstanding * self.price_cents // TOKEN
         self.trailing_yield_bps = cents * 12 * 10_000 // market_value_cents if market_value_cents else 0
         self.periods_distributed += 1
         self.event("paying-agent", "distribution", "", cents, "HKD", r, period=period)
@@ -510,9 +517,8 @@ class World:
 
     def _claim_all(self) -> None:
         """Platforms claim for their custodial clients."""
-        for inv in self.investors:
-            if not inv.onboarded:
-                continue
+        for index in sorted(self.ever_held):  # only they can be owed anything
+            inv = self.investors[index]
             owed = self.s.distributor.withdrawableOf(inv.wallet)
             if owed == 0:
                 continue
@@ -526,7 +532,6 @@ class World:
     def market(self):
         """Each business day: holders may sell, onboarded investors may bid; platforms match and settle."""
         m = self.cfg.market
-        rng = self.streams.get("market")
         while True:
             yield self.env.timeout(DAY)
             self.sentiment = min(0.0, self.sentiment + self.sentiment_recovery_per_day)
@@ -540,11 +545,11 @@ class World:
             for platform in self.platforms.values():
                 listed = self.day >= self.offering_closed_day + platform.cfg.listing_delay_days
                 if listed and platform.open_for_business:
-                    self._session(platform, rng, m.quote_spread_bps)
+                    self._session(platform, m.quote_spread_bps)
 
-    def _session(self, platform: Platform, rng: np.random.Generator, spread_bps: int) -> None:
+    def _session(self, platform: Platform, spread_bps: int) -> None:
         ref = self.price_cents
-        clients = [i for i in self.investors if i.platform is platform and i.onboarded]
+        clients = platform.clients
         fear = max(0.0, -self.sentiment)
         orders: list[Order] = []
         for inv in clients:
@@ -643,6 +648,10 @@ class World:
         self._chain_move(buyer.wallet, self.s.fee_account, fee_units, "HKDS", "DvP fee")
         seller.tokens -= match.quantity
         buyer.tokens += match.quantity
+        self.holders.add(buyer.index)
+        self.ever_held.add(buyer.index)
+        if seller.tokens == 0:
+            self.holders.discard(seller.index)
         buyer.purchase_checks.append(self._allowed_now(buyer))
         if not platform.book.get(match.sell_order_id):
             seller.selling = False
@@ -794,12 +803,12 @@ class World:
             self.fx.step()
             self.va.step()
             rates = self.fx.rates()
-            holders = sum(1 for i in self.investors if i.tokens > 0)
+            holders = len(self.holders)
             self.timeseries.append({
                 "day": self.day, "date": self.date().isoformat(),
-                "investors_onboarded": sum(1 for i in self.investors if i.onboarded),
+                "investors_onboarded": sum(len(p.clients) for p in self.platforms.values()),
                 "holders": holders,
-                "tokens_outstanding": sum(i.tokens for i in self.investors),
+                "tokens_outstanding": self.tokens_outstanding,
                 "price_hkd_cents": self.price_cents,
                 "trades_cum": self.counters.trades,
                 "volume_hkd_cents_cum": self.counters.volume_cents,
