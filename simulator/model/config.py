@@ -82,6 +82,7 @@ class PlatformConfig(_Strict):
     fee_bps: int = Field(20, ge=0, le=1_000)  # trading fee on the cash leg, sensitivity
     outage_probability_per_day: float = Field(0.002, ge=0, le=1)  # sensitivity
     kyc_failure_rate: float = Field(0.02, ge=0, le=1)  # incomplete documents etc. (sensitivity)
+    lists_token: bool = True  # the platform's listing decision for secondary trading
     listing_delay_days: int = Field(0, ge=0)  # secondary trading starts this long after the offering closes
     # seized-asset disposal: order-book depth for the virtual asset (sensitivity)
     va_depth_usd_at_1pct: int = Field(5_000_000, gt=0)

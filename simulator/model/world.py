@@ -343,6 +343,12 @@ class World:
 
         Returns "" or a refusal reason. A generator (rails take time)."""
         now = int(self.env.now)
+        if inv.cls in ("hk_retail", "hk_professional"):  # they pay the stablecoin issuer by FPS (24/7, seconds)
+            if self.ledger.balance(f"bank:{inv.wallet}", "HKD") < cents:
+                return "offering_ticket"
+            transfer = RAILS["FPS"].transfer(cents, self._now_dt(), self.streams.get("rails"), currency="HKD")
+            yield self.env.timeout(max(0.0, (transfer.arrives_at - self._now_dt()).total_seconds()))
+            return ""
         cents -= min(cents, self.ledger.balance(f"bank:{inv.wallet}", "HKD"))  # only the shortfall travels
         if cents == 0:
             return ""
@@ -376,8 +382,6 @@ class World:
             yield self.env.timeout(max(0.0, (transfer.arrives_at - self._now_dt()).total_seconds()))
             self.ledger.post(int(self.env.now), "external:fx", f"bank:{inv.wallet}",
                              self.fx.convert(transfer.received_minor, "USD", "HKD"), "HKD", "FX")
-        elif self.ledger.balance(f"bank:{inv.wallet}", "HKD") < cents:
-            return "offering_ticket"
         return ""
 
     def _source_amount(self, cents: int, currency: str) -> int:
@@ -543,7 +547,8 @@ class World:
             if self.offering_state != "closed" or not self.calendar.is_business_day(self.date()):
                 continue
             for platform in self.platforms.values():
-                listed = self.day >= self.offering_closed_day + platform.cfg.listing_delay_days
+                listed = platform.cfg.lists_token and \
+                    self.day >= self.offering_closed_day + platform.cfg.listing_delay_days
                 if listed and platform.open_for_business:
                     self._session(platform, m.quote_spread_bps)
 
