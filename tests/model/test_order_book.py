@@ -203,6 +203,16 @@ def test_no_self_trade_skips_and_keeps_place():
     assert ms[0].sell_order_id == "s1"
 
 
+def test_skipped_order_stays_ahead_of_later_orders_at_its_level():
+    book = OrderBook()
+    book.submit(order("s1", "sell", ALICE, 100, 1))
+    book.submit(order("s2", "sell", BOB, 100, 1))
+    book.submit(order("s3", "sell", CAROL, 100, 1))
+    assert [m.sell_order_id for m in book.submit(order("b1", "buy", ALICE, 100, 1))] == ["s2"]
+    assert [m.sell_order_id for m in book.submit(order("b2", "buy", DAVE, 100, 1))] == ["s1"]
+    assert [m.sell_order_id for m in book.submit(order("b3", "buy", DAVE, 100, 1))] == ["s3"]
+
+
 def test_self_cross_remainder_is_dropped_not_rested():
     book = OrderBook()
     book.submit(order("s1", "sell", ALICE, 100, 1))
