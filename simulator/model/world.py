@@ -591,8 +591,11 @@ class World:
         for order in orders:
             if order.side == "buy":
                 by_wallet[order.investor].bidding = True
-            for match in platform.book.submit(order):
+            matches = platform.book.submit(order)
+            for match in matches:
                 self.env.process(self._settle(platform, match, by_wallet[match.buyer], by_wallet[match.seller]))
+            if not matches and platform.book.get(order.order_id) is None:
+                self._order_gone(order)  # dropped by the book (it would have crossed the investor's own order)
         # orders rest for a while, then expire: the investor may decide afresh later
         horizon = int(self.env.now) - self.cfg.market.order_ttl_days * DAY
         for inv in clients:
