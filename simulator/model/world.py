@@ -54,6 +54,7 @@ class Investor:
     via_cwm: bool
     profile: MainlandProfile | None = None
     bad_actor: bool = False
+    class_index: int = 0  # position within its class: the key of its random streams
     rng: np.random.Generator | None = field(default=None, repr=False)  # this investor's own decisions
     platform: Platform | None = None
     onboarded: bool = False
@@ -248,9 +249,10 @@ class World:
         self.ledger.post(int(self.env.now), f"chain:{src}", f"chain:{dst}", amount, symbol, memo)
 
     # ------------------------------------------------------------------ investors
-    def _new_investor(self, cls: str, index: int) -> Investor:
+    def _new_investor(self, cls: str, index: int, rng: np.random.Generator) -> Investor:
+        """Investor `index` of class `cls`, drawn from a stream of its own (more investors of one class, or
+        another class, never change this one's draws)."""
         c = self.cfg.investors[cls]
-        rng = self.streams.get(f"investors:{cls}")
         wealth = int(c.wealth_median_hkd * 100 * float(np.exp(c.wealth_sigma * rng.standard_normal())))
         wealth = max(wealth, 100)
         professional = cls == "esg_fund" or wealth >= PROFESSIONAL_PORTFOLIO_CENTS
@@ -267,7 +269,7 @@ class World:
         bad_actor = bool(rng.random() < c.bad_actor_share)
         wallet = self.chain.new_account(f"{cls}-{index}")
         inv = Investor(len(self.investors), cls, wallet, professional, wealth, via_cwm, profile, bad_actor=bad_actor,
-                       rng=self.streams.get(f"behaviour:{cls}:{index}"))
+                       rng=self.streams.get(f"behaviour:{cls}:{index}"), class_index=index)
         self.investors.append(inv)
         self._by_wallet[wallet] = inv
         # endowment: where the investor's money sits before anything happens
@@ -281,12 +283,12 @@ class World:
 
     def investor_arrivals(self, cls: str):
         c = self.cfg.investors[cls]
-        rng = self.streams.get(f"arrivals:{cls}")
         start = self.approval_days * DAY
-        times = np.sort(rng.uniform(0, c.arrival_days * DAY, size=c.count)) + start
-        for i, t in enumerate(times):
-            yield self.env.timeout(max(0.0, float(t) - self.env.now))
-            inv = self._new_investor(cls, i)
+        streams = [self.streams.get(f"investor:{cls}:{i}") for i in range(c.count)]
+        times = [start + float(s.uniform(0, c.arrival_days * DAY)) for s in streams]
+        for i in sorted(range(c.count), key=lambda k: (times[k], k)):
+            yield self.env.timeout(max(0.0, times[i] - self.env.now))
+            inv = self._new_investor(cls, i, streams[i])
             self.env.process(self.investor_journey(inv))
 
     def _choose_platform(self, inv: Investor) -> Platform | None:

@@ -141,3 +141,20 @@ def test_closed_loop_violations_are_refused_and_proceeds_go_home():
     for e in homes:
         assert world.ledger.balance(f"mainland:{e['actor']}", "CNY") > 0
     assert result.summary["reconciliation_diff_minor"] == 0
+
+
+def test_adding_investors_does_not_shift_anyone_elses_draws():
+    base = small_world(horizon_days=200)
+    more_funds = base.investors["esg_fund"].model_copy(update={"count": 9})
+    more_mainland = base.investors["mainland_gba"].model_copy(update={"count": 55})
+    grown = small_world(horizon_days=200, investors={**base.investors, "esg_fund": more_funds,
+                                                    "mainland_gba": more_mainland})
+
+    def draws(config):
+        world = run(config, seed=5).world
+        return {(i.cls, i.class_index): (i.wealth_cents, i.professional, i.profile, i.via_cwm, i.bad_actor)
+                for i in world.investors}
+
+    a, b = draws(base), draws(grown)
+    assert a and all(b[key] == value for key, value in a.items())
+    assert len(b) > len(a)
