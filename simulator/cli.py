@@ -23,12 +23,33 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rwa-sim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = sub.add_parser("run", help="run a scenario file and write summary.csv, events.csv, manifest.json")
+    run = sub.add_parser("run", help="run a scenario: summary.csv, timeseries.csv, events.csv, manifest.json")
     run.add_argument("scenario", type=Path)
     run.add_argument("--out", type=Path, default=None, help="output directory (default: out/<scenario name>)")
     run.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     run.add_argument("--backend", default=DEFAULT_BACKEND, help=f"one of {', '.join(BACKENDS)}")
     run.add_argument("--rpc-url", default=None, help="JSON-RPC node for the web3 backend (e.g. anvil)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a scenario field, e.g. policy.cwm.individual_quota_cny=1000000")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    validate = sub.add_parser("validate", help="check a scenario file: exit 0, or 2 with one line per problem")
+    validate.add_argument("scenario", type=Path)
+    validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+
+    sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    sub.add_parser("list", help="list the scenarios in scenarios/ with their descriptions")
+
+    sweep = sub.add_parser("sweep", help="grids x seeds; one summary row per (point, seed) in DIR/sweep.csv")
+    sweep.add_argument("scenario", type=Path)
+    sweep.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...")
+    sweep.add_argument("--seeds", type=int, default=1, help="seeds per point: the scenario's seed, +1, +2, ...")
+    sweep.add_argument("--out", type=Path, required=True)
+    sweep.add_argument("--workers", type=int, default=1, help="local process pool size (one EVM per worker)")
+    sweep.add_argument("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    sweep.add_argument("--resume", action="store_true", help="skip finished (point, seed) runs in --out")
+    sweep.add_argument("--backend", default=DEFAULT_BACKEND, help="revm or pyevm")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     contracts = sub.add_parser("contracts", help="build and check the Solidity artifacts")
     csub = contracts.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -45,25 +66,69 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _progress(args: argparse.Namespace) -> bool:
+    return not args.quiet and sys.stderr.isatty()
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    from simulator.chain import Chain
-    from simulator.minimal import load_scenario, run_minimal
+    from simulator.chain.backends import BACKENDS
+    from simulator.runner import run_scenario
+    from simulator.scenario import load_scenario
 
     if args.seed is not None and args.seed < 0:
         raise InputError("--seed must be a non-negative integer")
-    scenario = load_scenario(args.scenario)
-    if args.seed is not None:
-        scenario = scenario.model_copy(update={"scenario": scenario.scenario.model_copy(update={"seed": args.seed})})
+    if args.rpc_url is not None and args.backend != "web3":
+        raise InputError(f"--rpc-url needs the web3 backend, not {args.backend!r}")
+    if args.backend not in BACKENDS:
+        raise InputError(f"unknown backend {args.backend!r}: choose one of {', '.join(BACKENDS)}")
+    scenario = load_scenario(args.scenario, args.overrides)
     out = args.out or Path("out") / scenario.scenario.name
-    chain = Chain(args.backend, rpc_url=args.rpc_url, seed=scenario.scenario.seed)
-    try:
-        summary = run_minimal(scenario, chain, out)
-    finally:
-        chain.close()
-    width = max(len(k) for k in summary)
-    for key, value in summary.items():
+    result = run_scenario(scenario, args.seed, args.backend, rpc_url=args.rpc_url, out_dir=out,
+                          progress=_progress(args))
+    width = max(len(k) for k in result.summary)
+    for key, value in result.summary.items():
         print(f"{key:<{width}}  {value}")
-    print(f"wrote {out}/summary.csv, events.csv, manifest.json")
+    print(f"wrote {out}/summary.csv, timeseries.csv, events.csv, manifest.json")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from simulator.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    print(f"{args.scenario}: valid ({scenario.scenario.name}, {scenario.horizon_days} days)")
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from simulator.scenario import json_schema
+
+    print(json_schema())
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from simulator.scenario import list_scenarios
+
+    rows = list_scenarios()
+    if not rows:
+        print("no scenarios found")
+        return 0
+    width = max(len(name) for name, _, _ in rows)
+    for name, description, path in rows:
+        print(f"{name:<{width}}  {description}  ({path.name})")
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from simulator.batch import Sweep
+
+    sweep = Sweep(args.scenario, args.grid, args.seeds, args.out, workers=args.workers, scheduler=args.scheduler,
+                  resume=args.resume, backend=args.backend, progress=_progress(args))
+    target = sweep.run()
+    rows = target.read_text().count("\n") - 1
+    failed = sum(1 for p in sweep.runs_dir.glob("*.json") if '"status": "failed"' in p.read_text())
+    print(f"wrote {target}: {rows} run(s), {failed} failed")
     return 0
 
 
@@ -92,7 +157,7 @@ def _cmd_contracts(args: argparse.Namespace) -> int:
 def _cmd_contracts_gas(args: argparse.Namespace) -> int:
     from simulator.chain import Chain
     from simulator.chain.gas_report import gas_table, to_csv
-    from simulator.minimal import _atomic_write
+    from simulator.outputs import atomic_write as _atomic_write
 
     text = to_csv(gas_table(Chain(args.backend)))
     if args.out is None:
@@ -109,7 +174,7 @@ def _cmd_contracts_deploy(args: argparse.Namespace) -> int:
     from simulator.chain import Chain
     from simulator.chain.deployment import describe_deployment
     from simulator.chain.suite import deploy_suite
-    from simulator.minimal import _atomic_write
+    from simulator.outputs import atomic_write as _atomic_write
 
     if args.seed < 0:
         raise InputError("--seed must be a non-negative integer")
@@ -124,11 +189,13 @@ def _cmd_contracts_deploy(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _build_parser().parse_args(argv)
-        if args.command == "run":
-            return _cmd_run(args)
-        return _cmd_contracts(args)
+        commands = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "list": _cmd_list,
+                    "sweep": _cmd_sweep, "contracts": _cmd_contracts}
+        return commands[args.command](args)
     except UserError as exc:
-        print(f"rwa-sim: error: {exc}", file=sys.stderr)
+        problems = getattr(exc, "problems", None)  # a scenario's problems: one line each, naming the field
+        for line in problems or [f"rwa-sim: error: {exc}"]:
+            print(line, file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("rwa-sim: interrupted", file=sys.stderr)

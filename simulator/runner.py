@@ -46,9 +46,10 @@ def summarize(world: World, scenario: str, backend: str, wall_seconds: float, re
         members = [i for i in inv if i.cls == cls and i.invested_cents > 0]
         invested = sum(i.invested_cents for i in members)
         received = sum(i.received_cents for i in members)
-        # simple annual yield on the capital each class put in, over the time tokens existed (bps, an integer)
-        row[f"realized_yield_bps_{cls}"] = (received * 10_000 * 365 // (invested * days_live) if invested and days_live
-                                            else 0)
+        # simple annual yield on the capital each class put in, over the time the tokens existed (a ratio,
+        # not money: percent with 4 decimals, computed from integers so it is the same on every platform)
+        bps_e4 = received * 10**8 * 365 // (invested * days_live) if invested and days_live else 0
+        row[f"realized_yield_pct_{cls}"] = f"{bps_e4 // 10**6}.{bps_e4 % 10**6 // 100:04d}"
     lat = c.settlement_latency_s
     row.update({
         "secondary_trades": c.trades,
@@ -75,13 +76,42 @@ def summarize(world: World, scenario: str, backend: str, wall_seconds: float, re
 
 
 def run(config: WorldConfig, seed: int = 0, backend: str = "revm", *, rpc_url: str | None = None,
-        scenario: str = "adhoc", chain: Chain | None = None) -> RunResult:
+        scenario: str = "adhoc", chain: Chain | None = None, progress: bool = False) -> RunResult:
     started = time.perf_counter()
     chain = chain or Chain(backend, rpc_url=rpc_url, seed=seed)
     world = World(config, seed, chain)
-    world.run()
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=config.horizon_days, unit="day", desc=scenario, leave=False)
+        world.on_day = lambda day: bar.update(1)
+    try:
+        world.run()
+    finally:
+        if bar is not None:
+            bar.close()
     diff = world.reconciliation_diff()
     if diff != 0:
         raise ReconciliationError(f"off-chain ledger and on-chain balances differ by {diff} minor units")
     summary = summarize(world, scenario, chain.backend.name, time.perf_counter() - started, diff)
     return RunResult(summary, world.timeseries, world.events, world)
+
+
+def run_scenario(scenario, seed: int | None = None, backend: str = "revm", *, rpc_url: str | None = None,
+                 out_dir=None, progress: bool = False) -> RunResult:
+    """Run a validated `simulator.scenario.Scenario`; write its outputs to `out_dir` when given."""
+    from simulator.outputs import manifest, write_run
+
+    seed = scenario.scenario.seed if seed is None else seed
+    chain = Chain(backend, rpc_url=rpc_url, seed=seed)
+    try:
+        result = run(scenario.world(), seed, backend, scenario=scenario.scenario.name, chain=chain, progress=progress)
+    finally:
+        chain.close()
+    if out_dir is not None:
+        dump = scenario.model_dump(mode="json")
+        dump["scenario"]["seed"] = seed
+        write_run(out_dir, result.summary, result.timeseries, result.events,
+                  manifest(dump, seed, chain.backend.describe(), result.summary["wall_seconds"]))
+    return result

@@ -62,6 +62,7 @@ class Investor:
     selling: bool = False  # has a resting sell order
     bidding: bool = False  # has a resting buy order
     invested_cents: int = 0
+    committed_cents: int = 0  # HK-account cash earmarked for trades awaiting settlement
     eligible_at_onboarding: bool = False
     # policy verdicts in force at each purchase (allocation or secondary buy): all must be True
     purchase_checks: list[bool] = field(default_factory=list)
@@ -164,6 +165,7 @@ class World:
         self.va = VirtualAssetMarket(VirtualAssetParams(), self.streams.get("va"))
         self.disposal_state = {"sold_units": 0, "proceeds_fen": 0, "impact_bps": [], "finished_day": None}
         self.events: list[dict] = []
+        self.on_day = None  # optional callback(day) after each simulated day (progress bars)
         self.timeseries: list[dict] = []
         self.counters = Counters()
         self.investors: list[Investor] = []
@@ -345,13 +347,14 @@ class World:
 
         Returns "" or a refusal reason. A generator (rails take time)."""
         now = int(self.env.now)
+        available = self.ledger.balance(f"bank:{inv.wallet}", "HKD") - inv.committed_cents
         if inv.cls in ("hk_retail", "hk_professional"):  # they pay the stablecoin issuer by FPS (24/7, seconds)
-            if self.ledger.balance(f"bank:{inv.wallet}", "HKD") < cents:
+            if available < cents:
                 return "offering_ticket"
             transfer = RAILS["FPS"].transfer(cents, self._now_dt(), self.streams.get("rails"), currency="HKD")
             yield self.env.timeout(max(0.0, (transfer.arrives_at - self._now_dt()).total_seconds()))
             return ""
-        cents -= min(cents, self.ledger.balance(f"bank:{inv.wallet}", "HKD"))  # only the shortfall travels
+        cents -= min(cents, max(0, available))  # only the shortfall travels
         if cents == 0:
             return ""
         # FX moves while the money travels: send 0.5 % more; what is left over stays in the HK account
@@ -629,6 +632,13 @@ class World:
             self.refuse(buyer.wallet, reason, cents, "HKD", match=match.match_id)
             self._settlement_failed(match, seller, reason)
             return
+        buyer.committed_cents += cents
+        try:
+            yield from self._deliver(platform, match, buyer, seller, cents, matched_at)
+        finally:
+            buyer.committed_cents -= cents
+
+    def _deliver(self, platform: Platform, match, buyer: Investor, seller: Investor, cents: int, matched_at: int):
         settle_date = self.calendar.settlement_date(self._now_dt(), self.cfg.market.settlement_t_plus)
         settle_at = (settle_date - self.cfg.start_date).days * DAY + 10 * 3600
         yield self.env.timeout(max(0, settle_at - self.env.now))
@@ -832,6 +842,8 @@ class World:
                 "va_sold_units_cum": self.disposal_state["sold_units"],
                 **{f"fx_{k}": v for k, v in sorted(rates.items())},
             })
+            if self.on_day is not None:
+                self.on_day(self.day)
             yield self.env.timeout(DAY)
 
     # ------------------------------------------------------------------ run

@@ -15,7 +15,7 @@ from simulator.chain.artifacts import load_artifact
 from simulator.errors import InputError, UserError
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIO = ROOT / "scenarios" / "minimal_transfers.toml"
+SCENARIO = ROOT / "tests" / "data" / "small.toml"
 
 
 def rwa_sim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -54,9 +54,10 @@ def test_missing_scenario_file(tmp_path):
 
 def test_unknown_key_in_scenario_names_the_field(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text(SCENARIO.read_text().replace("transfers = 200", "transfers = 200\ntransfer_fee = 3"))
+    bad.write_text(SCENARIO.read_text().replace("duration_days = 30", "duration_days = 30\ntransfer_fee = 3"))
     proc = rwa_sim("run", str(bad), "--out", str(tmp_path / "o"))
-    assert_clean_failure(proc, 2, "workload.transfer_fee", "Extra inputs are not permitted")
+    assert_clean_failure(proc, 2, "offering.transfer_fee: unknown key")
+    assert not (tmp_path / "o").exists()
 
 
 def test_negative_seed_is_refused(tmp_path):

@@ -1,0 +1,117 @@
+"""`rwa-sim sweep`: grids x seeds on a process pool or a Dask cluster; failures recorded; --resume."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = ROOT / "tests" / "data" / "small.toml"
+GRID = ["--grid", "policy.cwm.individual_quota_cny=100000,3000000", "--grid", "market.settlement_t_plus=1,5"]
+SHORT = ["--grid", "horizon_days=90"]
+
+
+def rows(path: Path) -> list[dict]:
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def pool_sweep(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sweep") / "pool"
+    assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--workers", "2",
+                 "--quiet"]) == 0
+    return out / "sweep.csv"
+
+
+def test_sweep_has_one_row_per_point_and_seed_with_grid_columns(pool_sweep):
+    table = rows(pool_sweep)
+    assert len(table) == 2 * 2 * 2
+    assert [(r["point"], r["seed"]) for r in table] == [(str(p), str(s)) for p in range(4) for s in (3, 4)]
+    assert {r["policy.cwm.individual_quota_cny"] for r in table} == {"100000", "3000000"}
+    assert {r["market.settlement_t_plus"] for r in table} == {"1", "5"}
+    assert all(r["status"] == "ok" and r["reconciliation_diff_minor"] == "0" for r in table)
+    assert "wall_seconds" not in table[0]
+    tight = [r for r in table if r["policy.cwm.individual_quota_cny"] == "100000"]
+    assert all(int(r["cwm_individual_quota_used_cny"]) <= 100_000 for r in tight)
+
+
+def test_one_worker_gives_the_same_csv_as_two(tmp_path, pool_sweep):
+    out = tmp_path / "serial"
+    assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--quiet"]) == 0
+    assert (out / "sweep.csv").read_bytes() == pool_sweep.read_bytes()
+
+
+def test_existing_sweep_needs_resume(tmp_path, capsys, pool_sweep):
+    assert main(["sweep", str(SMALL), *SHORT, "--out", str(pool_sweep.parent), "--quiet"]) == 2
+    assert "pass --resume" in capsys.readouterr().err
+
+
+def test_a_failed_run_is_recorded_and_does_not_stop_the_sweep(tmp_path, monkeypatch):
+    import simulator.runner as runner
+
+    real = runner.run
+
+    def flaky(config, seed, backend, **kw):
+        if seed == 4:
+            raise RuntimeError("injected failure")
+        return real(config, seed, backend, **kw)
+
+    monkeypatch.setattr(runner, "run", flaky)
+    out = tmp_path / "flaky"
+    assert main(["sweep", str(SMALL), *SHORT, "--seeds", "2", "--out", str(out), "--quiet"]) == 0
+    table = rows(out / "sweep.csv")
+    assert [r["status"] for r in table] == ["ok", "failed"]
+    assert "RuntimeError: injected failure" in table[1]["error"]
+    monkeypatch.setattr(runner, "run", real)
+    assert main(["sweep", str(SMALL), *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 0
+    assert [r["status"] for r in rows(out / "sweep.csv")] == ["ok", "ok"]  # resume retried the failed run
+
+
+def test_resume_after_a_kill_gives_the_uninterrupted_csv(tmp_path, pool_sweep):
+    out = tmp_path / "killed"
+    args = [sys.executable, "-m", "simulator", "sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out),
+            "--quiet"]
+    proc = subprocess.Popen(args, cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((out / "runs").glob("*.json"))) < 2:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = len(list((out / "runs").glob("*.json")))
+    assert 2 <= finished < 8, "the kill should land mid-sweep"
+    assert not (out / "sweep.csv").exists()
+    assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 0
+    assert (out / "sweep.csv").read_bytes() == pool_sweep.read_bytes()
+
+
+def test_dask_local_cluster_gives_the_process_pool_csv(tmp_path, pool_sweep):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        out = tmp_path / "dask"
+        assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out),
+                     "--scheduler", cluster.scheduler_address, "--quiet"]) == 0
+    assert (out / "sweep.csv").read_bytes() == pool_sweep.read_bytes()
+
+
+def test_bad_grid_and_unreachable_scheduler(tmp_path, capsys):
+    assert main(["sweep", str(SMALL), "--grid", "policy.cwm.nope=1,2", "--out", str(tmp_path / "a"), "--quiet"]) == 2
+    assert "policy.cwm.nope: unknown key" in capsys.readouterr().err
+    assert main(["sweep", str(SMALL), "--grid", "horizon_days", "--out", str(tmp_path / "b"), "--quiet"]) == 2
+    assert "expected dotted.key=v1,v2" in capsys.readouterr().err
+    from simulator.chain.anvil import free_port
+
+    assert main(["sweep", str(SMALL), *SHORT, "--out", str(tmp_path / "c"), "--quiet",
+                 "--scheduler", f"tcp://127.0.0.1:{free_port()}"]) == 1
+    assert "cannot reach the Dask scheduler" in capsys.readouterr().err

@@ -1,0 +1,101 @@
+"""Malformed scenarios: exit 2, one line per problem naming the dotted field path, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulator.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = ROOT / "tests" / "data" / "small.toml"
+BASE = tomllib.loads(SMALL.read_text())
+
+
+def write(tmp_path: Path, data: dict | str) -> Path:
+    path = tmp_path / "s.toml"
+    path.write_text(data if isinstance(data, str) else tomli_w.dumps(data))
+    return path
+
+
+def mutate(**changes) -> dict:
+    import copy
+
+    data = copy.deepcopy(BASE)
+    for dotted, value in changes.items():
+        node = data
+        *parents, leaf = dotted.split("__")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    return data
+
+
+CASES = [
+    ("wrong type", mutate(horizon_days="long"), "horizon_days: Input should be a valid integer"),
+    ("unknown key", mutate(offering__fee_hkd=3), "offering.fee_hkd: unknown key"),
+    ("unknown top-level key", mutate(colour="red"), "colour: unknown key"),
+    ("negative quota", mutate(policy__cwm__individual_quota_cny=-1), "policy.cwm.individual_quota_cny: Input should be "
+                                                                      "greater than or equal to 0"),
+    ("bad enum", mutate(offering__allocation="lottery"), "offering.allocation: Input should be 'pro-rata' or"),
+    ("missing name", mutate(scenario={"seed": 1}), "scenario.name: required field missing"),
+    ("nested list item", mutate(platforms=[{"name": "a", "fee_bps": -5}]), "platforms.0.fee_bps: Input should be"),
+    ("cross-field", mutate(offering__soft_cap_hkd=10**12), "offering: Value error, soft_cap_hkd must not exceed"),
+]
+
+
+@pytest.mark.parametrize("label, data, fragment", CASES, ids=[c[0] for c in CASES])
+def test_malformed_scenarios_name_the_field(tmp_path, capsys, label, data, fragment):
+    assert main(["validate", str(write(tmp_path, data))]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+
+
+def test_missing_file_and_bad_toml(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "none.toml")]) == 2
+    assert "scenario file not found" in capsys.readouterr().err
+    assert main(["validate", str(write(tmp_path, "horizon_days = = 3"))]) == 2
+    assert "not valid TOML" in capsys.readouterr().err
+
+
+def test_every_problem_is_one_line(tmp_path, capsys):
+    data = mutate(horizon_days=-5, offering__fee=1, policy__cwm__aggregate_quota_cny="x")
+    assert main(["validate", str(write(tmp_path, data))]) == 2
+    lines = [l for l in capsys.readouterr().err.splitlines() if l.strip()]
+    assert len(lines) == 3
+    assert {l.split(": ")[1] for l in lines} == {"horizon_days", "offering.fee", "policy.cwm.aggregate_quota_cny"}
+
+
+def test_bad_set_overrides(capsys):
+    assert main(["validate", str(SMALL), "--set", "policy.cwm.nope=1"]) == 2
+    assert "policy.cwm.nope: unknown key" in capsys.readouterr().err
+    assert main(["validate", str(SMALL), "--set", "horizon_days"]) == 2
+    assert "expected dotted.key=value" in capsys.readouterr().err
+    assert main(["validate", str(SMALL), "--set", "horizon_days.x=1"]) == 2
+    assert "horizon_days is not a table" in capsys.readouterr().err
+
+
+values = st.one_of(st.integers(-10**12, 10**12), st.floats(allow_nan=False), st.text(max_size=8), st.booleans(),
+                   st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))
+paths = st.sampled_from(["horizon_days", "offering__hard_cap_hkd", "offering__allocation", "policy__cwm__product_eligible",
+                         "investors__hk_retail__count", "market__settlement_t_plus", "platforms", "scenario__seed",
+                         "asset__tariff_model", "shocks", "start_date", "issuer__approval_bound_days", "extra_key"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(paths, values), min_size=1, max_size=3))
+def test_mutated_scenarios_never_print_a_traceback(tmp_path, changes):
+    path = write(tmp_path, mutate(**dict(changes)))
+    proc = subprocess.run([sys.executable, "-m", "simulator", "validate", str(path)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert proc.returncode in (0, 2), proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    if proc.returncode == 2:
+        assert all(line.startswith(str(path)) for line in proc.stderr.splitlines() if line.strip()), proc.stderr
