@@ -19,6 +19,18 @@ class RunResult:
     world: World
 
 
+def _stdev(values: list[float]) -> float:
+    if len(values) < 2:
+        return 0.0
+    mean = sum(values) / len(values)
+    return (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+
+
+def _pct(ratio: float) -> str:
+    """A ratio as a percentage with 4 decimals, formatted the same way everywhere."""
+    return f"{ratio * 100:.4f}"
+
+
 def summarize(world: World, scenario: str, backend: str, wall_seconds: float, reconciliation: int) -> dict:
     c, inv = world.counters, world.investors
     closed = world.offering_closed_day if world.offering_state == "closed" else None
@@ -32,12 +44,20 @@ def summarize(world: World, scenario: str, backend: str, wall_seconds: float, re
     }
     for cls in CLASSES:
         row[f"investors_by_class_{cls}"] = sum(1 for i in inv if i.onboarded and i.cls == cls)
-    fill = (world.offering_closed_day - world.offering_opened_day) if world.offering_closed_day is not None and \
-        world.offering_opened_day is not None else ""
+    opened = world.offering_opened_day
+    if opened is None:
+        fill = ""
+    elif world.offering_filled_day is not None:
+        fill = world.offering_filled_day - opened
+    else:
+        fill = world.offering_closed_day - opened if world.offering_closed_day is not None else ""
     row.update({
         "capital_raised_hkd": world.capital_raised_cents // 100,
         "offering_fill_days": fill,
         "offering_outcome": world.offering_state,
+        "offering_filled": world.offering_filled_day is not None,
+        "approval_days": world.approval_days,
+        "first_distribution_day": world.first_distribution_day if world.first_distribution_day is not None else "",
         "tokens_outstanding": sum(i.tokens for i in inv),
         "holders_end": sum(1 for i in inv if i.tokens > 0),
         "distributions_paid_hkd": c.distributions_cents // 100,
@@ -59,6 +79,8 @@ def summarize(world: World, scenario: str, backend: str, wall_seconds: float, re
         "cwm_aggregate_quota_used_cny": world.policy.cwm_aggregate_used_fen // 100,
         **{f"refused_{r}": c.refused[r] for r in REASONS},
         "aml_missed": c.aml_missed,
+        "capital_idle_hkd_days": c.capital_idle_cent_days // 100,
+        "counterparty_failures": c.counterparty_failures,
         "platform_outage_days": c.platform_outage_days,
         "disposal_sold_units": world.disposal_state["sold_units"],
         "disposal_proceeds_cny": world.disposal_state["proceeds_fen"] // 100,
@@ -66,6 +88,13 @@ def summarize(world: World, scenario: str, backend: str, wall_seconds: float, re
                                     if world.disposal_state["finished_day"] is not None else ""),
         "disposal_mean_impact_bps": (sum(world.disposal_state["impact_bps"]) // len(world.disposal_state["impact_bps"])
                                      if world.disposal_state["impact_bps"] else 0),
+        "etf_investors": len(world.etf_holders),
+        "etf_subscribed_hkd": world.etf_state["subscribed_cents"] // 100,
+        "etf_value_end_hkd": world.etf_value_cents() // 100 if world.etf_holders else 0,
+        "etf_realized_pnl_hkd": world.etf_state["realized_pnl_cents"] // 100,
+        "etf_panic_sellers": world.etf_state["panic_sellers"],
+        "etf_daily_vol_pct": _pct(_stdev(world.etf_state["returns"])),
+        "etf_max_drawdown_pct": _pct(world.etf_state["max_drawdown"]),
         "settlement_latency_days_mean": round(sum(lat) / len(lat) / 86_400, 4) if lat else "",
         "tx_count": world.chain.tx_count,
         "gas_used_total": world.chain.gas_used_total,

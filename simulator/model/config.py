@@ -139,6 +139,18 @@ class MarketConfig(_Strict):
     quote_spread_bps: int = Field(200, ge=0, le=5_000)  # sensitivity
     claim_every_months: int = Field(1, ge=1, le=12)
     order_ttl_days: int = Field(10, ge=1, le=365)  # resting orders expire after this (sensitivity)
+    # chance per business day of the settlement window that a counterparty fails to deliver (conventional
+    # settlement risk; sensitivity): a T+5 trade runs it five times, a T+0 DvP never
+    counterparty_fail_rate_per_day: float = Field(0.003, ge=0, le=1)
+
+
+class VaEtfConfig(_Strict):
+    """Spot virtual-asset ETFs (listed in HK 30 Apr 2024; mainland investors not eligible: FACTS, H)."""
+
+    cwm_eligible: bool = False  # the policy lever: admitted to the CWM southbound product list
+    interest_share: float = Field(0.0, ge=0, le=1)  # share of CWM-eligible mainland arrivals wanting it
+    ticket_share_of_wealth_bps: int = Field(2_000, ge=1, le=10_000)
+    panic_drawdown_bps: int = Field(4_000, ge=0, le=10_000)  # holders sell after this loss (0: never)
 
 
 class DisposalConfig(_Strict):
@@ -176,6 +188,7 @@ class WorldConfig(_Strict):
     market: MarketConfig = MarketConfig()
     shocks: list[ShockConfig] = Field(default_factory=list)
     disposal: DisposalConfig = DisposalConfig()
+    va_etf: VaEtfConfig = VaEtfConfig()
 
     @model_validator(mode="after")
     def _platform_names(self) -> WorldConfig:

@@ -131,10 +131,12 @@ class PolicyGate:
         aggregate = c.aggregate_quota_fen - self.cwm_aggregate_used_fen
         return max(0, min(individual, aggregate))
 
-    def reserve_southbound(self, investor: str, amount_fen: int) -> Decision:
-        """Reserve quota for a remittance of `amount_fen`; refused if it would pass either quota."""
+    def reserve_southbound(self, investor: str, amount_fen: int, product_eligible: bool | None = None) -> Decision:
+        """Reserve quota for a remittance of `amount_fen`; refused if it would pass either quota.
+
+        `product_eligible` is the product's place on the list (default: the revenue-rights token's)."""
         c = self.rules.cwm
-        if not c.product_eligible:
+        if not (c.product_eligible if product_eligible is None else product_eligible):
             return Decision.refuse("cwm_product_not_eligible")
         used = self.cwm_used_fen.get(investor, 0)
         if used + amount_fen > c.individual_quota_fen:

@@ -54,6 +54,9 @@ class Investor:
     via_cwm: bool
     profile: MainlandProfile | None = None
     bad_actor: bool = False
+    etf_units: int = 0  # VA ETF exposure in coin base units (held off-chain: a listed fund, not a token)
+    etf_cost_cents: int = 0
+    etf_quota_fen: int = 0
     class_index: int = 0  # position within its class: the key of its random streams
     rng: np.random.Generator | None = field(default=None, repr=False)  # this investor's own decisions
     platform: Platform | None = None
@@ -89,6 +92,8 @@ class Counters:
     settlement_failures: int = 0
     aml_missed: int = 0
     platform_outage_days: int = 0
+    capital_idle_cent_days: int = 0  # buyer cash waiting between match and settlement, cents x days
+    counterparty_failures: int = 0
     settlement_latency_s: list[int] = field(default_factory=list)
     distributions_cents: int = 0
     claimed_cents: int = 0
@@ -163,6 +168,9 @@ class World:
             om_cost_fen_per_mwp_year=a.om_cost_fen_per_mwp_year, revenue_share_bps=a.revenue_share_bps,
         ), self.streams.get("solar"), cfg.start_date)
         self.va = VirtualAssetMarket(VirtualAssetParams(), self.streams.get("va"))
+        self.etf_holders: list[Investor] = []
+        self.etf_state = {"subscribed_cents": 0, "realized_pnl_cents": 0, "panic_sellers": 0, "returns": [],
+                          "last_price": 0, "peak": 0, "max_drawdown": 0.0}
         self.disposal_state = {"sold_units": 0, "proceeds_fen": 0, "impact_bps": [], "finished_day": None}
         self.events: list[dict] = []
         self.on_day = None  # optional callback(day) after each simulated day (progress bars)
@@ -181,6 +189,10 @@ class World:
         self.offering_state = "pending"  # pending -> open -> closed | failed
         self.offering_opened_day: int | None = None
         self.offering_closed_day: int | None = None
+        self.offering_filled_day: int | None = None  # the day subscriptions reached the hard cap
+        self.subscribed_cents = 0
+        self.first_distribution_day: int | None = None
+        self.holders_by_class = dict.fromkeys(CLASSES, 0)
         self.capital_raised_cents = 0
         self.pending_repatriation_fen = 0
         self.spv_hkd_cents_undistributed = 0
@@ -303,6 +315,10 @@ class World:
 
     def investor_journey(self, inv: Investor):
         """Eligibility, onboarding (KYC, AML, on-chain identity), then a subscription or a secondary bid."""
+        etf = self.cfg.va_etf
+        if inv.cls == "mainland_gba" and inv.via_cwm and etf.interest_share and inv.rng.random() < etf.interest_share \
+                and self.policy.cwm_eligible(inv.profile):
+            self.env.process(self.etf_purchase(inv))
         if inv.cls == "mainland_gba" and not inv.via_cwm:
             decision = self.policy.mainland_direct_purchase(is_virtual_asset=False)
             self.refuse(inv.wallet, decision.reason)
@@ -419,6 +435,9 @@ class World:
             return
         self._chain_move(inv.wallet, self.s.offering.address, units, "HKDS", "subscribe")
         self.event(inv.wallet, "subscribed", "", cents, "HKD", r, cls=inv.cls)
+        self.subscribed_cents += cents
+        if self.offering_filled_day is None and self.subscribed_cents >= self.cfg.offering.hard_cap_hkd * 100:
+            self.offering_filled_day = self.day
 
     # ------------------------------------------------------------------ issuer and offering
     def issuer(self):
@@ -463,8 +482,7 @@ class World:
                 self.ledger.post(int(self.env.now), "external:RWA", f"chain:{inv.wallet}", tokens, "RWA", "allocation")
                 inv.tokens += tokens
                 self.tokens_outstanding += tokens
-                self.holders.add(inv.index)
-                self.ever_held.add(inv.index)
+                self._holds(inv)
                 inv.invested_cents += cash // UNITS_PER_CENT
                 inv.purchase_checks.append(self._allowed_now(inv))
                 self.capital_raised_cents += cash // UNITS_PER_CENT
@@ -516,6 +534,8 @@ class World:
         r = self.s.distributor.distribute(units, period, sender=payer)
         self._chain_move(payer, self.s.distributor.address, units, "HKDS", "distribute")
         self.counters.distributions_cents += cents
+        if self.first_distribution_day is None:
+            self.first_distribution_day = self.day
         # trailing yield holders see: this month's payout, annualised, on the market value of the tokens
         market_value_cents = self.tokens_outstanding * self.price_cents // TOKEN
         self.trailing_yield_bps = cents * 12 * 10_000 // market_value_cents if market_value_cents else 0
@@ -609,6 +629,12 @@ class World:
                     platform.book.cancel(order.order_id)
                     self._order_gone(order)
 
+    def _holds(self, inv: Investor) -> None:
+        if inv.index not in self.holders:
+            self.holders.add(inv.index)
+            self.holders_by_class[inv.cls] += 1
+        self.ever_held.add(inv.index)
+
     def _allowed_now(self, inv: Investor) -> bool:
         return self.policy.may_hold_rwa(inv.cls, inv.professional, inv.profile).allowed
 
@@ -649,6 +675,14 @@ class World:
         if not decision.allowed:  # the rules changed between the match and the settlement date
             self._settlement_failed(match, seller, decision.reason)
             return
+        waited_days = self._business_days_between(matched_at, int(self.env.now))
+        self.counters.capital_idle_cent_days += cents * (int(self.env.now) - matched_at) // DAY
+        p_fail = 1.0 - (1.0 - self.cfg.market.counterparty_fail_rate_per_day) ** waited_days
+        if self.streams.get("settlement-risk").random() < p_fail:
+            # the seller fails to deliver: it withdraws the DvP allowance, so the on-chain settlement below
+            # reverts and moves neither leg
+            self.counters.counterparty_failures += 1
+            self.s.token.approve(self.s.dvp.address, 0, sender=seller.wallet)
         fee_cents = cents * platform.cfg.fee_bps // 10_000
         if self.ledger.balance(f"bank:{buyer.wallet}", "HKD") < cents:
             self._settlement_failed(match, seller, "settlement_failed", error="buyer short of cash")
@@ -668,10 +702,10 @@ class World:
         self._chain_move(buyer.wallet, self.s.fee_account, fee_units, "HKDS", "DvP fee")
         seller.tokens -= match.quantity
         buyer.tokens += match.quantity
-        self.holders.add(buyer.index)
-        self.ever_held.add(buyer.index)
-        if seller.tokens == 0:
+        self._holds(buyer)
+        if seller.tokens == 0 and seller.index in self.holders:
             self.holders.discard(seller.index)
+            self.holders_by_class[seller.cls] -= 1
         buyer.purchase_checks.append(self._allowed_now(buyer))
         if not platform.book.get(match.sell_order_id):
             seller.selling = False
@@ -687,6 +721,12 @@ class World:
                    price_cents=match.price, quantity=match.quantity)
         if seller.cls == "mainland_gba":
             self._return_northbound(seller, cents - fee_cents)
+
+    def _business_days_between(self, start_s: int, end_s: int) -> int:
+        """Business days after the day of `start_s`, up to and including the day of `end_s`."""
+        first, last = start_s // DAY + 1, end_s // DAY
+        return sum(1 for d in range(first, last + 1)
+                   if self.calendar.is_business_day(self.cfg.start_date + dt.timedelta(days=d)))
 
     def _settlement_failed(self, match, seller: Investor, reason: str, **extra) -> None:
         seller.selling = False
@@ -712,6 +752,68 @@ class World:
         self.ledger.post(int(self.env.now), "external:fx", f"mainland:{inv.wallet}", fen, "CNY", "CIPS northbound")
         self.policy.release_southbound(inv.wallet, fen)
         self.event(inv.wallet, "remittance_northbound", "", fen, "CNY", r)
+
+    # ------------------------------------------------------------------ VA ETFs through CWM
+    def _coin_price_hkd_cents(self) -> int:
+        return self.fx.convert(self.va.price_usd_cents, "USD", "HKD")
+
+    def etf_purchase(self, inv: Investor):
+        """A CWM-eligible mainland investor buys a spot VA ETF through the southbound channel, if it is listed."""
+        etf = self.cfg.va_etf
+        if not etf.cwm_eligible:
+            self.refuse(inv.wallet, "cwm_product_not_eligible", product="va_etf")
+            return
+        cents = inv.wealth_cents * etf.ticket_share_of_wealth_bps // 10_000
+        fen = self._source_amount(cents, "CNY")
+        fen += RAILS["CIPS"].fee_for(fen, "CNY")
+        decision = self.policy.reserve_southbound(inv.wallet, fen, product_eligible=True)
+        if not decision.allowed:
+            self.refuse(inv.wallet, decision.reason, fen, "CNY", product="va_etf")
+            return
+        if self.ledger.balance(f"mainland:{inv.wallet}", "CNY") < fen:
+            self.policy.release_southbound(inv.wallet, fen)
+            self.refuse(inv.wallet, "offering_ticket", fen, "CNY", product="va_etf")
+            return
+        transfer = RAILS["CIPS"].transfer(fen, self._now_dt(), self.streams.get("rails:etf"), currency="CNY")
+        self.ledger.post(int(self.env.now), f"mainland:{inv.wallet}", "fees:CIPS", transfer.fee_minor, "CNY", "CIPS fee")
+        self.ledger.post(int(self.env.now), f"mainland:{inv.wallet}", "external:fx", transfer.received_minor, "CNY",
+                         "CIPS southbound (ETF)")
+        yield self.env.timeout(max(0.0, (transfer.arrives_at - self._now_dt()).total_seconds()))
+        paid = self.fx.convert(transfer.received_minor, "CNY", "HKD")
+        self.ledger.post(int(self.env.now), "external:fx", "external:etf-manager", paid, "HKD", "ETF subscription")
+        units = paid * UNITS_PER_COIN // max(1, self._coin_price_hkd_cents())
+        inv.etf_units, inv.etf_cost_cents, inv.etf_quota_fen = units, paid, fen
+        self.etf_holders.append(inv)
+        self.etf_state["subscribed_cents"] += paid
+        self.event(inv.wallet, "etf_bought", "", paid, "HKD", units=units, quota_fen=fen)
+
+    def _etf_day(self) -> None:
+        price = self._coin_price_hkd_cents()
+        state = self.etf_state
+        if state["last_price"]:
+            state["returns"].append(price / state["last_price"] - 1.0)
+        state["last_price"] = price
+        state["peak"] = max(state["peak"], price)
+        state["max_drawdown"] = max(state["max_drawdown"], 1 - price / state["peak"] if state["peak"] else 0)
+        panic = self.cfg.va_etf.panic_drawdown_bps
+        for inv in self.etf_holders:
+            if not inv.etf_units:
+                continue
+            value = inv.etf_units * price // UNITS_PER_COIN
+            if panic and value * 10_000 < inv.etf_cost_cents * (10_000 - panic):
+                # sells at a loss; proceeds go home (closed loop) and free the principal's quota
+                fen = self.fx.convert(value, "HKD", "CNY")
+                self.ledger.post(int(self.env.now), "external:etf-manager", "external:fx", value, "HKD", "ETF redemption")
+                self.ledger.post(int(self.env.now), "external:fx", f"mainland:{inv.wallet}", fen, "CNY", "ETF redemption")
+                self.policy.release_southbound(inv.wallet, min(fen, inv.etf_quota_fen))
+                state["realized_pnl_cents"] += value - inv.etf_cost_cents
+                state["panic_sellers"] += 1
+                self.event(inv.wallet, "etf_sold", "panic", value, "HKD", loss_cents=inv.etf_cost_cents - value)
+                inv.etf_units = 0
+
+    def etf_value_cents(self) -> int:
+        price = self._coin_price_hkd_cents()
+        return sum(i.etf_units * price // UNITS_PER_COIN for i in self.etf_holders)
 
     # ------------------------------------------------------------------ shocks and metrics
     def shocks(self):
@@ -822,13 +924,18 @@ class World:
         while True:
             self.fx.step()
             self.va.step()
+            if self.etf_holders:
+                self._etf_day()
             rates = self.fx.rates()
             holders = len(self.holders)
             self.timeseries.append({
                 "day": self.day, "date": self.date().isoformat(),
                 "investors_onboarded": sum(len(p.clients) for p in self.platforms.values()),
                 "holders": holders,
+                **{f"holders_{c}": n for c, n in self.holders_by_class.items()},
                 "tokens_outstanding": self.tokens_outstanding,
+                "capital_idle_hkd_days_cum": self.counters.capital_idle_cent_days // 100,
+                "settlement_failures_cum": self.counters.settlement_failures,
                 "price_hkd_cents": self.price_cents,
                 "trades_cum": self.counters.trades,
                 "volume_hkd_cents_cum": self.counters.volume_cents,
@@ -840,6 +947,7 @@ class World:
                 "platforms_licensed": sum(1 for p in self.platforms.values() if p.licence == "licensed"),
                 "va_price_usd_cents": self.va.price_usd_cents,
                 "va_sold_units_cum": self.disposal_state["sold_units"],
+                "etf_value_hkd": self.etf_value_cents() // 100 if self.etf_holders else 0,
                 **{f"fx_{k}": v for k, v in sorted(rates.items())},
             })
             if self.on_day is not None:

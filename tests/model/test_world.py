@@ -158,3 +158,18 @@ def test_adding_investors_does_not_shift_anyone_elses_draws():
     a, b = draws(base), draws(grown)
     assert a and all(b[key] == value for key, value in a.items())
     assert len(b) > len(a)
+
+
+def test_va_etf_through_cwm_uses_quota_and_bears_volatility():
+    from simulator.model.config import VaEtfConfig
+
+    listed = run(small_world(horizon_days=300, va_etf=VaEtfConfig(cwm_eligible=True, interest_share=0.8)), seed=5)
+    s = listed.summary
+    assert s["etf_investors"] > 0 and s["etf_subscribed_hkd"] > 0
+    assert float(s["etf_daily_vol_pct"]) > 0 and s["reconciliation_diff_minor"] == 0
+    unlisted = run(small_world(horizon_days=300, va_etf=VaEtfConfig(cwm_eligible=False, interest_share=0.8)), seed=5)
+    assert unlisted.summary["etf_investors"] == 0
+    refusals = [e for e in unlisted.events if e["reason"] == "cwm_product_not_eligible" and "va_etf" in e["detail"]]
+    assert refusals
+    # the ETF's quota use is on top of the token's
+    assert s["cwm_aggregate_quota_used_cny"] > unlisted.summary["cwm_aggregate_quota_used_cny"]
