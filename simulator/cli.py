@@ -39,6 +39,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
     sub.add_parser("list", help="list the scenarios in scenarios/ with their descriptions")
+    gallery = sub.add_parser("gallery", help="run each scenario small and save its headline plot as PNG")
+    gallery.add_argument("--out", type=Path, default=Path("docs/gallery"))
 
     sweep = sub.add_parser("sweep", help="grids x seeds; one summary row per (point, seed) in DIR/sweep.csv")
     sweep.add_argument("scenario", type=Path)
@@ -120,6 +122,19 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_gallery(args: argparse.Namespace) -> int:
+    try:
+        from simulator.report import gallery
+    except ImportError as exc:
+        raise UserError(f"the gallery needs matplotlib and pandas ({exc.name} missing): "
+                        "pip install 'gba-rwa-sim[notebooks]'") from None
+    from simulator.scenario import scenario_dir
+
+    for path in gallery(scenario_dir(), args.out):
+        print(f"wrote {path}")
+    return 0
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from simulator.batch import Sweep
 
@@ -190,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _build_parser().parse_args(argv)
         commands = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "list": _cmd_list,
-                    "sweep": _cmd_sweep, "contracts": _cmd_contracts}
+                    "sweep": _cmd_sweep, "gallery": _cmd_gallery, "contracts": _cmd_contracts}
         return commands[args.command](args)
     except UserError as exc:
         problems = getattr(exc, "problems", None)  # a scenario's problems: one line each, naming the field

@@ -142,6 +142,9 @@ class MarketConfig(_Strict):
     # chance per business day of the settlement window that a counterparty fails to deliver (conventional
     # settlement risk; sensitivity): a T+5 trade runs it five times, a T+0 DvP never
     counterparty_fail_rate_per_day: float = Field(0.003, ge=0, le=1)
+    expected_yield_bps: int = Field(700, ge=1)  # yield buyers price in (FACTS: 5.2-8 % quoted, L)
+    fair_value_pull_bps: int = Field(2_000, ge=0, le=10_000)  # how far each session's quotes move to fair value
+    fear_discount: float = Field(0.3, ge=0, le=1)  # fair value lost at full fear (sensitivity)
 
 
 class VaEtfConfig(_Strict):

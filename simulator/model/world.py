@@ -191,6 +191,7 @@ class World:
         self.offering_closed_day: int | None = None
         self.offering_filled_day: int | None = None  # the day subscriptions reached the hard cap
         self.subscribed_cents = 0
+        self.recent_distributions_cents: list[int] = []
         self.first_distribution_day: int | None = None
         self.holders_by_class = dict.fromkeys(CLASSES, 0)
         self.capital_raised_cents = 0
@@ -534,6 +535,7 @@ class World:
         r = self.s.distributor.distribute(units, period, sender=payer)
         self._chain_move(payer, self.s.distributor.address, units, "HKDS", "distribute")
         self.counters.distributions_cents += cents
+        self.recent_distributions_cents.append(cents)
         if self.first_distribution_day is None:
             self.first_distribution_day = self.day
         # trailing yield holders see: this month's payout, annualised, on the market value of the tokens
@@ -577,8 +579,23 @@ class World:
                 if listed and platform.open_for_business:
                     self._session(platform, m.quote_spread_bps)
 
+    def fair_price_cents(self) -> int:
+        """What the token is worth to a holder who wants the expected yield: the last 12 months of
+        distributions per token over that yield, less a risk premium while fear lasts; before any
+        distribution, the offering price."""
+        fear = max(0.0, -self.sentiment)
+        paid = self.recent_distributions_cents[-12:]
+        if not paid or not self.tokens_outstanding:
+            fair = self.cfg.offering.price_hkd_cents
+        else:
+            per_token_year = sum(paid) * 12 // len(paid) * TOKEN // self.tokens_outstanding
+            fair = per_token_year * 10_000 // max(1, self.cfg.market.expected_yield_bps)
+        return max(1, int(fair * (1.0 - self.cfg.market.fear_discount * fear)))
+
     def _session(self, platform: Platform, spread_bps: int) -> None:
-        ref = self.price_cents
+        # quotes start from the last trade pulled towards fair value, so prices do not wander off
+        fair = self.fair_price_cents()
+        ref = max(1, self.price_cents + (fair - self.price_cents) * self.cfg.market.fair_value_pull_bps // 10_000)
         clients = platform.clients
         fear = max(0.0, -self.sentiment)
         orders: list[Order] = []
@@ -718,7 +735,7 @@ class World:
         self.counters.volume_cents += cents
         self.counters.settlement_latency_s.append(int(self.env.now) - matched_at)
         self.event(platform.name, "trade_settled", "", cents, "HKD", r, buyer=buyer.wallet, seller=seller.wallet,
-                   price_cents=match.price, quantity=match.quantity)
+                   price_cents=match.price, quantity=match.quantity, latency_s=int(self.env.now) - matched_at)
         if seller.cls == "mainland_gba":
             self._return_northbound(seller, cents - fee_cents)
 

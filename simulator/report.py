@@ -1,0 +1,287 @@
+"""Plots of runs and sweeps (matplotlib), shared by the notebooks and `rwa-sim gallery`.
+
+Every function takes pandas DataFrames (`load_run(dir)` or `frames(result)`) and returns a Figure, so a
+notebook shows it and the gallery saves it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen needed; notebooks display the returned figures inline anyway
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+CLASSES = ("mainland_gba", "hk_retail", "hk_professional", "esg_fund")
+CLASS_LABELS = {"mainland_gba": "mainland GBA (CWM)", "hk_retail": "HK retail", "hk_professional": "HK professional",
+                "esg_fund": "international ESG funds"}
+
+
+@dataclass
+class RunFrames:
+    summary: pd.Series
+    timeseries: pd.DataFrame
+    events: pd.DataFrame
+
+
+def frames(result) -> RunFrames:
+    """DataFrames of an in-memory `RunResult`."""
+    return RunFrames(pd.Series(result.summary), pd.DataFrame(result.timeseries), pd.DataFrame(result.events))
+
+
+def load_run(out_dir: Path | str) -> RunFrames:
+    """DataFrames of a run written by `rwa-sim run --out DIR`."""
+    out = Path(out_dir)
+    return RunFrames(pd.read_csv(out / "summary.csv").iloc[0], pd.read_csv(out / "timeseries.csv"),
+                     pd.read_csv(out / "events.csv", dtype={"detail": str, "tx_hash": str}, keep_default_na=False))
+
+
+def _detail(events: pd.DataFrame, key: str) -> pd.Series:
+    return events["detail"].str.extract(rf"(?:^|;){key}=([^;]*)")[0]
+
+
+def _fig(title: str, figsize=(8, 4)):
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    return fig, ax
+
+
+def fill_curve(run: RunFrames):
+    """Cumulative subscriptions of the primary offering against its hard cap."""
+    ev = run.events[run.events["kind"] == "subscribed"]
+    fig, ax = _fig("Offering fill curve")
+    if not ev.empty:
+        cum = ev.groupby("day")["amount"].sum().cumsum() / 100 / 1e6
+        ax.step(cum.index, cum.values, where="post", label="subscribed")
+    hard_cap = run.summary.get("capital_raised_hkd", 0)
+    ax.axhline(float(hard_cap) / 1e6, color="grey", ls="--", label="raised at close")
+    ax.set_xlabel("day")
+    ax.set_ylabel("HK$ m")
+    ax.legend()
+    return fig
+
+
+def quota_use(run: RunFrames):
+    """CWM southbound aggregate net quota in use over time."""
+    ts = run.timeseries
+    fig, ax = _fig("CWM southbound quota in use (net)")
+    ax.plot(ts["day"], ts["cwm_aggregate_quota_used_fen"] / 100 / 1e6)
+    ax.set_xlabel("day")
+    ax.set_ylabel("RMB m")
+    return fig
+
+
+def refusals(run: RunFrames):
+    """Refusals by named reason."""
+    ev = run.events[run.events["kind"] == "refused"]
+    counts = ev["reason"].value_counts().sort_values()
+    fig, ax = _fig("Refusals by reason", figsize=(8, max(2.5, 0.4 * len(counts) + 1)))
+    ax.barh(counts.index, counts.values)
+    ax.set_xlabel("count")
+    return fig
+
+
+def yield_by_class(run: RunFrames):
+    """Annualised distribution yield each investor class realised on its capital."""
+    labels, values = [], []
+    for cls in CLASSES:
+        v = run.summary.get(f"realized_yield_pct_{cls}")
+        if v not in (None, "") and float(v) > 0:
+            labels.append(CLASS_LABELS[cls])
+            values.append(float(v))
+    fig, ax = _fig("Realised distribution yield by class")
+    ax.bar(labels, values)
+    ax.set_ylabel("% a year")
+    return fig
+
+
+def price_volume(run: RunFrames):
+    """Secondary price and daily traded value."""
+    ts = run.timeseries
+    fig, ax = _fig("Secondary market: price and volume")
+    ax.plot(ts["day"], ts["price_hkd_cents"] / 100, color="C0", label="price (HK$ per token)")
+    ax.set_ylabel("HK$ per token")
+    ax2 = ax.twinx()
+    volume = ts["volume_hkd_cents_cum"].diff().fillna(0) / 100 / 1e6
+    ax2.bar(ts["day"], volume, color="C1", alpha=0.4, label="volume (HK$ m)")
+    ax2.set_ylabel("HK$ m a day")
+    ax.set_xlabel("day")
+    return fig
+
+
+def settlement_latency(run: RunFrames):
+    """Distribution of the time from match to on-chain settlement."""
+    ev = run.events[run.events["kind"] == "trade_settled"]
+    fig, ax = _fig("Settlement latency")
+    if not ev.empty:
+        days = _detail(ev, "latency_s").astype(float) / 86_400
+        ax.hist(days, bins=30)
+    ax.set_xlabel("days from match to settlement")
+    ax.set_ylabel("trades")
+    return fig
+
+
+def holders_by_class(run: RunFrames):
+    ts = run.timeseries
+    fig, ax = _fig("Token holders by class")
+    for cls in CLASSES:
+        col = f"holders_{cls}"
+        if col in ts and ts[col].max() > 0:
+            ax.plot(ts["day"], ts[col], label=CLASS_LABELS[cls])
+    ax.set_xlabel("day")
+    ax.set_ylabel("holders")
+    ax.legend()
+    return fig
+
+
+def distributions(run: RunFrames):
+    ts = run.timeseries
+    fig, ax = _fig("Distributions paid (cumulative)")
+    ax.plot(ts["day"], ts["distributions_hkd_cents_cum"] / 100 / 1e6)
+    ax.set_xlabel("day")
+    ax.set_ylabel("HK$ m")
+    return fig
+
+
+def idle_capital(run: RunFrames):
+    ts = run.timeseries
+    fig, ax = _fig("Buyer cash idle between match and settlement (cumulative)")
+    ax.plot(ts["day"], ts["capital_idle_hkd_days_cum"] / 1e6)
+    ax.set_xlabel("day")
+    ax.set_ylabel("HK$ m x days")
+    return fig
+
+
+def disposal(run: RunFrames):
+    """Seized-coin disposal: coins sold and the market price."""
+    ts = run.timeseries
+    fig, ax = _fig("Seized-asset disposal")
+    ax.plot(ts["day"], ts["va_sold_units_cum"] / 1e8, color="C0", label="coins sold (cumulative)")
+    ax.set_ylabel("coins")
+    ax2 = ax.twinx()
+    ax2.plot(ts["day"], ts["va_price_usd_cents"] / 100, color="C3", alpha=0.6, label="price (USD)")
+    ax2.set_ylabel("USD per coin")
+    ax.set_xlabel("day")
+    return fig
+
+
+def etf_value(run: RunFrames):
+    ts = run.timeseries
+    fig, ax = _fig("Mainland holdings of spot VA ETFs (market value)")
+    ax.plot(ts["day"], ts["etf_value_hkd"] / 1e6)
+    ax.set_xlabel("day")
+    ax.set_ylabel("HK$ m")
+    return fig
+
+
+def sweep_surface(sweep: pd.DataFrame, x: str, y: str, hue: str | None = None):
+    """Mean of `y` against `x` across seeds, with a 95 % confidence band (normal approximation)."""
+    ok = sweep[sweep["status"] == "ok"].copy()
+    fig, ax = _fig(f"{y} by {x}")
+    groups = [(None, ok)] if hue is None else list(ok.groupby(hue))
+    for key, part in groups:
+        stats = part.groupby(x)[y].agg(["mean", "std", "count"]).reset_index().sort_values(x)
+        half = 1.96 * stats["std"].fillna(0) / np.sqrt(stats["count"].clip(lower=1))
+        label = None if key is None else f"{hue} = {key}"
+        ax.plot(stats[x], stats["mean"], marker="o", label=label)
+        ax.fill_between(stats[x], stats["mean"] - half, stats["mean"] + half, alpha=0.2)
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    if hue is not None:
+        ax.legend()
+    return fig
+
+
+def _run(path: Path, **overrides) -> RunFrames:
+    from simulator.runner import run_scenario
+    from simulator.scenario import load_scenario
+
+    return frames(run_scenario(load_scenario(path, [f"{k}={v}" for k, v in overrides.items()])))
+
+
+def compare_bars(runs: dict[str, RunFrames], metrics: dict[str, str], title: str):
+    """Side-by-side bars of summary metrics (label -> column) for several runs of one scenario."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 3.6))
+    axes = np.atleast_1d(axes)
+    for ax, (label, column) in zip(axes, metrics.items(), strict=True):
+        values = [float(r.summary[column] or 0) for r in runs.values()]
+        ax.bar(list(runs), values, color=[f"C{i}" for i in range(len(runs))])
+        ax.set_title(label, fontsize=10)
+        ax.grid(alpha=0.3, axis="y")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def compare_lines(runs: dict[str, RunFrames], column: str, scale: float, ylabel: str, title: str):
+    fig, ax = _fig(title)
+    for label, r in runs.items():
+        ax.plot(r.timeseries["day"], r.timeseries[column] / scale, label=label)
+    ax.set_xlabel("day")
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    return fig
+
+
+def _gallery_settlement(path: Path):
+    runs = {f"T+{t}": _run(path, horizon_days=500, **{"market.settlement_t_plus": t}) for t in (5, 1, 0)}
+    return compare_bars(runs, {"buyer cash idle (HK$ x days)": "capital_idle_hkd_days",
+                               "failed settlements": "settlement_failures",
+                               "mean latency (days)": "settlement_latency_days_mean"},
+                        "Conventional T+5 versus on-chain DvP")
+
+
+def _gallery_retail(path: Path):
+    runs = {f"retail authorised = {flag}": _run(path, horizon_days=300, **{"policy.retail_authorised": flag,
+                                                                            "investors.hk_retail.count": 600})
+            for flag in ("false", "true")}
+    fig, ax = _fig("Offering fill: professional-only versus retail-authorised")
+    for label, r in runs.items():
+        ev = r.events[r.events["kind"] == "subscribed"]
+        if not ev.empty:
+            cum = ev.groupby("day")["amount"].sum().cumsum() / 100 / 1e6
+            ax.step(cum.index, cum.values, where="post", label=label)
+    ax.set_xlabel("day")
+    ax.set_ylabel("HK$ m subscribed")
+    ax.legend()
+    return fig
+
+
+def _gallery_ftz(path: Path):
+    runs = {"120-day bound, free repatriation": _run(path, horizon_days=900),
+            "360-day bound, 90-day delay": _run(path, horizon_days=900, **{"issuer.approval_bound_days": 360,
+                                                                           "issuer.approval_min_days": 240,
+                                                                           "issuer.repatriation_delay_days": 90})}
+    return compare_lines(runs, "distributions_hkd_cents_cum", 100 * 1e6, "HK$ m", "Distributions paid (cumulative)")
+
+
+# The gallery: one headline plot per scenario, at a size that runs in seconds.
+GALLERY = {
+    "solar_gba_baseline": lambda p: distributions(_run(p, horizon_days=730)),
+    "cwm_inclusion": lambda p: quota_use(_run(p, horizon_days=400)),
+    "retail_authorisation": _gallery_retail,
+    "settlement_t5_vs_dvp": _gallery_settlement,
+    "regulatory_divergence_shock": lambda p: price_volume(_run(p)),
+    "ftz_opening": _gallery_ftz,
+    "seized_asset_disposal": lambda p: disposal(_run(p)),
+    "va_etf_cwm": lambda p: etf_value(_run(p, **{"investors.mainland_gba.count": 300})),
+}
+
+
+def gallery(scenario_dir: Path, out_dir: Path) -> list[Path]:
+    """Run each scenario (small where it matters) and save its headline plot as PNG."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, plot in GALLERY.items():
+        fig = plot(scenario_dir / f"{name}.toml")
+        target = out_dir / f"{name}.png"
+        fig.savefig(target, dpi=80, bbox_inches="tight")
+        plt.close(fig)
+        written.append(target)
+    return written
