@@ -1,0 +1,239 @@
+"""Write the scenario notebooks (without outputs) from one definition each: `python notebooks/build_notebooks.py`.
+
+The notebooks are thin: a parameter cell, a run, and plots from `simulator.report`, each followed by the
+finding it shows. Findings quote the full-size run of the scenario file as written (seed in the file).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+
+SETUP = """import sys
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import display
+
+ROOT = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
+sys.path.insert(0, str(ROOT))
+from simulator import report
+from simulator.runner import run_scenario
+from simulator.scenario import load_scenario
+
+%matplotlib inline"""
+
+
+def params(small: dict) -> str:
+    lines = ['SCALE = "small"  # "small" runs in seconds; "full" runs the scenario file as written',
+             "SEED = None  # None: the scenario's own seed",
+             f"SMALL_OVERRIDES = {small!r}"]
+    return "\n".join(lines)
+
+
+def run_cell(name: str) -> str:
+    return f"""scenario = load_scenario(ROOT / "scenarios" / "{name}.toml",
+                         [f"{{k}}={{v}}" for k, v in SMALL_OVERRIDES.items()] if SCALE == "small" else [])
+result = run_scenario(scenario, SEED)
+run = report.frames(result)
+assert result.summary["reconciliation_diff_minor"] == 0
+display(pd.Series(result.summary).to_frame("value").T[[c for c in result.summary if not c.startswith("refused_")]])"""
+
+
+def notebook(name: str, title: str, question: str, small: dict, plots: list[tuple[str, str]],
+             extra: list | None = None):
+    cells = [new_markdown_cell(f"# {title}\n\n{question}\n\nScenario file: `scenarios/{name}.toml` "
+                               "(its header comment names the facts it rests on)."),
+             new_code_cell(params(small), metadata={"tags": ["parameters"]}),
+             new_code_cell(SETUP),
+             new_code_cell(run_cell(name))]
+    for code, finding in plots:
+        cells.append(new_code_cell(code))
+        cells.append(new_markdown_cell(finding))
+    cells.extend(extra or [])
+    nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                            "language": "python"}})
+    nbformat.write(nb, HERE / f"{name}.ipynb")
+
+
+def compare(name: str, variants: dict[str, dict], metrics: dict[str, str], title: str) -> str:
+    return f"""variants = {variants!r}
+runs = {{}}
+for label, changes in variants.items():
+    overrides = {{**(SMALL_OVERRIDES if SCALE == "small" else {{}}), **changes}}
+    sc = load_scenario(ROOT / "scenarios" / "{name}.toml", [f"{{k}}={{v}}" for k, v in overrides.items()])
+    runs[label] = report.frames(run_scenario(sc, SEED))
+report.compare_bars(runs, {metrics!r}, {title!r})"""
+
+
+def build() -> None:
+    notebook(
+        "solar_gba_baseline", "Baseline: Guangzhou solar revenue rights through one licensed HK platform",
+        "How does the deal fare under today's rules: professional and international investors only, CWM Connect "
+        "not available for the token, 5 years of monthly distributions and secondary trading?",
+        {"horizon_days": 730},
+        [("report.fill_curve(run)", "**Finding.** The HK$217 m raise (about RMB 200 m, the size of the GCL Dec-2024 "
+          "deal) fills within the offering window from roughly 140 professional and institutional investors: "
+          "the professional pool alone is deep enough at this size."),
+         ("report.refusals(run)", "**Finding.** Everyone outside the professional perimeter is turned away by name: "
+          "HK retail (`professional_only`, SFC Nov-2023 circular) and mainland residents (`cwm_product_not_eligible`: "
+          "the token is not on the southbound list). KYC and AML refuse a few more."),
+         ("report.distributions(run)", "**Finding.** Distributions arrive every month once the tokens exist, with "
+          "Guangzhou's seasonality visible in the step sizes; over 5 years (full run) holders receive about "
+          "HK$76 m, roughly 7 % a year on the raise."),
+         ("report.price_volume(run)", "**Finding.** The secondary market is thin: a professional-only holder base "
+          "trades rarely (about 170 trades in 5 years at full size), and prices stay near the yield-implied value.")])
+    notebook(
+        "cwm_inclusion", "CWM inclusion: tokenised revenue rights on the southbound product list",
+        "What happens to mainland demand, quota use and refusals when the token enters the CWM Connect list? "
+        "Sweep the individual quota (RMB 1 m / 3 m) and retail authorisation with `rwa-sim sweep` "
+        "(command in the scenario header).",
+        {"horizon_days": 400, "investors.mainland_gba.count": 250},
+        [("report.quota_use(run)", "**Finding.** Mainland demand consumes southbound quota quickly once the product is "
+          "listed, but the RMB 150 bn aggregate is nowhere near binding at deal sizes like this (about RMB 133 m "
+          "in use at full size): the aggregate quota is not the constraint, the product list is."),
+         ("report.refusals(run)", "**Finding.** The binding rules are individual: about half of mainland applicants "
+          "fail the eligibility legs (`cwm_investor_not_eligible`), the largest tickets hit the RMB 3 m individual "
+          "quota (`cwm_individual_quota`), those outside CWM meet the SAFE rule, and a few proceeds requests "
+          "to other accounts are refused by the closed loop."),
+         ("report.holders_by_class(run)", "**Finding.** Mainland investors become the largest holder class, which "
+          "makes the deal's secondary market depend on southbound flows.")],
+        [new_code_cell(compare("cwm_inclusion", {"quota RMB 1 m": {"policy.cwm.individual_quota_cny": 1000000},
+                                                 "quota RMB 3 m": {"policy.cwm.individual_quota_cny": 3000000}},
+                               {"individual-quota refusals": "refused_cwm_individual_quota",
+                                "mainland investors": "investors_by_class_mainland_gba",
+                                "quota in use (RMB)": "cwm_aggregate_quota_used_cny"},
+                               "Individual quota RMB 1 m versus RMB 3 m")),
+         new_markdown_cell("**Finding.** Raising the individual quota from RMB 1 m to RMB 3 m (the Feb-2024 change) "
+                           "cuts quota refusals and lets the same investors put more in.")])
+    notebook(
+        "retail_authorisation", "Retail authorisation versus professional-only",
+        "What changes when the product is authorised for Hong Kong retail investors?",
+        {"horizon_days": 300, "investors.hk_retail.count": 600},
+        [("report.fill_curve(run)", "**Finding.** With retail authorised, the offering fills faster and is "
+          "oversubscribed, so pro-rata allocation scales everyone back."),
+         ("report.holders_by_class(run)", "**Finding.** The holder base broadens by an order of magnitude (about "
+          "1,160 holders at full size against about 130 professional-only), which also deepens the secondary market.")],
+        [new_code_cell(compare("retail_authorisation", {"professional-only": {"policy.retail_authorised": False},
+                                                        "retail authorised": {"policy.retail_authorised": True}},
+                               {"investors onboarded": "investors_onboarded", "holders at the end": "holders_end",
+                                "secondary trades": "secondary_trades"}, "Professional-only versus retail")),
+         new_markdown_cell("**Finding.** Authorisation is the difference between a private placement and a market.")])
+    notebook(
+        "settlement_t5_vs_dvp", "Settlement: conventional T+5 versus on-chain DvP (T+1, T+0)",
+        "How much cash sits idle and how many trades fail between match and settlement? (Anchor: HK tokenised "
+        "green bonds moved from T+5 to T+1.)",
+        {"horizon_days": 500},
+        [("report.settlement_latency(run)", "**Finding.** At T+5 every trade waits a week of calendar time; the "
+          "latency distribution is the settlement convention itself.")],
+        [new_code_cell(compare("settlement_t5_vs_dvp", {"T+5": {"market.settlement_t_plus": 5},
+                                                        "T+1": {"market.settlement_t_plus": 1},
+                                                        "T+0": {"market.settlement_t_plus": 0}},
+                               {"buyer cash idle (HK$ x days)": "capital_idle_hkd_days",
+                                "failed settlements": "settlement_failures",
+                                "counterparty failures": "counterparty_failures"}, "T+5 versus DvP")),
+         new_markdown_cell("**Finding.** Moving to on-chain DvP cuts idle buyer cash by about three quarters at T+1 "
+                           "and almost entirely at T+0, and settlement failures fall with the length of the window: "
+                           "a failed leg reverts on-chain and moves nothing, so the cost of a failure is a lost "
+                           "trade, not a broken position.")])
+    notebook(
+        "regulatory_divergence_shock", "Regulatory divergence: a rumoured mainland ban and a licence suspension",
+        "What happens to price, sell pressure, holders by class and distributions when a mainland ban is rumoured "
+        "(day 700) and the main platform's licence is suspended for 90 days (day 760)?",
+        {},
+        [("report.price_volume(run)", "**Finding.** The rumour knocks the price down as fear lowers the value buyers "
+          "pay and mainland holders sell twice as readily; it recovers as the fear fades."),
+         ("report.holders_by_class(run)", "**Finding.** Mainland holders shrink during the shock while HK "
+          "professionals and funds absorb the supply."),
+         ("report.distributions(run)", "**Finding.** Distributions never stop: the revenue, the oracle and the "
+          "distributor do not depend on the platform, so holders keep being paid through the suspension.")])
+    notebook(
+        "ftz_opening", "FTZ opening: 120-day approvals and free repatriation",
+        "How much do the FTZ opinions' 120-day approval bound and free repatriation matter against a slower "
+        "approval and a delayed repatriation?",
+        {"horizon_days": 900},
+        [("report.distributions(run)", "**Finding.** Under the 120-day bound the offering opens within four months "
+          "and holders are paid from about month seven.")],
+        [new_code_cell(compare("ftz_opening", {"120 days, free": {},
+                                               "360 days, 90-day delay": {"issuer.approval_bound_days": 360,
+                                                                          "issuer.approval_min_days": 240,
+                                                                          "issuer.repatriation_delay_days": 90}},
+                               {"approval days": "approval_days", "first distribution (day)": "first_distribution_day",
+                                "distributions paid (HK$)": "distributions_paid_hkd"}, "FTZ rules versus slow rules")),
+         new_markdown_cell("**Finding.** A slow approval and a 90-day repatriation delay push the first payout back "
+                           "by most of a year and roughly halve what holders receive within the horizon: the "
+                           "approval bound matters more than the delay.")])
+    notebook(
+        "seized_asset_disposal", "Seized-asset disposal through licensed HK platforms",
+        "An authority sells 3,000 seized coins through two licensed platforms, an equal slice each business day "
+        "(TWAP) under daily volume caps. Price impact, days to finish, proceeds in CNY, traceability.",
+        {},
+        [("report.disposal(run)", "**Finding.** The volume caps, not the TWAP schedule, set the pace: the caps "
+          "refuse part of the daily slices and the disposal finishes days later than planned."),
+         ("report.refusals(run)", "**Finding.** Every capped slice is recorded as `no_liquidity`, and every sale is "
+          "an on-chain movement with its block in events.csv, so the disposal is traceable end to end.")],
+        [new_code_cell(compare("seized_asset_disposal", {"5 days": {"disposal.days": 5},
+                                                         "20 days": {"disposal.days": 20},
+                                                         "60 days": {"disposal.days": 60}},
+                               {"mean impact (bps)": "disposal_mean_impact_bps",
+                                "days to finish": "disposal_days_to_finish",
+                                "proceeds (CNY)": "disposal_proceeds_cny"}, "Disposal speed")),
+         new_markdown_cell("**Finding.** Selling faster costs more impact per sale; selling slower exposes the "
+                           "proceeds to the price path instead.")])
+    notebook(
+        "va_etf_cwm", "Spot virtual-asset ETFs on the CWM list",
+        "What if HK spot VA ETFs were admitted to the CWM southbound list? Mainland demand, quota consumption and "
+        "the volatility mainland investors would bear.",
+        {"investors.mainland_gba.count": 300},
+        [("report.etf_value(run)", "**Finding.** Demand arrives with the investors and consumes southbound quota; "
+          "the value mainland investors hold then swings with the coin price (about 3 % a day in this model)."),
+         ("report.quota_use(run)", "**Finding.** ETF purchases use the same individual and aggregate quotas as every "
+          "other southbound product, so a popular VA ETF would compete with the token for quota.")],
+        [new_code_cell('print("daily volatility %:", result.summary["etf_daily_vol_pct"], '
+                       '"max drawdown %:", result.summary["etf_max_drawdown_pct"], '
+                       '"panic sellers:", result.summary["etf_panic_sellers"], "of", result.summary["etf_investors"])'),
+         new_markdown_cell("**Finding.** The drawdowns are what CWM's product rules exist to keep from retail "
+                           "mainland investors: in this (sensitivity) price model many holders sell at a loss. "
+                           "The VA price process is an assumption, not a forecast.")])
+    sweep_nb()
+
+
+def sweep_nb() -> None:
+    cells = [
+        new_markdown_cell("# Sweep analysis\n\nReads a `sweep.csv` written by `rwa-sim sweep` and plots metric "
+                          "surfaces with 95 % confidence bands across seeds. By default it first runs a small sweep "
+                          "of `cwm_inclusion` (individual quota x retail authorisation, 3 seeds)."),
+        new_code_cell('SWEEP_CSV = None  # path to an existing sweep.csv; None runs a small sweep first\n'
+                      'SEEDS = 3', metadata={"tags": ["parameters"]}),
+        new_code_cell(SETUP.replace("from simulator.runner import run_scenario\n", "")
+                      .replace("from simulator.scenario import load_scenario\n", "") + "\nimport tempfile\n"
+                      "from simulator.batch import Sweep"),
+        new_code_cell('if SWEEP_CSV is None:\n'
+                      '    out = Path(tempfile.mkdtemp()) / "sweep"\n'
+                      '    SWEEP_CSV = Sweep(ROOT / "scenarios" / "cwm_inclusion.toml",\n'
+                      '                      ["policy.cwm.individual_quota_cny=500000,1000000,3000000",\n'
+                      '                       "policy.retail_authorised=false,true",\n'
+                      '                       "horizon_days=300", "investors.mainland_gba.count=120"],\n'
+                      '                      SEEDS, out, workers=2).run()\n'
+                      'sweep = pd.read_csv(SWEEP_CSV)\n'
+                      'display(sweep.groupby(["policy.cwm.individual_quota_cny", "policy.retail_authorised"])'
+                      '[["refused_cwm_individual_quota", "capital_raised_hkd"]].mean())'),
+        new_code_cell('report.sweep_surface(sweep, "policy.cwm.individual_quota_cny", "refused_cwm_individual_quota",\n'
+                      '                     hue="policy.retail_authorised")'),
+        new_markdown_cell("**Finding.** Individual-quota refusals fall steeply as the quota rises from RMB 0.5 m to "
+                          "RMB 3 m; the bands show how much of the difference is seed noise."),
+        new_code_cell('report.sweep_surface(sweep, "policy.cwm.individual_quota_cny", "cwm_aggregate_quota_used_cny")'),
+        new_markdown_cell("**Finding.** A larger individual quota raises southbound quota in use roughly in "
+                          "proportion for the investors who were bound by it."),
+    ]
+    nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                            "language": "python"}})
+    nbformat.write(nb, HERE / "sweep_analysis.ipynb")
+
+
+if __name__ == "__main__":
+    build()
