@@ -85,12 +85,16 @@ def build() -> None:
          ("report.distributions(run)", "**Finding.** Distributions arrive every month once the tokens exist, with "
           "Guangzhou's seasonality visible in the step sizes; over 5 years (full run) holders receive about "
           "HK$76 m, roughly 7 % a year on the raise."),
+         ("report.yield_by_class(run)", "**Finding.** Time-weighted on the capital each class held, every class earns "
+          "about 7.5 % a year (full run), inside the 5.2-8 % quoted for the 2024 deals; buying in the secondary "
+          "market above the offering price earns a little less."),
          ("report.price_volume(run)", "**Finding.** The secondary market is thin: a professional-only holder base "
-          "trades rarely (about 170 trades in 5 years at full size), and prices stay near the yield-implied value.")])
+          "trades rarely (about 150 trades in 5 years at full size), and prices stay near the yield-implied value.")])
     notebook(
         "cwm_inclusion", "CWM inclusion: tokenised revenue rights on the southbound product list",
         "What happens to mainland demand, quota use and refusals when the token enters the CWM Connect list? "
-        "Sweep the individual quota (RMB 1 m / 3 m) and retail authorisation with `rwa-sim sweep` "
+        "Sweep the individual quota (RMB 1 m / 3 m) and whether the product's risk rating is allowed with "
+        "`rwa-sim sweep` "
         "(command in the scenario header).",
         {"horizon_days": 400, "investors.mainland_gba.count": 250},
         [("report.quota_use(run)", "**Finding.** Mainland demand consumes southbound quota quickly once the product is "
@@ -109,7 +113,16 @@ def build() -> None:
                                 "quota in use (RMB)": "cwm_aggregate_quota_used_cny"},
                                "Individual quota RMB 1 m versus RMB 3 m")),
          new_markdown_cell("**Finding.** Raising the individual quota from RMB 1 m to RMB 3 m (the Feb-2024 change) "
-                           "cuts quota refusals and lets the same investors put more in.")])
+                           "cuts quota refusals and lets the same investors put more in."),
+         new_code_cell(compare("cwm_inclusion", {"rated medium-high (4)": {"policy.cwm.product_risk_rating": 4},
+                                                 "rated high (5)": {"policy.cwm.product_risk_rating": 5}},
+                               {"risk-rating refusals": "refused_cwm_risk_rating",
+                                "mainland investors": "investors_by_class_mainland_gba",
+                                "capital raised (HK$)": "capital_raised_hkd"},
+                               "Product risk rating allowed or not")),
+         new_markdown_cell("**Finding.** A listing is worth nothing to mainland investors if the token is rated above "
+                           "medium-high: every one of them is refused (`cwm_risk_rating`) and the raise falls back "
+                           "on Hong Kong and international money.")])
     notebook(
         "retail_authorisation", "Retail authorisation versus professional-only",
         "What changes when the product is authorised for Hong Kong retail investors?",
@@ -206,7 +219,7 @@ def sweep_nb() -> None:
     cells = [
         new_markdown_cell("# Sweep analysis\n\nReads a `sweep.csv` written by `rwa-sim sweep` and plots metric "
                           "surfaces with 95 % confidence bands across seeds. By default it first runs a small sweep "
-                          "of `cwm_inclusion` (individual quota x retail authorisation, 3 seeds)."),
+                          "of `cwm_inclusion` (individual quota x product risk rating, 3 seeds)."),
         new_code_cell('SWEEP_CSV = None  # path to an existing sweep.csv; None runs a small sweep first\n'
                       'SEEDS = 3', metadata={"tags": ["parameters"]}),
         new_code_cell(SETUP.replace("from simulator.runner import run_scenario\n", "")
@@ -216,16 +229,17 @@ def sweep_nb() -> None:
                       '    out = Path(tempfile.mkdtemp()) / "sweep"\n'
                       '    SWEEP_CSV = Sweep(ROOT / "scenarios" / "cwm_inclusion.toml",\n'
                       '                      ["policy.cwm.individual_quota_cny=500000,1000000,3000000",\n'
-                      '                       "policy.retail_authorised=false,true",\n'
+                      '                       "policy.cwm.product_risk_rating=4,5",\n'
                       '                       "horizon_days=300", "investors.mainland_gba.count=120"],\n'
                       '                      SEEDS, out, workers=2).run()\n'
                       'sweep = pd.read_csv(SWEEP_CSV)\n'
-                      'display(sweep.groupby(["policy.cwm.individual_quota_cny", "policy.retail_authorised"])'
+                      'display(sweep.groupby(["policy.cwm.individual_quota_cny", "policy.cwm.product_risk_rating"])'
                       '[["refused_cwm_individual_quota", "capital_raised_hkd"]].mean())'),
         new_code_cell('report.sweep_surface(sweep, "policy.cwm.individual_quota_cny", "refused_cwm_individual_quota",\n'
-                      '                     hue="policy.retail_authorised")'),
+                      '                     hue="policy.cwm.product_risk_rating")'),
         new_markdown_cell("**Finding.** Individual-quota refusals fall steeply as the quota rises from RMB 0.5 m to "
-                          "RMB 3 m; the bands show how much of the difference is seed noise."),
+                          "RMB 3 m when the rating is allowed, and are zero when it is not (nobody gets that far); "
+                          "the bands show how much of the difference is seed noise."),
         new_code_cell('report.sweep_surface(sweep, "policy.cwm.individual_quota_cny", "cwm_aggregate_quota_used_cny")'),
         new_markdown_cell("**Finding.** A larger individual quota raises southbound quota in use roughly in "
                           "proportion for the investors who were bound by it."),

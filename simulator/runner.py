@@ -33,8 +33,6 @@ def _pct(ratio: float) -> str:
 
 def summarize(world: World, scenario: str, backend: str, wall_seconds: float, reconciliation: int) -> dict:
     c, inv = world.counters, world.investors
-    closed = world.offering_closed_day if world.offering_state == "closed" else None
-    days_live = world.cfg.horizon_days - closed if closed is not None else 0
     row = {
         "scenario": scenario,
         "seed": world.seed,
@@ -62,14 +60,17 @@ def summarize(world: World, scenario: str, backend: str, wall_seconds: float, re
         "holders_end": sum(1 for i in inv if i.tokens > 0),
         "distributions_paid_hkd": c.distributions_cents // 100,
     })
+    end_s = world.cfg.horizon_days * 86_400
+    for i in inv:
+        world._accrue(i, end_s)
     for cls in CLASSES:
-        members = [i for i in inv if i.cls == cls and i.invested_cents > 0]
-        invested = sum(i.invested_cents for i in members)
+        members = [i for i in inv if i.cls == cls and i.capital_cent_days > 0]
+        capital_days = sum(i.capital_cent_days for i in members)
         received = sum(i.received_cents for i in members)
-        # simple annual yield on the capital each class put in, over the time the tokens existed (a ratio,
-        # not money: percent with 4 decimals, computed from integers so it is the same on every platform)
-        bps_e4 = received * 10**8 * 365 // (invested * days_live) if invested and days_live else 0
-        row[f"realized_yield_pct_{cls}"] = f"{bps_e4 // 10**6}.{bps_e4 % 10**6 // 100:04d}"
+        # time-weighted annual yield: distributions received over the cost of the tokens times the time they
+        # were held (a ratio, not money: percent with 4 decimals, computed from integers on every platform)
+        pct_e6 = received * 10**8 * 365 // capital_days if capital_days else 0
+        row[f"realized_yield_pct_{cls}"] = f"{pct_e6 // 10**6}.{pct_e6 % 10**6 // 100:04d}"
     lat = c.settlement_latency_s
     row.update({
         "secondary_trades": c.trades,

@@ -126,6 +126,10 @@ class CwmConfig(_Strict):
     product_eligible: bool = False  # HKMA Feb 2024: tokenised revenue rights NOT eligible (FACTS, H)
     individual_quota_cny: int = Field(3_000_000, ge=0)  # RMB 3 m since 26 Feb 2024 (FACTS, H)
     aggregate_quota_cny: int = Field(150_000_000_000, ge=0)  # RMB 150 bn net southbound (FACTS, H)
+    # southbound products must be non-complex and at most medium-high risk (HKMA, FACTS, H): on a 1-5 scale
+    # where 4 is medium-high; the token's own rating is a sensitivity parameter
+    product_risk_rating: int = Field(4, ge=1, le=5)
+    max_risk_rating_allowed: int = Field(4, ge=1, le=5)
 
 
 class PolicyConfig(_Strict):

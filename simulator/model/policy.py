@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 # Refusal reasons: the names that land in events.csv and in summary.csv as refused_<reason>.
 REASONS = (
     "cwm_product_not_eligible",
+    "cwm_risk_rating",
     "cwm_investor_not_eligible",
     "cwm_individual_quota",
     "cwm_aggregate_quota",
@@ -39,6 +40,7 @@ REASONS = (
 @dataclass(frozen=True, slots=True)
 class CwmRules:
     product_eligible: bool = False  # HKMA, Feb 2024: tokenised revenue rights are not on the list
+    risk_rating_allowed: bool = True  # the product's risk rating is within what the channel admits
     individual_quota_fen: int = 300_000_000  # RMB 3 m per investor since 26 Feb 2024
     aggregate_quota_fen: int = 15_000_000_000_000  # RMB 150 bn net southbound (scalable for small runs)
     min_experience_years: int = 2
@@ -109,6 +111,8 @@ class PolicyGate:
         if investor_class == "mainland_gba":
             if not self.rules.cwm.product_eligible:
                 return Decision.refuse("cwm_product_not_eligible")
+            if not self.rules.cwm.risk_rating_allowed:
+                return Decision.refuse("cwm_risk_rating")
             if profile is None or not self.cwm_eligible(profile):
                 return Decision.refuse("cwm_investor_not_eligible")
             # the southbound list holds only SFC-authorised products (HKMA), so admission to the list

@@ -66,6 +66,9 @@ class Investor:
     bidding: bool = False  # has a resting buy order
     invested_cents: int = 0
     committed_cents: int = 0  # HK-account cash earmarked for trades awaiting settlement
+    cost_basis_cents: int = 0  # what the tokens now held cost
+    capital_cent_days: int = 0  # cost basis integrated over time held (for time-weighted yields)
+    basis_since_s: int = 0
     eligible_at_onboarding: bool = False
     # policy verdicts in force at each purchase (allocation or secondary buy): all must be True
     purchase_checks: list[bool] = field(default_factory=list)
@@ -154,6 +157,7 @@ class World:
         pol = cfg.policy
         self.policy = PolicyGate(PolicyRules(
             cwm=CwmRules(product_eligible=pol.cwm.product_eligible,
+                         risk_rating_allowed=pol.cwm.product_risk_rating <= pol.cwm.max_risk_rating_allowed,
                          individual_quota_fen=pol.cwm.individual_quota_cny * 100,
                          aggregate_quota_fen=pol.cwm.aggregate_quota_cny * 100),
             retail_authorised=pol.retail_authorised, mainland_va_ban=pol.mainland_va_ban))
@@ -481,6 +485,8 @@ class World:
                 tokens = cash * TOKEN // price_units
                 self._chain_move(self.s.offering.address, self.s.treasury, cash, "HKDS", "allocation cash")
                 self.ledger.post(int(self.env.now), "external:RWA", f"chain:{inv.wallet}", tokens, "RWA", "allocation")
+                self._accrue(inv)
+                inv.cost_basis_cents += cash // UNITS_PER_CENT
                 inv.tokens += tokens
                 self.tokens_outstanding += tokens
                 self._holds(inv)
@@ -646,6 +652,11 @@ class World:
                     platform.book.cancel(order.order_id)
                     self._order_gone(order)
 
+    def _accrue(self, inv: Investor, until_s: int | None = None) -> None:
+        now = int(self.env.now) if until_s is None else until_s
+        inv.capital_cent_days += inv.cost_basis_cents * (now - inv.basis_since_s) // DAY
+        inv.basis_since_s = now
+
     def _holds(self, inv: Investor) -> None:
         if inv.index not in self.holders:
             self.holders.add(inv.index)
@@ -717,6 +728,10 @@ class World:
         self._chain_move(seller.wallet, buyer.wallet, match.quantity, "RWA", "DvP token leg")
         self._chain_move(buyer.wallet, seller.wallet, units - fee_units, "HKDS", "DvP cash leg")
         self._chain_move(buyer.wallet, self.s.fee_account, fee_units, "HKDS", "DvP fee")
+        self._accrue(seller)
+        self._accrue(buyer)
+        seller.cost_basis_cents -= seller.cost_basis_cents * match.quantity // seller.tokens
+        buyer.cost_basis_cents += cents
         seller.tokens -= match.quantity
         buyer.tokens += match.quantity
         self._holds(buyer)

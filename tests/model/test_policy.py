@@ -77,3 +77,8 @@ def test_professional_only_unless_authorised_and_mainland_outside_cwm():
 def test_negative_quota_is_refused_naming_the_field():
     with pytest.raises(ValueError, match="individual_quota_fen"):
         CwmRules(individual_quota_fen=-1)
+
+
+def test_risk_rating_above_the_channel_limit_is_refused():
+    g = PolicyGate(PolicyRules(cwm=CwmRules(product_eligible=True, risk_rating_allowed=False)))
+    assert g.may_hold_rwa("mainland_gba", False, eligible_profile()).reason == "cwm_risk_rating"
