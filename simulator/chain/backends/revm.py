@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from eth_utils import keccak
+
 from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
 
 from simulator.chain.abi import checksum as to_checksum_address
@@ -13,6 +15,15 @@ from simulator.chain.backends.base import BLOCK_GAS_LIMIT, CHAIN_ID, TX_GAS_LIMI
 # RuntimeError("Halt { reason: R, gas_used: N }").
 _REVERT_RE = re.compile(r"Revert \{ gas_used: (\d+), output: 0x([0-9a-fA-F]*) \}")
 _HALT_RE = re.compile(r"Halt \{ reason: (\w+), gas_used: (\d+) \}")
+# The journaled state's Debug rendering (EVM.journal_str): accounts with their code and storage.
+_ACCOUNT_RE = re.compile(r"(0x[0-9a-f]{40}): Account \{ info: AccountInfo \{ balance: (\d+), nonce: (\d+), "
+                         r"code_hash: 0x[0-9a-f]{64}, code: (?:Some\(Bytecode \{ bytecode: 0x([0-9a-f]*), "
+                         r"state: (?:Raw|\w+ \{ len: (\d+))|None)")
+_SLOT_RE = re.compile(r"(\d+): StorageSlot \{ previous_or_original_value: \d+, present_value: (\d+) \}")
+# Transactions between journal compactions. Compaction bounds memory (~15 KB of journal per token transfer)
+# but re-inserted code is raw, which revm re-analyses at every call frame (about a third slower afterwards),
+# so it runs rarely: a workload of fewer transactions never pays for it.
+COMPACT_EVERY = 10_000
 
 
 class RevmBackend(Backend):
@@ -25,6 +36,9 @@ class RevmBackend(Backend):
         # revm's message_call does not bump the caller's nonce; a chain does. Deploy addresses derive
         # from nonces, so we keep the chain's count and write it back before each CREATE.
         self._nonces: dict[str, int] = {}
+        self._since_compaction = 0
+        self.compactions = 0
+        self._copied: dict[str, tuple[int, int, str, dict[int, int]]] = {}  # the state at the last compaction
 
     @staticmethod
     def _block_env(number: int, timestamp: int) -> BlockEnv:
@@ -32,6 +46,58 @@ class RevmBackend(Backend):
 
     def _mine_empty_block(self, timestamp: int) -> None:
         self.evm.set_block_env(self._block_env(self.block_number + 1, timestamp))
+
+    def compact(self) -> None:
+        """Copy the whole state into a fresh EVM, dropping the journal and logs pyrevm never releases.
+
+        pyrevm keeps every call of a session in one open journal (about 15 KB per token transfer), so memory
+        would grow without bound. Its only complete view of the state is the journal's Debug rendering; this
+        parses accounts (balance, nonce, code) and storage from it and re-inserts them. Only done with no
+        snapshot alive, since a fresh EVM has no checkpoints. As a side effect storage "original values" and
+        warm/cold access start afresh, as at the end of a block."""
+        text = self.evm.journal_str
+        start, end = text.index("state: {"), text.index("}, transient_storage")
+        state = text[start:end]
+        matches = list(_ACCOUNT_RE.finditer(state))
+        if not matches or len(matches) != state.count(": Account { info: AccountInfo {"):
+            raise RuntimeError("pyrevm's journal rendering was not understood: cannot compact the state")
+        # The journal shows only what was touched since the last compaction; the rest lives in the previous
+        # fresh EVM's database, which pyrevm cannot list, so the previous copy is kept here and updated.
+        accounts = {a: (bal, n, code, dict(slots)) for a, (bal, n, code, slots) in self._copied.items()}
+        for i, m in enumerate(matches):
+            address, balance, nonce = m.group(1), int(m.group(2)), int(m.group(3))
+            # analysed code is padded: keep the original `len` bytes (an EOA has none); raw code is as it is
+            code = m.group(4) or ""
+            if m.group(5) is not None:
+                code = code[: 2 * int(m.group(5))]
+            body = state[m.end(): matches[i + 1].start() if i + 1 < len(matches) else len(state)]
+            slots = accounts.get(address, (0, 0, "", {}))[3]
+            for slot, value in _SLOT_RE.findall(body[: body.find("status: AccountStatus")]):
+                if value == "0":
+                    slots.pop(int(slot), None)
+                else:
+                    slots[int(slot)] = int(value)
+            accounts[address] = (balance, nonce, code, slots)
+        fresh = EVM(env=Env(cfg=CfgEnv(chain_id=CHAIN_ID), block=self._block_env(self.block_number, self.timestamp)),
+                    spec_id="CANCUN", gas_limit=BLOCK_GAS_LIMIT)
+        for address, (balance, nonce, code, slots) in accounts.items():
+            if code:
+                raw = bytes.fromhex(code)
+                info = AccountInfo(balance=balance, nonce=nonce, code_hash=keccak(raw), code=raw)
+            else:
+                info = AccountInfo(balance=balance, nonce=nonce)
+            fresh.insert_account_info(address, info)
+            for slot, value in slots.items():
+                fresh.insert_account_storage(address, slot, value)
+        self._copied = accounts
+        self.evm = fresh
+        self._since_compaction = 0
+        self.compactions += 1
+
+    def _maybe_compact(self) -> None:
+        self._since_compaction += 1
+        if self._since_compaction >= COMPACT_EVERY and not self._live_snapshots:
+            self.compact()
 
     def _enter_block(self) -> tuple[int, int]:
         number, timestamp = self._next_block()
@@ -80,6 +146,7 @@ class RevmBackend(Backend):
         )
 
     def transact(self, sender: str, to: str, data: bytes, value: int = 0, want_output: bool = False) -> TxResult:
+        self._maybe_compact()
         number, timestamp = self._enter_block()
         self._bump_nonce(sender)
         try:

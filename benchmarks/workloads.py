@@ -1,0 +1,53 @@
+"""Benchmark workloads (W1 compliant RWAToken transfers, W2 the reference scenario, W3 a sweep)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from simulator.chain import Chain
+from simulator.chain.suite import HK, PROFESSIONAL, TOKEN, YEAR, SuiteConfig, deploy_suite
+
+INVESTORS = 200  # verified wallets the transfers move between
+
+
+def w1_setup(chain: Chain):
+    """A wired suite, verified investors holding tokens, and a deterministic list of (sender, receiver)."""
+    suite = deploy_suite(chain, SuiteConfig(max_balance=10**9 * TOKEN, supply_cap=10**12 * TOKEN))
+    wallets = [chain.new_account(f"w1-{i}") for i in range(INVESTORS)]
+    until = chain.now + 10 * YEAR
+    for start in range(0, INVESTORS, 50):
+        batch = wallets[start:start + 50]
+        suite.registry.batchRegisterIdentity(batch, [HK] * len(batch), [PROFESSIONAL] * len(batch),
+                                             [0] * len(batch), [until] * len(batch), sender=suite.agent)
+    for start in range(0, INVESTORS, 50):
+        batch = wallets[start:start + 50]
+        suite.token.batchMint(batch, [10**6 * TOKEN] * len(batch), sender=suite.agent)
+    rng = np.random.default_rng(0)
+    pairs = [(wallets[a], wallets[b]) for a, b in rng.integers(0, INVESTORS, size=(20_000, 2)) if a != b]
+    return suite, pairs
+
+
+def w1_handles(chain: Chain, n: int) -> float:
+    """Transfers through the handle layer: encode, send, decode every event. Returns calls/s."""
+    suite, pairs = w1_setup(chain)
+    token = suite.token
+    start = time.perf_counter()
+    for sender, receiver in pairs[:n]:
+        receipt = token.transfer(receiver, TOKEN, sender=sender)
+        assert receipt.events  # decoded
+    return n / (time.perf_counter() - start)
+
+
+def w1_raw_pyrevm(n: int) -> float:
+    """The ceiling: pyrevm message_call with calldata encoded before the clock starts."""
+    chain = Chain("revm")
+    suite, pairs = w1_setup(chain)
+    evm, address = chain.backend.evm, suite.token.address
+    fn = suite.token.abi.function("transfer", (pairs[0][1], TOKEN))
+    calls = [(sender, fn.encode((receiver, TOKEN))) for sender, receiver in pairs[:n]]
+    start = time.perf_counter()
+    for sender, data in calls:
+        evm.message_call(sender, address, data)
+    return n / (time.perf_counter() - start)
