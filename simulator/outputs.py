@@ -69,13 +69,50 @@ def manifest(scenario_dump: dict, seed: int, backend: str, wall_seconds: float) 
 EVENT_FIELDS = ["time_s", "day", "actor", "kind", "reason", "amount", "currency", "block", "tx_hash", "detail"]
 
 
-def write_run(out_dir: Path, summary: dict, timeseries: list[dict], events: list[dict], manifest_data: dict) -> None:
-    """Write the four files; the manifest last, so its presence means the run completed."""
+class EventStream:
+    """events.csv written row by row as the run goes (never held in memory), under a temporary name that
+    becomes events.csv only when the run completes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+            self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        self.writer = csv.DictWriter(self.fh, fieldnames=EVENT_FIELDS, lineterminator="\n", extrasaction="raise")
+        self.writer.writeheader()
+
+    def write(self, row: dict) -> None:
+        try:
+            self.writer.writerow(row)
+        except OSError as exc:
+            raise UserError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+    def commit(self) -> None:
+        try:
+            self.fh.close()
+            os.replace(self.tmp, self.path)
+        except OSError as exc:
+            raise UserError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+    def abort(self) -> None:
+        self.fh.close()
+        if os.path.exists(self.tmp):
+            os.unlink(self.tmp)
+
+
+def write_run(out_dir: Path, summary: dict, timeseries: list[dict], events: list[dict] | None,
+              manifest_data: dict) -> None:
+    """Write the files; the manifest last, so its presence means the run completed. `events` None: already
+    streamed by an EventStream."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create output directory {out_dir}: {exc.strerror or exc}") from None
-    atomic_write(out_dir / "events.csv", csv_text(events, EVENT_FIELDS))
+    if events is not None:
+        atomic_write(out_dir / "events.csv", csv_text(events, EVENT_FIELDS))
     atomic_write(out_dir / "timeseries.csv", csv_text(timeseries))
     atomic_write(out_dir / "summary.csv", csv_text([summary]))
     atomic_write(out_dir / "manifest.json", json.dumps(manifest_data, indent=2, sort_keys=True) + "\n")

@@ -106,10 +106,12 @@ def summarize(world: World, scenario: str, backend: str, wall_seconds: float, re
 
 
 def run(config: WorldConfig, seed: int = 0, backend: str = "revm", *, rpc_url: str | None = None,
-        scenario: str = "adhoc", chain: Chain | None = None, progress: bool = False) -> RunResult:
+        scenario: str = "adhoc", chain: Chain | None = None, progress: bool = False, event_sink=None) -> RunResult:
+    """One world run. With `event_sink`, events stream to it and `RunResult.events` stays empty."""
     started = time.perf_counter()
     chain = chain or Chain(backend, rpc_url=rpc_url, seed=seed)
     world = World(config, seed, chain)
+    world.event_sink = event_sink
     bar = None
     if progress:
         from tqdm import tqdm
@@ -131,17 +133,26 @@ def run(config: WorldConfig, seed: int = 0, backend: str = "revm", *, rpc_url: s
 def run_scenario(scenario, seed: int | None = None, backend: str = "revm", *, rpc_url: str | None = None,
                  out_dir=None, progress: bool = False) -> RunResult:
     """Run a validated `simulator.scenario.Scenario`; write its outputs to `out_dir` when given."""
-    from simulator.outputs import manifest, write_run
+    from simulator.outputs import EventStream, manifest, write_run
 
     seed = scenario.scenario.seed if seed is None else seed
     chain = Chain(backend, rpc_url=rpc_url, seed=seed)
+    if out_dir is not None and (out_dir / "manifest.json").exists():
+        (out_dir / "manifest.json").unlink()  # the directory now holds a run in progress, not a finished one
+    stream = EventStream(out_dir / "events.csv") if out_dir is not None else None
     try:
-        result = run(scenario.world(), seed, backend, scenario=scenario.scenario.name, chain=chain, progress=progress)
+        result = run(scenario.world(), seed, backend, scenario=scenario.scenario.name, chain=chain, progress=progress,
+                     event_sink=stream.write if stream else None)
+    except BaseException:
+        if stream is not None:
+            stream.abort()  # no events.csv that looks complete
+        raise
     finally:
         chain.close()
     if out_dir is not None:
         dump = scenario.model_dump(mode="json")
         dump["scenario"]["seed"] = seed
-        write_run(out_dir, result.summary, result.timeseries, result.events,
+        stream.commit()
+        write_run(out_dir, result.summary, result.timeseries, None,
                   manifest(dump, seed, chain.backend.describe(), result.summary["wall_seconds"]))
     return result

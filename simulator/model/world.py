@@ -176,7 +176,9 @@ class World:
         self.etf_state = {"subscribed_cents": 0, "realized_pnl_cents": 0, "panic_sellers": 0, "returns": [],
                           "last_price": 0, "peak": 0, "max_drawdown": 0.0}
         self.disposal_state = {"sold_units": 0, "proceeds_fen": 0, "impact_bps": [], "finished_day": None}
-        self.events: list[dict] = []
+        self.events: list[dict] = []  # kept in memory unless a sink streams them out
+        self.event_sink = None  # optional callable(row): events go there instead (to disk, never held)
+        self.event_count = 0
         self.on_day = None  # optional callback(day) after each simulated day (progress bars)
         self.timeseries: list[dict] = []
         self.counters = Counters()
@@ -251,7 +253,11 @@ class World:
                "block": receipt.block_number if receipt is not None else "",
                "tx_hash": (receipt.tx_hash or "") if receipt is not None else ""}
         row["detail"] = ";".join(f"{k}={v}" for k, v in sorted(extra.items()))
-        self.events.append(row)
+        self.event_count += 1
+        if self.event_sink is None:
+            self.events.append(row)
+        else:
+            self.event_sink(row)
 
     def refuse(self, actor: str, reason: str, amount: int = 0, currency: str = "", **extra) -> None:
         self.counters.refused[reason] += 1

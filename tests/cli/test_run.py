@@ -109,3 +109,16 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "simulator", "run", str(SMALL), "--out", str(tmp_path / "o"),
                            "--set", "horizon_days=60"], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 0 and proc.stderr == ""  # not a TTY: quiet
+
+
+def test_events_stream_to_disk_and_match_an_in_memory_run(tmp_path):
+    from simulator.runner import run_scenario
+    from simulator.scenario import load_scenario
+
+    scenario = load_scenario(SMALL, ["horizon_days=150"])
+    streamed = run_scenario(scenario, out_dir=tmp_path / "s")
+    assert streamed.events == []  # nothing held in memory
+    in_memory = run_scenario(scenario)
+    rows = read_rows(tmp_path / "s" / "events.csv")
+    assert len(rows) == streamed.world.event_count == len(in_memory.events)
+    assert rows == [{k: str(v) for k, v in e.items()} for e in in_memory.events]
