@@ -12,6 +12,7 @@ one cent is 10**4 units; the revenue-rights token has 18 decimals; prices are HK
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -118,6 +119,7 @@ class Platform:
         self.outage_rng = world.streams.get(f"outage:{cfg.name}")
         self.kyc_slots: dict[int, int] = {}  # day -> onboardings already done that day
         self.clients: list[Investor] = []  # onboarded here, in onboarding order
+        self.resting: deque[Order] = deque()  # orders submitted here, oldest first (for expiry)
 
     @property
     def open_for_business(self) -> bool:
@@ -558,18 +560,21 @@ class World:
         if self.periods_distributed % self.cfg.market.claim_every_months == 0:
             self._claim_all()
 
-    def _claim_all(self) -> None:
-        """Platforms claim for their custodial clients."""
-        for index in sorted(self.ever_held):  # only they can be owed anything
-            inv = self.investors[index]
-            owed = self.s.distributor.withdrawableOf(inv.wallet)
-            if owed == 0:
+    def _claim_all(self, batch: int = 100) -> None:
+        """Platforms claim for their custodial clients: what is owed (one view), then one transaction per batch."""
+        holders = [self.investors[i] for i in sorted(self.ever_held)]  # only they can be owed anything
+        for start in range(0, len(holders), batch):
+            chunk = holders[start:start + batch]
+            owed = self.s.distributor.withdrawableOfBatch([i.wallet for i in chunk])
+            due = [(inv, amount) for inv, amount in zip(chunk, owed, strict=True) if amount]
+            if not due:
                 continue
-            r = self.s.distributor.claimFor(inv.wallet, sender=self.s.agent)
-            self._chain_move(self.s.distributor.address, inv.wallet, owed, "HKDS", "claim")
-            inv.received_cents += owed // UNITS_PER_CENT
-            self.counters.claimed_cents += owed // UNITS_PER_CENT
-            self.event(inv.wallet, "claimed", "", owed // UNITS_PER_CENT, "HKD", r)
+            r = self.s.distributor.batchClaimFor([inv.wallet for inv, _ in due], sender=self.s.agent)
+            for inv, amount in due:
+                self._chain_move(self.s.distributor.address, inv.wallet, amount, "HKDS", "claim")
+                inv.received_cents += amount // UNITS_PER_CENT
+                self.counters.claimed_cents += amount // UNITS_PER_CENT
+            self.event("platforms", "claimed", "", sum(a for _, a in due) // UNITS_PER_CENT, "HKD", r, holders=len(due))
 
     # ------------------------------------------------------------------ secondary market
     def market(self):
@@ -650,13 +655,14 @@ class World:
                 self.env.process(self._settle(platform, match, by_wallet[match.buyer], by_wallet[match.seller]))
             if not matches and platform.book.get(order.order_id) is None:
                 self._order_gone(order)  # dropped by the book (it would have crossed the investor's own order)
-        # orders rest for a while, then expire: the investor may decide afresh later
+        platform.resting.extend(orders)
+        # orders rest for a while, then expire (oldest first): the investor may decide afresh later
         horizon = int(self.env.now) - self.cfg.market.order_ttl_days * DAY
-        for inv in clients:
-            for order in platform.book.open_orders(inv.wallet):
-                if order.submitted_at <= horizon:
-                    platform.book.cancel(order.order_id)
-                    self._order_gone(order)
+        resting = platform.resting
+        while resting and resting[0].submitted_at <= horizon:
+            order = resting.popleft()
+            if platform.book.cancel(order.order_id) is not None:
+                self._order_gone(order)
 
     def _accrue(self, inv: Investor, until_s: int | None = None) -> None:
         now = int(self.env.now) if until_s is None else until_s

@@ -60,6 +60,7 @@ def matrix(w):
         # distributor
         (d.distribute, (1, 1), ac, role["DISTRIBUTOR_ROLE"]),
         (d.claimFor, (a,), ac, role["AGENT_ROLE"]),
+        (d.batchClaimFor, ([a],), ac, role["AGENT_ROLE"]),
         (d.setExcluded, (a, True), ac, role["DEFAULT_ADMIN_ROLE"]),
         (d.recoverDust, (a,), ac, role["DEFAULT_ADMIN_ROLE"]),
         # offering

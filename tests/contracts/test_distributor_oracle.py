@@ -129,3 +129,18 @@ def test_observer_hooks_only_from_token(w):
     d = w.s.distributor
     reverts("OnlyToken", d.balanceChanged, w.alice, w.bob, 1, sender=w.alice, caller=w.alice)
     reverts("OnlyToken", d.walletRecovered, w.alice, w.bob, sender=w.alice)
+
+
+def test_batch_claim_pays_everyone_due_and_skips_the_rest(w):
+    d = w.s.distributor
+    w.mint(w.alice, 3 * TOKEN)
+    w.mint(w.bob, 1 * TOKEN)
+    w.distribute(4_000 * HKD)
+    owed = d.withdrawableOfBatch([w.alice, w.bob, w.carol])
+    assert owed == (d.withdrawableOf(w.alice), d.withdrawableOf(w.bob), 0)
+    assert 3_000 * HKD - 1 <= owed[0] <= 3_000 * HKD and 1_000 * HKD - 1 <= owed[1] <= 1_000 * HKD  # sub-unit dust
+    r = d.batchClaimFor([w.alice, w.bob, w.carol], sender=w.s.agent)
+    assert r.value == owed[0] + owed[1]
+    assert [e.args["holder"] for e in r.events_named("RevenueClaimed")] == [w.alice, w.bob]
+    assert d.withdrawableOfBatch([w.alice, w.bob]) == (0, 0)
+    assert w.s.hkd.balanceOf(w.alice) == owed[0]

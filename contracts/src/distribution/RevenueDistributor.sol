@@ -192,7 +192,28 @@ contract RevenueDistributor is AccessControl, ReentrancyGuard, IBalanceObserver 
         return _claim(holder);
     }
 
+    /// @notice Pay each of `holders` what it can withdraw; holders with nothing due are skipped.
+    /// (A platform claiming for all its custodial clients in one transaction.)
+    /// @param holders The holders, who receive the payments.
+    /// @return total The sum paid.
+    function batchClaimFor(address[] calldata holders) external nonReentrant onlyRole(AGENT_ROLE)
+        returns (uint256 total)
+    {
+        for (uint256 i = 0; i < holders.length; ++i) {
+            if (withdrawableOf(holders[i]) != 0) total += _claim(holders[i]);
+        }
+    }
+
     // ------------------------------------------------------------------ views
+
+    /// @notice Revenue each of `holders` can claim now.
+    /// @param holders The holders.
+    function withdrawableOfBatch(address[] calldata holders) external view returns (uint256[] memory amounts) {
+        amounts = new uint256[](holders.length);
+        for (uint256 i = 0; i < holders.length; ++i) {
+            amounts[i] = withdrawableOf(holders[i]);
+        }
+    }
 
     /// @notice Revenue `holder` can claim now.
     /// @param holder The holder.

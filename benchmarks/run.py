@@ -1,0 +1,174 @@
+"""The benchmark harness: ratios measured side by side in one run (never timed tests).
+
+    python benchmarks/run.py [--quick] [--csv benchmarks/results/bench.csv]
+
+W1  compliant RWAToken transfers between verified investors (registry + 7 compliance modules + distributor
+    hook), events decoded: revm and pyevm backends against raw pyrevm, web3 + eth-tester and web3 + anvil.
+W2  the reference scenario (scenarios/reference_10k.toml) on revm, in a child process for its peak memory;
+    scaling (doubling investors, doubling years) at a smaller base; the share of wall time in the chain layer.
+W3  a 16-run sweep of a small scenario: 1 worker, 2 workers, a 2-worker Dask LocalCluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import csv
+import json
+import os
+import platform
+import pstats
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from workloads import w1_handles, w1_raw_pyrevm  # noqa: E402
+
+from simulator.chain import Chain  # noqa: E402
+from simulator.chain.anvil import AnvilNode  # noqa: E402
+
+SMALL = ROOT / "tests" / "data" / "small.toml"
+REFERENCE = ROOT / "scenarios" / "reference_10k.toml"
+ROWS: list[dict] = []
+
+
+def record(workload: str, metric: str, value: float, target: str = "", met: bool | str = "") -> None:
+    ROWS.append({"workload": workload, "metric": metric, "value": round(value, 3), "target": target,
+                 "met": met if met == "" else ("yes" if met else "NO")})
+    flag = "" if met == "" else ("  ok" if met else "  NOT MET")
+    print(f"{workload:<4} {metric:<58} {value:>14,.2f}  {target}{flag}", flush=True)
+
+
+def w1(quick: bool) -> None:
+    n = 2_000 if quick else 10_000
+    raw = w1_raw_pyrevm(n)
+    revm = w1_handles(Chain("revm"), n)
+    pyevm = w1_handles(Chain("pyevm"), 100 if quick else 300)
+    tester = w1_handles(Chain("web3"), 40 if quick else 100)
+    with AnvilNode() as node:
+        anvil = w1_handles(Chain("web3", rpc_url=node.url), 100 if quick else 300)
+    for name, rate in [("raw pyrevm, pre-encoded", raw), ("revm backend", revm), ("pyevm backend", pyevm),
+                       ("web3 + eth-tester", tester), ("web3 + anvil (HTTP)", anvil)]:
+        record("W1", f"transfers/s: {name}", rate)
+    record("W1", "revm / raw pyrevm", revm / raw, ">= 0.50", revm / raw >= 0.5)
+    record("W1", "revm / web3 + eth-tester", revm / tester, ">= 100", revm / tester >= 100)
+    record("W1", "revm / web3 + anvil", revm / anvil, ">= 30", revm / anvil >= 30)
+    record("W1", "pyevm / web3 + eth-tester", pyevm / tester, ">= 20", pyevm / tester >= 20)
+
+
+CHILD = """
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from simulator.runner import run_scenario
+from simulator.scenario import load_scenario
+scenario = load_scenario({path!r}, {overrides!r})
+t = time.perf_counter()
+result = run_scenario(scenario, out_dir={out!r})
+print(json.dumps({{"wall": time.perf_counter() - t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "tx": result.summary["tx_count"], "recon": result.summary["reconciliation_diff_minor"]}}))
+"""
+
+
+def run_child(path: Path, overrides: list[str]) -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        code = CHILD.format(root=str(ROOT), path=str(path), overrides=overrides, out=out + "/run")
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def scale_overrides(factor_investors: float, years: int) -> list[str]:
+    counts = {"mainland_gba": 3000, "hk_retail": 2000, "hk_professional": 4000, "esg_fund": 1000}
+    return [f"investors.{k}.count={int(v * factor_investors)}" for k, v in counts.items()] + \
+        [f"horizon_days={365 * years}"]
+
+
+def w2(quick: bool) -> None:
+    if not quick:
+        full = run_child(REFERENCE, [])
+        record("W2", "reference_10k: wall seconds", full["wall"])
+        record("W2", "reference_10k: transactions", full["tx"])
+        record("W2", "reference_10k: peak memory (MiB)", full["rss_mb"], "< 1024", full["rss_mb"] < 1024)
+        record("W2", "reference_10k: reconciliation diff", full["recon"], "== 0", full["recon"] == 0)
+    base_factor, base_years = (0.1, 1) if quick else (0.25, 2)
+    base = run_child(REFERENCE, scale_overrides(base_factor, base_years))["wall"]
+    more = run_child(REFERENCE, scale_overrides(2 * base_factor, base_years))["wall"]
+    longer = run_child(REFERENCE, scale_overrides(base_factor, 2 * base_years))["wall"]
+    record("W2", f"wall x when investors double ({int(10000 * base_factor)} -> {int(20000 * base_factor)})",
+           more / base, "<= 2.2", more / base <= 2.2)
+    record("W2", f"wall x when years double ({base_years} -> {2 * base_years})", longer / base, "<= 2.2",
+           longer / base <= 2.2)
+    # where the time goes, at the base size (profiled in this process)
+    from simulator.runner import run_scenario
+    from simulator.scenario import load_scenario
+
+    scenario = load_scenario(REFERENCE, scale_overrides(base_factor, base_years))
+    profile = cProfile.Profile()
+    start = time.perf_counter()
+    profile.enable()
+    run_scenario(scenario)
+    profile.disable()
+    wall = time.perf_counter() - start
+    stats = pstats.Stats(profile).stats
+    evm = sum(v[2] for k, v in stats.items() if "of 'builtins.EVM' objects" in k[2])
+    chain = sum(v[3] for k, v in stats.items()
+                if (k[0].endswith("simulator/chain/contract.py") and k[2] in ("_transact", "_call"))
+                or (k[0].endswith("simulator/chain/chain.py") and k[2] in ("deploy", "advance_to")))
+    record("W2", "share of wall time inside EVM execution (pyrevm calls)", evm / wall)
+    record("W2", "share in the chain layer (EVM + ABI + handles)", chain / wall)
+    record("W2", "share in the world model", 1 - chain / wall, "< 0.5", 1 - chain / wall < 0.5)
+
+
+def w3(quick: bool) -> None:
+    from distributed import LocalCluster
+
+    from simulator.batch import Sweep
+
+    grids = ["policy.cwm.individual_quota_cny=500000,1000000,2000000,3000000", "market.settlement_t_plus=0,1",
+             f"horizon_days={120 if quick else 250}"]
+
+    def timed(**kw) -> float:
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            Sweep(SMALL, grids, 2, Path(out) / "s", **kw).run()
+            return time.perf_counter() - start
+
+    one = timed(workers=1)
+    two = timed(workers=2)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        dask = timed(scheduler=cluster.scheduler_address)
+    record("W3", "16 runs: 1 worker (s)", one)
+    record("W3", "16 runs: 2 workers (s)", two)
+    record("W3", "16 runs: Dask LocalCluster, 2 workers (s)", dask)
+    record("W3", "speed-up 2 workers / 1 worker", one / two, ">= 1.7", one / two >= 1.7)
+    record("W3", "Dask / process pool", dask / two, "<= 1.15", dask / two <= 1.15)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run, not the reported figures)")
+    parser.add_argument("--only", choices=["W1", "W2", "W3"], action="append")
+    parser.add_argument("--csv", type=Path, default=ROOT / "benchmarks" / "results" / "bench.csv")
+    args = parser.parse_args()
+    print(f"{time.strftime('%Y-%m-%d')}  {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}  (python benchmarks/run.py{' --quick' if args.quick else ''})")
+    for name, fn in (("W1", w1), ("W2", w2), ("W3", w3)):
+        if not args.only or name in args.only:
+            fn(args.quick)
+    args.csv.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.csv, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(ROWS[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(ROWS)
+    print(f"wrote {args.csv}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
