@@ -100,6 +100,15 @@ def run_task(data: dict, source: str, task: Task, backend: str) -> dict:
     return row
 
 
+def warm_worker() -> None:
+    """Load every artifact and ABI codec in this process (what a forked pool worker inherits warm)."""
+    from simulator.chain.abi import _all_errors, _all_events
+    from simulator.runner import run  # noqa: F401
+
+    _all_events()
+    _all_errors()
+
+
 class Sweep:
     def __init__(self, scenario_path: Path, grids: list[str], seeds: int, out_dir: Path, *, workers: int = 1,
                  scheduler: str | None = None, resume: bool = False, backend: str = "revm",
@@ -186,6 +195,7 @@ class Sweep:
         except Exception as exc:
             raise UserError(f"cannot reach the Dask scheduler at {self.scheduler}: {type(exc).__name__}: {exc}") from None
         try:
+            client.run(warm_worker)  # once per worker: a standing cluster stays warm between tasks
             futures = [client.submit(run_task, self.data, self.source, t, self.backend, key=f"rwa-sim-{t.key}",
                                      pure=False) for t in todo]
             for future in dask_completed(futures):
