@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from simulator.chain import Chain
 from simulator.model.config import WorldConfig
@@ -136,6 +137,7 @@ def run_scenario(scenario, seed: int | None = None, backend: str = "revm", *, rp
     from simulator.outputs import EventStream, manifest, write_run
 
     seed = scenario.scenario.seed if seed is None else seed
+    out_dir = Path(out_dir) if out_dir is not None else None
     chain = Chain(backend, rpc_url=rpc_url, seed=seed)
     if out_dir is not None and (out_dir / "manifest.json").exists():
         (out_dir / "manifest.json").unlink()  # the directory now holds a run in progress, not a finished one
