@@ -98,7 +98,10 @@ class EventStream:
             raise UserError(f"cannot write {self.path}: {exc.strerror or exc}") from None
 
     def abort(self) -> None:
-        self.fh.close()
+        try:
+            self.fh.close()
+        except OSError:
+            pass  # e.g. a full disk refusing the last buffered bytes: the file is being removed anyway
         if os.path.exists(self.tmp):
             os.unlink(self.tmp)
 

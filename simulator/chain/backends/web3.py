@@ -123,8 +123,14 @@ class Web3Backend(Backend):
         if key is None:
             raise UserError(f"no key for sender {sender}: create it through Chain.accounts")
         number, timestamp = self._next_block()
+        try:
+            nonce = self._nonce(sender)
+        except Exception as exc:
+            if self.rpc_url is None:
+                raise
+            raise UserError(f"RPC node at {self.rpc_url} failed: {type(exc).__name__}: {exc}") from None
         tx = {
-            "nonce": self._nonce(sender),
+            "nonce": nonce,
             "gas": TX_GAS_LIMIT,
             "gasPrice": self.fee_per_gas,
             "chainId": self.chain_id,
