@@ -162,3 +162,16 @@ def test_close_in_batches_allocates_everyone_and_pays_per_batch(w):
     assert o.state() == 1 and o.closeCursor() == 3
     assert all(w.s.token.balanceOf(who) == o.allocatedTokens(who) > 0 for who in investors)
     reverts("OfferingNotOpen", o.closeBatch, 1, sender=issuer)
+
+
+def test_an_issuer_who_never_closes_cannot_lock_subscriptions(w):
+    o = make_offering(w, seconds=1_000)
+    sub(w, o, w.alice, 2_000 * HKD)  # soft cap reached
+    start = w.chain.now - w.chain.origin_timestamp
+    w.chain.advance_to(start + 1_000 + 10 * 86_400)  # past the deadline, inside the grace period
+    assert not o.failed() and o.refundableOf(w.alice) == 0
+    w.chain.advance_to(start + 1_000 + 31 * 86_400)  # the grace period is over
+    assert o.failed() and o.refundableOf(w.alice) == 2_000 * HKD
+    reverts("CloseWindowPassed", o.close, sender=w.s.issuer)
+    event(o.refund(sender=w.alice), "Refunded", investor=w.alice, amount=2_000 * HKD)
+    assert w.s.hkd.balanceOf(w.alice) == 2_000 * HKD

@@ -22,6 +22,9 @@ contract PrimaryOffering is AccessControl, ReentrancyGuard {
 
     /// @notice Role of the issuer (closes or cancels the offering).
     bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
+    /// @notice How long after the deadline the issuer may still close; after it, subscribers can take
+    /// their cash back, so an issuer that never closes cannot lock subscriptions forever.
+    uint64 public constant CLOSE_GRACE_PERIOD = 30 days;
 
     /// @notice Allocation when oversubscribed.
     enum Allocation {
@@ -111,6 +114,8 @@ contract PrimaryOffering is AccessControl, ReentrancyGuard {
     error HardCapExceeded(uint256 remaining, uint256 amount);
     /// @notice Close with the soft cap missed.
     error SoftCapNotReached(uint256 total, uint256 softCap);
+    /// @notice The grace period for closing after the deadline is over.
+    error CloseWindowPassed(uint64 closeBy);
     /// @notice Nothing to refund.
     error NothingToRefund(address investor);
     /// @notice Invalid terms.
@@ -187,6 +192,8 @@ contract PrimaryOffering is AccessControl, ReentrancyGuard {
     function _closeBatch(uint256 maxCount) private {
         Terms memory t = _terms;
         if (state == State.Open) {
+            uint64 closeBy = t.deadline + CLOSE_GRACE_PERIOD;
+            if (block.timestamp > closeBy) revert CloseWindowPassed(closeBy);
             uint256 subscribedTotal = totalSubscribed;
             if (subscribedTotal < t.softCap || subscribedTotal == 0) revert SoftCapNotReached(subscribedTotal, t.softCap);
             state = State.Closing;
@@ -232,9 +239,11 @@ contract PrimaryOffering is AccessControl, ReentrancyGuard {
         emit OfferingCancelled(msg.sender);
     }
 
-    /// @notice True when the soft cap was missed by the deadline (the offering failed).
+    /// @notice True when the offering failed: the soft cap was missed by the deadline, or the issuer did not
+    /// close within the grace period after it.
     function failed() public view returns (bool) {
-        return state == State.Open && block.timestamp > _terms.deadline && totalSubscribed < _terms.softCap;
+        if (state != State.Open || block.timestamp <= _terms.deadline) return false;
+        return totalSubscribed < _terms.softCap || block.timestamp > _terms.deadline + CLOSE_GRACE_PERIOD;
     }
 
     /// @notice Cash the caller can take back now.
