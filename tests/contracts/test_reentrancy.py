@@ -85,3 +85,42 @@ def test_dvp_settle_reentry_blocked(rw):
     assert_blocked(atk)
     assert s.token.balanceOf(w.bob) == 5 * TOKEN and atk.balanceOf(w.alice) == 100 * HKD
     assert not dvp.settled(b"\x02" * 32)
+
+
+def test_offering_subscribe_and_close_reentry_blocked(rw):
+    """The settlement token's hook tries to subscribe again mid-subscription, and to close mid-close."""
+    w, s = rw, rw.s
+    atk = w.chain.deploy("ReentrantAttacker", sender=w.outsider)
+    s.registry.registerIdentity(atk.address, HK, INSTITUTIONAL, 0, w.chain.now + YEAR, sender=s.agent)
+    terms = (10 * HKD, 1, 10**12, 10**6, 10**12, w.chain.now + 1000, 0)
+    o = w.chain.deploy("PrimaryOffering", s.token.address, atk.address, s.treasury, s.admin, terms, sender=s.admin)
+    s.token.grantRole(s.roles["AGENT_ROLE"], o.address, sender=s.admin)
+    atk.mint(atk.address, 1_000 * HKD, sender=w.outsider)
+    atk.execute(atk.address, calldata("ReentrantAttacker", "approve", o.address, 1_000 * HKD), sender=w.outsider)
+    atk.arm(o.address, calldata("PrimaryOffering", "subscribe", 100 * HKD), sender=w.outsider)
+    atk.execute(o.address, calldata("PrimaryOffering", "subscribe", 500 * HKD), sender=w.outsider)
+    assert_blocked(atk)
+    assert o.subscribed(atk.address) == 500 * HKD  # counted once
+    o.grantRole(s.roles["ISSUER_ROLE"], atk.address, sender=s.admin)  # even an issuer cannot re-enter the close
+    atk.arm(o.address, calldata("PrimaryOffering", "closeBatch", 1), sender=w.outsider)
+    o.close(sender=s.admin)
+    assert atk.attempts() == 2 and not atk.lastSuccess()
+    assert decode_revert(atk.lastReturnData())[0] == GUARD
+    assert o.totalRaised() == 500 * HKD and atk.balanceOf(s.treasury) == 500 * HKD
+
+
+def test_distributor_distribute_reentry_blocked(rw):
+    """A malicious cash token re-enters distribute while the distributor pulls the cash."""
+    w, s = rw, rw.s
+    atk = w.chain.deploy("ReentrantAttacker", sender=w.outsider)
+    tok = side_token(w, atk)
+    dist = w.chain.deploy("RevenueDistributor", tok.address, atk.address, ZERO, s.admin, sender=s.admin)
+    tok.setBalanceObserver(dist.address, sender=s.admin)
+    dist.grantRole(s.roles["DISTRIBUTOR_ROLE"], atk.address, sender=s.admin)
+    tok.mint(w.alice, 10 * TOKEN, sender=s.agent)
+    atk.mint(atk.address, 1_000 * HKD, sender=w.outsider)
+    atk.execute(atk.address, calldata("ReentrantAttacker", "approve", dist.address, 1_000 * HKD), sender=w.outsider)
+    atk.arm(dist.address, calldata("RevenueDistributor", "distribute", 100 * HKD, 0), sender=w.outsider)
+    atk.execute(dist.address, calldata("RevenueDistributor", "distribute", 500 * HKD, 0), sender=w.outsider)
+    assert_blocked(atk)
+    assert dist.totalDistributed() == 500 * HKD and atk.balanceOf(dist.address) == 500 * HKD

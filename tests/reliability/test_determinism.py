@@ -39,3 +39,25 @@ def test_distributed_revenue_is_claimed_plus_claimable_plus_dust_in_every_scenar
         slack = distributed - claimed - claimable - dust
         assert 0 <= slack <= len(holders), (path.stem, distributed, claimed, claimable, dust)
         assert world.s.hkd.balanceOf(d.address) == distributed - claimed - d.dustRecovered()
+
+
+SHRINK = ["horizon_days=240", "investors.hk_professional.count=8", "investors.esg_fund.count=1",
+          "investors.hk_retail.count=4", "investors.mainland_gba.count=6", "offering.soft_cap_hkd=1000000",
+          "issuer.approval_min_days=10", "issuer.approval_bound_days=20", "offering.duration_days=30",
+          "investors.hk_professional.arrival_days=20", "investors.mainland_gba.arrival_days=20"]
+SCENARIOS = sorted(p.stem for p in (ROOT / "scenarios").glob("*.toml") if p.stem != "reference_10k")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_revm_and_pyevm_agree_on_every_scenario_at_small_size(name):
+    extra = ["disposal.quantity_coins=40"] if name == "seized_asset_disposal" else []
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.toml", SHRINK + extra)
+    a, b = run_scenario(scenario, backend="revm"), run_scenario(scenario, backend="pyevm")
+    assert a.events == b.events and a.timeseries == b.timeseries
+    assert {k: v for k, v in a.summary.items() if k not in BACKEND_SPECIFIC} == \
+        {k: v for k, v in b.summary.items() if k not in BACKEND_SPECIFIC}
+    assert a.summary["reconciliation_diff_minor"] == 0
+    assert a.summary["tx_count"] > 60 and a.summary["distributions_paid_hkd"] > 0  # the world really ran

@@ -69,3 +69,36 @@ def test_disk_full_is_a_clear_error(tmp_path):
                           "currency": "", "block": "", "tx_hash": "", "detail": "x" * 1000})
     stream.abort()
     assert not (tmp_path / "events.csv").exists()
+
+
+def test_outage_and_licence_revocation_mid_offering_lose_and_double_settle_nothing():
+    from collections import Counter
+
+    from simulator.model.config import PlatformConfig, ShockConfig
+    from simulator.runner import run_scenario
+    from simulator.scenario import load_scenario
+
+    base = load_scenario(SMALL, ["horizon_days=400", "issuer.approval_min_days=20", "issuer.approval_bound_days=20",
+                                 "offering.duration_days=60"])
+    shocks = [ShockConfig(day=35, kind="platform_outage", platform="beta", duration_days=5),
+              ShockConfig(day=45, kind="licence_revocation", platform="alpha")]
+    scenario = base.model_copy(update={"shocks": shocks,
+                                       "platforms": [PlatformConfig(name="alpha", weight=2.0),
+                                                     PlatformConfig(name="beta")]})
+    result = run_scenario(scenario)
+    events, world = result.events, result.world
+    assert result.summary["reconciliation_diff_minor"] == 0 and result.summary["offering_outcome"] == "closed"
+    subscribed = Counter(e["actor"] for e in events if e["kind"] == "subscribed")
+    allocated = Counter(e["actor"] for e in events if e["kind"] == "allocated")
+    assert subscribed and set(allocated) <= set(subscribed) and max(allocated.values()) == 1  # each allocated once
+    o = world.s.offering
+    for who in subscribed:  # nobody's subscription is lost: what was not allocated was refunded, to the unit
+        assert o.refundableOf(who) == 0
+        assert o.allocatedCash(who) == o.subscribed(who) or o.refunded(who), who
+    assert world.s.hkd.balanceOf(o.address) == 0
+    onboarded_at_alpha = [e["day"] for e in events if e["kind"] == "onboarded" and "platform=alpha" in e["detail"]]
+    assert onboarded_at_alpha and max(onboarded_at_alpha) < 45  # revoked: no new clients after day 45
+    assert any(e["kind"] == "onboarded" and "platform=beta" in e["detail"] and e["day"] >= 45 for e in events)
+    settled = Counter(e["detail"].split("match=")[-1] for e in events if e["kind"] == "trade_settled")
+    assert not [m for m, n in settled.items() if n > 1]  # never double-settled
+    assert not [e for e in events if e["kind"] == "trade_settled" and e["actor"] == "alpha" and e["day"] >= 45]
