@@ -72,7 +72,6 @@ def summarize(world: World, scenario: str, backend: str, wall_seconds: float, re
         # were held (a ratio, not money: percent with 4 decimals, computed from integers on every platform)
         pct_e6 = received * 10**8 * 365 // capital_days if capital_days else 0
         row[f"realized_yield_pct_{cls}"] = f"{pct_e6 // 10**6}.{pct_e6 % 10**6 // 100:04d}"
-    lat = c.settlement_latency_s
     row.update({
         "secondary_trades": c.trades,
         "secondary_volume_hkd": c.volume_cents // 100,
@@ -97,7 +96,7 @@ def summarize(world: World, scenario: str, backend: str, wall_seconds: float, re
         "etf_panic_sellers": world.etf_state["panic_sellers"],
         "etf_daily_vol_pct": _pct(_stdev(world.etf_state["returns"])),
         "etf_max_drawdown_pct": _pct(world.etf_state["max_drawdown"]),
-        "settlement_latency_days_mean": round(sum(lat) / len(lat) / 86_400, 4) if lat else "",
+        "settlement_latency_days_mean": round(c.settlement_latency_s_total / c.trades / 86_400, 4) if c.trades else "",
         "tx_count": world.chain.tx_count,
         "gas_used_total": world.chain.gas_used_total,
         "reconciliation_diff_minor": reconciliation,

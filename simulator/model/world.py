@@ -70,11 +70,9 @@ class Investor:
     cost_basis_cents: int = 0  # what the tokens now held cost
     capital_cent_days: int = 0  # cost basis integrated over time held (for time-weighted yields)
     basis_since_s: int = 0
-    eligible_at_onboarding: bool = False
     # policy verdicts in force at each purchase (allocation or secondary buy): all must be True
     purchase_checks: list[bool] = field(default_factory=list)
     received_cents: int = 0  # distributions claimed
-    sold_cents: int = 0
 
 
 @dataclass
@@ -98,7 +96,7 @@ class Counters:
     platform_outage_days: int = 0
     capital_idle_cent_days: int = 0  # buyer cash waiting between match and settlement, cents x days
     counterparty_failures: int = 0
-    settlement_latency_s: list[int] = field(default_factory=list)
+    settlement_latency_s_total: int = 0  # summed, not listed: a long run settles millions of trades
     distributions_cents: int = 0
     claimed_cents: int = 0
     refused: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
@@ -245,6 +243,10 @@ class World:
     def _now_dt(self) -> dt.datetime:
         return dt.datetime.combine(self.cfg.start_date, dt.time()) + dt.timedelta(seconds=int(self.env.now))
 
+    def _until(self, moment: dt.datetime):
+        """A SimPy timeout that ends at `moment` (HKT), or at once if it has passed."""
+        return self.env.timeout(max(0.0, (moment - self._now_dt()).total_seconds()))
+
     def sync(self) -> None:
         self.chain.advance_to(self.env.now)
 
@@ -361,7 +363,6 @@ class World:
         r = self.s.registry.registerIdentity(inv.wallet, country, category, channel,
                                              self.chain.now + 40 * 365 * DAY, sender=self.s.agent)
         inv.onboarded = True
-        inv.eligible_at_onboarding = True
         inv.platform.clients.append(inv)
         self.event(inv.wallet, "onboarded", cls=inv.cls, platform=inv.platform.name, receipt=r)
 
@@ -381,7 +382,7 @@ class World:
             if available < cents:
                 return "offering_ticket"
             transfer = RAILS["FPS"].transfer(cents, self._now_dt(), self.streams.get("rails"), currency="HKD")
-            yield self.env.timeout(max(0.0, (transfer.arrives_at - self._now_dt()).total_seconds()))
+            yield self._until(transfer.arrives_at)
             return ""
         cents -= min(cents, max(0, available))  # only the shortfall travels
         if cents == 0:
@@ -389,22 +390,13 @@ class World:
         # FX moves while the money travels: send 0.5 % more; what is left over stays in the HK account
         cents = cents * 10_050 // 10_000 + 1
         if inv.cls == "mainland_gba":
-            fen = self._source_amount(cents, "CNY")
-            fen += RAILS["CIPS"].fee_for(fen, "CNY")
-            decision = self.policy.reserve_southbound(inv.wallet, fen)
-            if not decision.allowed:
-                return decision.reason
-            if self.ledger.balance(f"mainland:{inv.wallet}", "CNY") < fen:
-                self.policy.release_southbound(inv.wallet, fen)
-                return "offering_ticket"
-            transfer = RAILS["CIPS"].transfer(fen, self._now_dt(), self.streams.get("rails"), currency="CNY")
-            self.ledger.post(now, f"mainland:{inv.wallet}", f"cwm:{inv.wallet}", transfer.received_minor, "CNY", "CIPS southbound")
-            self.ledger.post(now, f"mainland:{inv.wallet}", "fees:CIPS", transfer.fee_minor, "CNY", "CIPS fee")
-            yield self.env.timeout(max(0.0, (transfer.arrives_at - self._now_dt()).total_seconds()))
-            hkd = self.fx.convert(transfer.received_minor, "CNY", "HKD")
-            self.ledger.post(int(self.env.now), f"cwm:{inv.wallet}", "external:fx", transfer.received_minor, "CNY", "FX")
+            reason, received, _ = yield from self._remit_southbound(inv, cents, "rails")
+            if reason:
+                return reason
+            hkd = self.fx.convert(received, "CNY", "HKD")
+            self.ledger.post(int(self.env.now), f"cwm:{inv.wallet}", "external:fx", received, "CNY", "FX")
             self.ledger.post(int(self.env.now), "external:fx", f"bank:{inv.wallet}", hkd, "HKD", "FX")
-            self.event(inv.wallet, "remittance", "", transfer.received_minor, "CNY", rail="CIPS")
+            self.event(inv.wallet, "remittance", "", received, "CNY", rail="CIPS")
         elif inv.cls == "esg_fund":
             usd = self._source_amount(cents, "USD")
             usd += RAILS["SWIFT"].fee_for(usd, "USD")
@@ -413,10 +405,30 @@ class World:
             transfer = RAILS["SWIFT"].transfer(usd, self._now_dt(), self.streams.get("rails"), currency="USD")
             self.ledger.post(now, f"fund:{inv.wallet}", "external:fx", transfer.received_minor, "USD", "SWIFT + FX")
             self.ledger.post(now, f"fund:{inv.wallet}", "fees:SWIFT", transfer.fee_minor, "USD", "SWIFT fee")
-            yield self.env.timeout(max(0.0, (transfer.arrives_at - self._now_dt()).total_seconds()))
+            yield self._until(transfer.arrives_at)
             self.ledger.post(int(self.env.now), "external:fx", f"bank:{inv.wallet}",
                              self.fx.convert(transfer.received_minor, "USD", "HKD"), "HKD", "FX")
         return ""
+
+    def _remit_southbound(self, inv: Investor, cents: int, stream: str, product_eligible: bool | None = None):
+        """CWM southbound: enough CNY (fee included) to buy `cents` of HKD, quota-checked, sent by CIPS from the
+        paired mainland account to the investor's CWM account. A generator returning (reason, received fen,
+        fen sent); a refusal reserves no quota and moves nothing."""
+        fen = self._source_amount(cents, "CNY")
+        fen += RAILS["CIPS"].fee_for(fen, "CNY")
+        decision = self.policy.reserve_southbound(inv.wallet, fen, product_eligible)
+        if not decision.allowed:
+            return decision.reason, 0, fen
+        if self.ledger.balance(f"mainland:{inv.wallet}", "CNY") < fen:
+            self.policy.release_southbound(inv.wallet, fen)
+            return "offering_ticket", 0, fen
+        transfer = RAILS["CIPS"].transfer(fen, self._now_dt(), self.streams.get(stream), currency="CNY")
+        now = int(self.env.now)
+        self.ledger.post(now, f"mainland:{inv.wallet}", f"cwm:{inv.wallet}", transfer.received_minor, "CNY",
+                         "CIPS southbound")
+        self.ledger.post(now, f"mainland:{inv.wallet}", "fees:CIPS", transfer.fee_minor, "CNY", "CIPS fee")
+        yield self._until(transfer.arrives_at)
+        return "", transfer.received_minor, fen
 
     def _source_amount(self, cents: int, currency: str) -> int:
         """The smallest amount of `currency` that converts to at least `cents` HKD (FX rounds down)."""
@@ -535,7 +547,7 @@ class World:
         transfer = RAILS["CIPS"].transfer(share, self._now_dt(), self.streams.get("rails:issuer"), currency="CNY")
         self.ledger.post(int(self.env.now), "issuer:onshore", "fees:CIPS", transfer.fee_minor, "CNY", "CIPS fee")
         self.ledger.post(int(self.env.now), "issuer:onshore", "external:fx", transfer.received_minor, "CNY", "repatriation")
-        yield self.env.timeout(max(0.0, (transfer.arrives_at - self._now_dt()).total_seconds()))
+        yield self._until(transfer.arrives_at)
         hkd = self.fx.convert(transfer.received_minor, "CNY", "HKD")
         self.ledger.post(int(self.env.now), "external:fx", "spv:HKD", hkd, "HKD", "repatriation FX")
         self.event("issuer", "repatriated", "", hkd, "HKD", period=period)
@@ -755,12 +767,11 @@ class World:
             seller.selling = False
         if not platform.book.get(match.buy_order_id):
             buyer.bidding = False
-        seller.sold_cents += cents - fee_cents
         buyer.invested_cents += cents
         self.price_cents = match.price
         self.counters.trades += 1
         self.counters.volume_cents += cents
-        self.counters.settlement_latency_s.append(int(self.env.now) - matched_at)
+        self.counters.settlement_latency_s_total += int(self.env.now) - matched_at
         self.event(platform.name, "trade_settled", "", cents, "HKD", r, buyer=buyer.wallet, seller=seller.wallet,
                    price_cents=match.price, quantity=match.quantity, latency_s=int(self.env.now) - matched_at)
         if seller.cls == "mainland_gba":
@@ -808,22 +819,12 @@ class World:
             self.refuse(inv.wallet, "cwm_product_not_eligible", product="va_etf")
             return
         cents = inv.wealth_cents * etf.ticket_share_of_wealth_bps // 10_000
-        fen = self._source_amount(cents, "CNY")
-        fen += RAILS["CIPS"].fee_for(fen, "CNY")
-        decision = self.policy.reserve_southbound(inv.wallet, fen, product_eligible=True)
-        if not decision.allowed:
-            self.refuse(inv.wallet, decision.reason, fen, "CNY", product="va_etf")
+        reason, received, fen = yield from self._remit_southbound(inv, cents, "rails:etf", product_eligible=True)
+        if reason:
+            self.refuse(inv.wallet, reason, fen, "CNY", product="va_etf")
             return
-        if self.ledger.balance(f"mainland:{inv.wallet}", "CNY") < fen:
-            self.policy.release_southbound(inv.wallet, fen)
-            self.refuse(inv.wallet, "offering_ticket", fen, "CNY", product="va_etf")
-            return
-        transfer = RAILS["CIPS"].transfer(fen, self._now_dt(), self.streams.get("rails:etf"), currency="CNY")
-        self.ledger.post(int(self.env.now), f"mainland:{inv.wallet}", "fees:CIPS", transfer.fee_minor, "CNY", "CIPS fee")
-        self.ledger.post(int(self.env.now), f"mainland:{inv.wallet}", "external:fx", transfer.received_minor, "CNY",
-                         "CIPS southbound (ETF)")
-        yield self.env.timeout(max(0.0, (transfer.arrives_at - self._now_dt()).total_seconds()))
-        paid = self.fx.convert(transfer.received_minor, "CNY", "HKD")
+        self.ledger.post(int(self.env.now), f"cwm:{inv.wallet}", "external:fx", received, "CNY", "FX (ETF)")
+        paid = self.fx.convert(received, "CNY", "HKD")
         self.ledger.post(int(self.env.now), "external:fx", "external:etf-manager", paid, "HKD", "ETF subscription")
         units = paid * UNITS_PER_COIN // max(1, self._coin_price_hkd_cents())
         inv.etf_units, inv.etf_cost_cents, inv.etf_quota_fen = units, paid, fen
