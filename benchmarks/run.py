@@ -5,7 +5,8 @@
 W1  compliant RWAToken transfers between verified investors (registry + 7 compliance modules + distributor
     hook), events decoded: revm and pyevm backends against raw pyrevm, web3 + eth-tester and web3 + anvil.
 W2  the reference scenario (scenarios/reference_10k.toml) on revm, in a child process for its peak memory;
-    scaling (doubling investors, doubling years) at a smaller base; the share of wall time in the chain layer.
+    scaling (doubling investors, doubling years) on proportional miniatures of it (investors, offering caps
+    and KYC capacity scaled together); the share of wall time in the EVM, the chain layer and the model.
 W3  a 16-run sweep of a small scenario: 1 worker, 2 workers, a 2-worker Dask LocalCluster.
 """
 
@@ -83,9 +84,16 @@ def run_child(path: Path, overrides: list[str]) -> dict:
 
 
 def scale_overrides(factor_investors: float, years: int) -> list[str]:
+    """The reference world scaled: investors, the offering's caps and the platforms' KYC capacity all by the
+    same factor, so a smaller world is a proportional miniature (the same fill date, the same trading per
+    investor), not a different economy (with the caps fixed, doubling investors fills the offering months
+    earlier and trading starts sooner)."""
     counts = {"mainland_gba": 3000, "hk_retail": 2000, "hk_professional": 4000, "esg_fund": 1000}
-    return [f"investors.{k}.count={int(v * factor_investors)}" for k, v in counts.items()] + \
-        [f"horizon_days={365 * years}"]
+    return [f"investors.{k}.count={int(v * factor_investors)}" for k, v in counts.items()] + [
+        f"offering.hard_cap_hkd={int(2_000_000_000 * factor_investors)}",
+        f"offering.soft_cap_hkd={int(1_000_000 * factor_investors)}",
+        *(f"platforms.{i}.kyc_capacity_per_day={max(1, int(500 * factor_investors))}" for i in range(2)),
+        f"horizon_days={365 * years}"]
 
 
 def w2(quick: bool) -> None:

@@ -87,19 +87,33 @@ def parse_override(assignment: str) -> tuple[str, object]:
 
 
 def apply_overrides(data: dict, overrides: list[tuple[str, object]]) -> dict:
-    """Set each dotted key in a copy of `data`; unknown keys are left for the schema to name."""
+    """Set each dotted key in a copy of `data`; a number indexes a list of tables (`platforms.0.name`).
+    Unknown keys are left for the schema to name."""
     data = copy.deepcopy(data)
     for key, value in overrides:
         node = data
         parts = key.split(".")
-        for part in parts[:-1]:
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            if not isinstance(child, dict):
-                raise ScenarioError([f"--set {key}: {part} is not a table"])
-            node = child
-        node[parts[-1]] = value
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    where = ".".join(parts[:depth])
+                    raise ScenarioError([f"--set {key}: {where} has {len(node)} item(s); {part!r} is not one of "
+                                         f"their indexes (0-{len(node) - 1})"])
+                index = int(part)
+                if last:
+                    node[index] = value
+                else:
+                    node = node[index]
+                continue
+            if not isinstance(node, dict):
+                raise ScenarioError([f"--set {key}: {parts[depth - 1]} is not a table"])
+            if last:
+                node[part] = value
+            else:
+                if node.get(part) is None:
+                    node[part] = {}
+                node = node[part]
     return data
 
 

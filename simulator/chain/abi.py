@@ -102,33 +102,74 @@ def _word_encoder(typ: str):
     return None
 
 
+def _word_parts(types: tuple[str, ...], codec_for) -> list[tuple[bool, object]] | None:
+    """Per type, (is a dynamic array of static words, the codec of one word), or None when any type is
+    something else (eth-abi handles those)."""
+    parts = []
+    for t in types:
+        is_array = t.endswith("[]")
+        codec = codec_for(t[:-2] if is_array else t)
+        if codec is None:
+            return None
+        parts.append((is_array, codec))
+    return parts
+
+
 @lru_cache(maxsize=4096)
 def _fast_encoder(types: tuple[str, ...]):
-    encoders = [_word_encoder(t) for t in types]
-    if any(e is None for e in encoders):
+    """Static words and dynamic arrays of static words (batch calls) encode by concatenation."""
+    parts = _word_parts(types, _word_encoder)
+    if parts is None:
         return None
+    head_size = 32 * len(types)
 
     def encode(args: tuple) -> bytes | None:
-        words = [e(a) for e, a in zip(encoders, args, strict=True)]
-        if None in words:
+        heads, tails, offset = [], [], head_size
+        for (is_array, e), a in zip(parts, args, strict=True):
+            if not is_array:
+                heads.append(e(a))
+                continue
+            if not isinstance(a, list | tuple):
+                return None
+            words = [e(v) for v in a]
+            heads.append(offset.to_bytes(32, "big"))
+            tails.append(len(a).to_bytes(32, "big"))
+            tails.extend(words)
+            offset += 32 * (1 + len(a))
+        if None in heads or None in tails:
             return None  # let eth-abi encode it or explain what is wrong
-        return b"".join(words)
+        return b"".join(heads) + b"".join(tails)
 
     return encode
 
 
 @lru_cache(maxsize=4096)
 def _fast_decoder(types: tuple[str, ...]):
-    """Static word types (the common case: balances, addresses, flags) decode by slicing, not by eth-abi."""
-    decoders = [_word_decoder(t) for t in types]
-    if any(d is None for d in decoders):
+    """Static word types (the common case: balances, addresses, flags) and one-word arrays decode by
+    slicing, not by eth-abi."""
+    parts = _word_parts(types, _word_decoder)
+    if parts is None:
         return None
     size = 32 * len(types)
 
     def decode(data: bytes) -> tuple:
         if len(data) < size:
             raise DecodingError(f"expected {size} bytes, got {len(data)}")
-        return tuple(d(data[32 * i : 32 * i + 32]) for i, d in enumerate(decoders))
+        values = []
+        for i, (is_array, d) in enumerate(parts):
+            word = data[32 * i : 32 * i + 32]
+            if not is_array:
+                values.append(d(word))
+                continue
+            offset = int.from_bytes(word, "big")
+            if offset + 32 > len(data):
+                raise DecodingError(f"array offset {offset} beyond {len(data)} bytes")
+            n = int.from_bytes(data[offset : offset + 32], "big")
+            start = offset + 32
+            if start + 32 * n > len(data):
+                raise DecodingError(f"array of {n} words beyond {len(data)} bytes")
+            values.append(tuple(d(data[start + 32 * j : start + 32 * j + 32]) for j in range(n)))
+        return tuple(values)
 
     return decode
 

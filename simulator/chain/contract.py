@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from simulator.chain.abi import ContractABI, FunctionABI, contract_abi, decode_event, decode_revert
@@ -26,21 +26,34 @@ class Event:
     address: str
 
 
-@dataclass(slots=True)
 class Receipt:
-    """A successful transaction: its decoded return value, events and gas."""
+    """A successful transaction: its decoded return value, events and gas. Events are decoded on first
+    access: a model that never reads them (most transactions) does not pay for decoding them."""
 
-    value: object
-    events: list[Event]
-    gas_used: int
-    block_number: int
-    timestamp: int
-    tx_hash: str | None = None
-    contract_address: str | None = None
-    _raw: TxResult | None = field(default=None, repr=False)
+    __slots__ = ("value", "gas_used", "block_number", "timestamp", "tx_hash", "contract_address", "_raw", "_events")
+
+    def __init__(self, value: object, raw: TxResult, events: list[Event] | None = None) -> None:
+        self.value = value
+        self.gas_used = raw.gas_used
+        self.block_number = raw.block_number
+        self.timestamp = raw.timestamp
+        self.tx_hash = raw.tx_hash
+        self.contract_address = raw.contract_address
+        self._raw = raw
+        self._events = events
+
+    @property
+    def events(self) -> list[Event]:
+        if self._events is None:
+            self._events = decode_logs(self._raw)
+        return self._events
 
     def events_named(self, name: str) -> list[Event]:
         return [e for e in self.events if e.name == name]
+
+    def __repr__(self) -> str:
+        return (f"Receipt(value={self.value!r}, gas_used={self.gas_used}, block_number={self.block_number}, "
+                f"logs={len(self._raw.logs)})")
 
 
 class ContractRevert(Exception):
@@ -134,8 +147,7 @@ class Contract:
             raise ContractRevert(self.contract_name, fn.name, name, err_args, result.output, result.gas_used)
         if self.chain.gas_log is not None:
             self.chain.gas_log.append((self.contract_name, fn.name, result.gas_used))
-        return Receipt(fn.decode(result.output), decode_logs(result), result.gas_used, result.block_number,
-                       result.timestamp, result.tx_hash, None, result)
+        return Receipt(fn.decode(result.output), result)
 
     def transact_raw(self, calldata: bytes, sender: str) -> TxResult:
         """Send pre-encoded calldata (hot loops, benchmarks): no decoding, no exception on revert."""

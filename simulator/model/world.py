@@ -23,6 +23,7 @@ from simulator.chain.suite import (
     CN, CWM_SOUTHBOUND, DIRECT, HK, INSTITUTIONAL, NOMINEE, PROFESSIONAL, RETAIL, SuiteConfig, deploy_suite,
 )
 from simulator.model.config import PlatformConfig, ShockConfig, WorldConfig
+from simulator.model.decisions import DecisionCalendar, accept
 from simulator.model.fx import FxMarket, FxParams
 from simulator.model.ledger import Ledger, reconcile
 from simulator.model.order_book import Order, OrderBook
@@ -117,6 +118,7 @@ class Platform:
         self.outage_rng = world.streams.get(f"outage:{cfg.name}")
         self.kyc_slots: dict[int, int] = {}  # day -> onboardings already done that day
         self.clients: list[Investor] = []  # onboarded here, in onboarding order
+        self.decisions: DecisionCalendar[Investor] = DecisionCalendar()  # who reconsiders in which session
         self.resting: deque[Order] = deque()  # orders submitted here, oldest first (for expiry)
 
     @property
@@ -184,6 +186,7 @@ class World:
         self.counters = Counters()
         self.investors: list[Investor] = []
         self._by_wallet: dict[str, Investor] = {}
+        self.decision_bound = self._decision_bounds()  # per class: thinning bound of the session decisions
         self.holders: set[int] = set()  # indexes of investors holding tokens
         self.ever_held: set[int] = set()
         self.tokens_outstanding = 0
@@ -364,6 +367,7 @@ class World:
                                              self.chain.now + 40 * 365 * DAY, sender=self.s.agent)
         inv.onboarded = True
         inv.platform.clients.append(inv)
+        inv.platform.decisions.schedule(inv.index, inv, inv.rng, self.decision_bound[inv.cls])
         self.event(inv.wallet, "onboarded", cls=inv.cls, platform=inv.platform.name, receipt=r)
 
     def _ticket_cents(self, inv: Investor) -> int:
@@ -621,23 +625,37 @@ class World:
             fair = per_token_year * 10_000 // max(1, self.cfg.market.expected_yield_bps)
         return max(1, int(fair * (1.0 - self.cfg.market.fear_discount * fear)))
 
+    def _sell_pressure(self, cls: str, fear: float, loss: float, shortfall: float) -> float:
+        """Daily chance a holder sells: a base rate (one over the mean holding period) scaled up by fear
+        (twice as much for mainland investors), losses against the entry price and a yield shortfall."""
+        c = self.cfg.investors[cls]
+        return (1.0 / c.hold_days_mean) * (1.0 + 8.0 * fear * (2.0 if cls == "mainland_gba" else 1.0)
+                                           + c.price_drop_sell_factor * loss + c.yield_shortfall_sell_factor * shortfall)
+
+    def _decision_bounds(self) -> dict[str, float]:
+        """Per class, the most a session's decision probability can be (fear, loss and shortfall all at 1):
+        the thinning bound of each client's decision calendar."""
+        return {cls: min(1.0, max(self._sell_pressure(cls, 1.0, 1.0, 1.0), self.cfg.investors[cls].buy_interest_per_day))
+                for cls in CLASSES}
+
     def _session(self, platform: Platform, spread_bps: int) -> None:
         # quotes start from the last trade pulled towards fair value, so prices do not wander off
         fair = self.fair_price_cents()
         ref = max(1, self.price_cents + (fair - self.price_cents) * self.cfg.market.fair_value_pull_bps // 10_000)
-        clients = platform.clients
         fear = max(0.0, -self.sentiment)
         orders: list[Order] = []
-        for inv in clients:
+        # only the clients whose decision may fire this session are visited (see simulator.model.decisions)
+        for inv in platform.decisions.next_session():
             c = self.cfg.investors[inv.cls]
-            if inv.tokens >= LOT and not inv.selling and not inv.bidding:
+            p_max = self.decision_bound[inv.cls]
+            platform.decisions.schedule(inv.index, inv, inv.rng, p_max)
+            if inv.selling or inv.bidding:
+                continue
+            if inv.tokens >= LOT:
                 entry = inv.invested_cents * TOKEN // max(1, inv.tokens)  # average entry price, cents per token
                 loss = max(0.0, (entry - ref) / entry) if entry else 0.0
                 shortfall = max(0.0, 1.0 - self.trailing_yield_bps / c.expected_yield_bps) if c.expected_yield_bps else 0.0
-                p_sell = (1.0 / c.hold_days_mean) * (1.0 + 8.0 * fear * (2.0 if inv.cls == "mainland_gba" else 1.0)
-                                                     + c.price_drop_sell_factor * loss
-                                                     + c.yield_shortfall_sell_factor * shortfall)
-                if inv.rng.random() < p_sell:
+                if accept(inv.rng, self._sell_pressure(inv.cls, fear, loss, shortfall), p_max):
                     qty = inv.tokens - inv.tokens % LOT
                     discount = spread_bps * float(inv.rng.random()) * (1.0 + 3.0 * fear) / 10_000
                     price = max(1, int(ref * (1.0 - discount)))
@@ -645,20 +663,19 @@ class World:
                     self.s.token.approve(self.s.dvp.address, qty, sender=inv.wallet)
                     inv.selling = True
                     orders.append(Order(f"s{self._next_serial()}", "sell", inv.wallet, price, qty, int(self.env.now)))
-            elif inv.tokens < LOT and not inv.selling and not inv.bidding:
-                if inv.rng.random() < c.buy_interest_per_day * (1.0 - fear):
-                    decision = self.policy.may_hold_rwa(inv.cls, inv.professional, inv.profile)
-                    if not decision.allowed:  # the rules changed since onboarding
-                        self.refuse(inv.wallet, decision.reason, cls=inv.cls)
-                        continue
-                    premium = spread_bps * float(inv.rng.random()) / 10_000
-                    price = max(1, int(ref * (1.0 + premium)))
-                    budget = self._ticket_cents(inv)
-                    qty = budget * TOKEN // price
-                    qty -= qty % LOT
-                    if qty >= LOT:
-                        orders.append(Order(f"b{self._next_serial()}", "buy", inv.wallet, price, qty, int(self.env.now)))
-        by_wallet = {inv.wallet: inv for inv in clients}
+            elif accept(inv.rng, c.buy_interest_per_day * (1.0 - fear), p_max):
+                decision = self.policy.may_hold_rwa(inv.cls, inv.professional, inv.profile)
+                if not decision.allowed:  # the rules changed since onboarding
+                    self.refuse(inv.wallet, decision.reason, cls=inv.cls)
+                    continue
+                premium = spread_bps * float(inv.rng.random()) / 10_000
+                price = max(1, int(ref * (1.0 + premium)))
+                budget = self._ticket_cents(inv)
+                qty = budget * TOKEN // price
+                qty -= qty % LOT
+                if qty >= LOT:
+                    orders.append(Order(f"b{self._next_serial()}", "buy", inv.wallet, price, qty, int(self.env.now)))
+        by_wallet = self._by_wallet
         for order in orders:
             if order.side == "buy":
                 by_wallet[order.investor].bidding = True

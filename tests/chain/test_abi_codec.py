@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
+from eth_abi.exceptions import DecodingError
 from eth_utils import to_checksum_address
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,6 +31,30 @@ def test_fast_encode_and_decode_match_eth_abi(row):
     assert decode_values(TYPES, encoded) == tuple(
         to_checksum_address(v) if t == "address" else v for t, v in zip(TYPES, abi_decode(TYPES, encoded))
     )
+
+
+ARRAY_TYPES = ("address[]", "uint256", "uint256[]", "bool[]")
+array_values = st.tuples(
+    st.lists(addresses, max_size=6),
+    st.integers(0, 2**256 - 1),
+    st.lists(st.integers(0, 2**256 - 1), max_size=6),
+    st.lists(st.booleans(), max_size=6),
+)
+
+
+@given(array_values)
+def test_fast_codecs_of_word_arrays_match_eth_abi(row):
+    """Batch calls (`batchClaimFor(address[])`, `withdrawableOfBatch` -> uint256[]) take the fast path."""
+    encoded = _fast_encoder(ARRAY_TYPES)(row)
+    assert encoded == abi_encode(ARRAY_TYPES, row)
+    assert decode_values(ARRAY_TYPES, encoded) == tuple(tuple(v) if isinstance(v, list) else v for v in row)
+
+
+def test_fast_array_decoder_rejects_truncated_data():
+    encoded = abi_encode(["uint256[]"], [[1, 2, 3]])
+    with pytest.raises(DecodingError):
+        decode_values(("uint256[]",), encoded[:-32])
+    assert _fast_encoder(("address[]",))((["0x" + "zz" * 20],)) is None  # not an address: eth-abi explains
 
 
 @given(st.one_of(st.integers(min_value=256), st.integers(max_value=-1), st.text(), st.floats()))

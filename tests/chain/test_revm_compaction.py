@@ -29,10 +29,17 @@ def workload(chain: Chain) -> list:
 
 def test_compacted_run_behaves_exactly_like_an_uncompacted_one(monkeypatch):
     reference = workload(Chain("pyevm"))
-    monkeypatch.setattr(revm_backend, "COMPACT_EVERY", 25)
+    monkeypatch.setattr(revm_backend, "JOURNAL_BUDGET", 400)
+    monkeypatch.setattr(revm_backend, "CHECK_EVERY", 1)
     chain = Chain("revm")
     assert workload(chain) == reference
     assert chain.backend.compactions >= 5  # several, so code re-inserted raw was compacted again
+
+
+def _code_state(chain: Chain, address: str) -> str:
+    journal = chain.backend.evm.journal_str
+    body = journal[journal.index(address.lower() + ": Account"):]
+    return body[body.index("state: ") + 7:].split(" ", 1)[0].rstrip(",")
 
 
 def test_code_and_views_survive_compaction():
@@ -40,14 +47,27 @@ def test_code_and_views_survive_compaction():
     token = chain.deploy("SettlementToken", "H", "H", "HKD", 6, chain.default_sender)
     before = bytes(chain.backend.evm.get_code(token.address))  # analysed: padded after the real code
     chain.backend.compact()
+    assert token.decimals() == 6 and token.currency() == "HKD"  # immutables and storage intact
+    # deployed again from its deployer at the same nonce: same address, code analysed once, not per call
+    assert _code_state(chain, token.address) == "Analysed"
+    assert bytes(chain.backend.evm.get_code(token.address)) == before
+
+
+def test_code_it_cannot_redeploy_is_inserted_raw_and_still_works():
+    chain = Chain("revm")
+    token = chain.deploy("SettlementToken", "H", "H", "HKD", 6, chain.default_sender)
+    before = bytes(chain.backend.evm.get_code(token.address))
+    chain.backend._creators.clear()  # as for a contract created by another contract
+    chain.backend.compact()
     after = bytes(chain.backend.evm.get_code(token.address))
     assert before.startswith(after) and not before[len(after):].strip(b"\x00")
     assert len(after) == len(load_artifact("SettlementToken").deployed_bytecode)
-    assert token.decimals() == 6 and token.currency() == "HKD"  # immutables and storage intact
+    assert token.decimals() == 6 and token.currency() == "HKD"
 
 
 def test_no_compaction_while_a_snapshot_is_alive(monkeypatch):
-    monkeypatch.setattr(revm_backend, "COMPACT_EVERY", 3)
+    monkeypatch.setattr(revm_backend, "JOURNAL_BUDGET", 1)
+    monkeypatch.setattr(revm_backend, "CHECK_EVERY", 3)
     chain = Chain("revm")
     admin = chain.new_account()
     token = chain.deploy("SettlementToken", "H", "H", "HKD", 6, admin, sender=admin)

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.cli import main
+from simulator.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "data" / "small.toml"
@@ -80,6 +81,17 @@ def test_bad_set_overrides(capsys):
     assert "expected dotted.key=value" in capsys.readouterr().err
     assert main(["validate", str(SMALL), "--set", "horizon_days.x=1"]) == 2
     assert "horizon_days is not a table" in capsys.readouterr().err
+    # list items are addressed by index; a wrong index names the list and its range
+    assert main(["validate", str(SMALL), "--set", "platforms.5.kyc_capacity_per_day=1"]) == 2
+    assert "platforms has 2 item(s); '5' is not one of their indexes (0-1)" in capsys.readouterr().err
+    assert main(["validate", str(SMALL), "--set", "platforms.0.kyc_capacity_per_day=-1"]) == 2
+    assert "platforms.0.kyc_capacity_per_day" in capsys.readouterr().err
+
+
+def test_set_reaches_an_item_of_a_list_of_tables():
+    scenario = load_scenario(SMALL, ["platforms.0.kyc_capacity_per_day=7"])
+    assert [p.kyc_capacity_per_day for p in scenario.platforms][0] == 7
+    assert scenario.platforms[1].kyc_capacity_per_day != 7  # the other item is untouched
 
 
 values = st.one_of(st.integers(-10**12, 10**12), st.floats(allow_nan=False), st.text(max_size=8), st.booleans(),

@@ -76,12 +76,15 @@ def test_revm_and_pyevm_agree():
 
 
 def test_suspended_platform_matches_nothing_while_suspended():
-    config = small_world(shocks=[ShockConfig(day=200, kind="licence_suspension", platform="alpha", duration_days=60)])
+    # trading starts only once the offering closes (after the issuer's approval, day ~140 here): the
+    # suspension comes well after that, so alpha has traded before it
+    config = small_world(horizon_days=640,
+                         shocks=[ShockConfig(day=400, kind="licence_suspension", platform="alpha", duration_days=60)])
     result = run(config, seed=5)
     trades = [e for e in result.events if e["kind"] == "trade_settled"]
-    assert any(e["actor"] == "alpha" and e["day"] < 200 for e in trades)
-    assert any(e["actor"] == "alpha" and e["day"] >= 260 for e in trades)  # restored afterwards
-    assert not [e for e in trades if e["actor"] == "alpha" and 200 <= e["day"] < 260]
+    assert any(e["actor"] == "alpha" and e["day"] < 400 for e in trades)
+    assert any(e["actor"] == "alpha" and e["day"] >= 460 for e in trades)  # restored afterwards
+    assert not [e for e in trades if e["actor"] == "alpha" and 400 <= e["day"] < 460]
     assert result.summary["reconciliation_diff_minor"] == 0
 
 

@@ -20,10 +20,22 @@ _ACCOUNT_RE = re.compile(r"(0x[0-9a-f]{40}): Account \{ info: AccountInfo \{ bal
                          r"code_hash: 0x[0-9a-f]{64}, code: (?:Some\(Bytecode \{ bytecode: 0x([0-9a-f]*), "
                          r"state: (?:Raw|\w+ \{ len: (\d+))|None)")
 _SLOT_RE = re.compile(r"(\d+): StorageSlot \{ previous_or_original_value: \d+, present_value: (\d+) \}")
-# Transactions between journal compactions. Compaction bounds memory (~15 KB of journal per token transfer)
-# but re-inserted code is raw, which revm re-analyses at every call frame (about a third slower afterwards),
-# so it runs rarely: a workload of fewer transactions never pays for it.
-COMPACT_EVERY = 10_000
+# Journal frames allowed before a compaction. pyrevm keeps every state change of the session in one journal
+# it never releases; compaction bounds that memory. Triggering on the journal's own length (not on a count of
+# transactions) makes each compaction pay for a fixed amount of work done since the last one, so its cost
+# stays proportional to the work. 100,000 journal frames (about a dozen per compliant transfer) are about
+# 120 MB of journal, and twice that of text while it is parsed.
+JOURNAL_BUDGET = 100_000
+CHECK_EVERY = 64  # transactions between reads of the journal length
+
+
+def _copying_constructor(runtime: bytes) -> bytes:
+    """Init code that returns `runtime` as the deployed code: CODECOPY(0, 14, n); RETURN(0, n)."""
+    n = len(runtime)
+    if n > 0xFFFF:
+        raise ValueError("runtime code longer than PUSH2 can address")
+    head = bytes([0x61]) + n.to_bytes(2, "big") + bytes([0x80, 0x60, 0x0E, 0x60, 0x00, 0x39, 0x60, 0x00, 0xF3])
+    return head.ljust(14, b"\x00") + runtime
 
 
 class RevmBackend(Backend):
@@ -39,6 +51,7 @@ class RevmBackend(Backend):
         self._since_compaction = 0
         self.compactions = 0
         self._copied: dict[str, tuple[int, int, str, dict[int, int]]] = {}  # the state at the last compaction
+        self._creators: dict[str, tuple[str, int]] = {}  # contract (lower case) -> (deployer, its nonce then)
 
     @staticmethod
     def _block_env(number: int, timestamp: int) -> BlockEnv:
@@ -56,21 +69,21 @@ class RevmBackend(Backend):
         snapshot alive, since a fresh EVM has no checkpoints. As a side effect storage "original values" and
         warm/cold access start afresh, as at the end of a block."""
         text = self.evm.journal_str
+        # the state is a small part of the text (most is the journal itself): parse it in place, no copy
         start, end = text.index("state: {"), text.index("}, transient_storage")
-        state = text[start:end]
-        matches = list(_ACCOUNT_RE.finditer(state))
-        if not matches or len(matches) != state.count(": Account { info: AccountInfo {"):
+        matches = list(_ACCOUNT_RE.finditer(text, start, end))
+        if not matches or len(matches) != text.count(": Account { info: AccountInfo {", start, end):
             raise RuntimeError("pyrevm's journal rendering was not understood: cannot compact the state")
         # The journal shows only what was touched since the last compaction; the rest lives in the previous
         # fresh EVM's database, which pyrevm cannot list, so the previous copy is kept here and updated.
-        accounts = {a: (bal, n, code, dict(slots)) for a, (bal, n, code, slots) in self._copied.items()}
+        accounts = self._copied  # updated in place: a second copy of the whole state would double its memory
         for i, m in enumerate(matches):
             address, balance, nonce = m.group(1), int(m.group(2)), int(m.group(3))
             # analysed code is padded: keep the original `len` bytes (an EOA has none); raw code is as it is
             code = m.group(4) or ""
             if m.group(5) is not None:
                 code = code[: 2 * int(m.group(5))]
-            body = state[m.end(): matches[i + 1].start() if i + 1 < len(matches) else len(state)]
+            body = text[m.end(): matches[i + 1].start() if i + 1 < len(matches) else end]
             slots = accounts.get(address, (0, 0, "", {}))[3]
             for slot, value in _SLOT_RE.findall(body[: body.find("status: AccountStatus")]):
                 if value == "0":
@@ -78,15 +91,18 @@ class RevmBackend(Backend):
                 else:
                     slots[int(slot)] = int(value)
             accounts[address] = (balance, nonce, code, slots)
+        del text, matches  # hundreds of MB at the budget: not kept alive while the fresh EVM is filled
         fresh = EVM(env=Env(cfg=CfgEnv(chain_id=CHAIN_ID), block=self._block_env(self.block_number, self.timestamp)),
                     spec_id="CANCUN", gas_limit=BLOCK_GAS_LIMIT)
+        redeployed = self._redeploy_code(fresh, accounts)
         for address, (balance, nonce, code, slots) in accounts.items():
-            if code:
-                raw = bytes.fromhex(code)
-                info = AccountInfo(balance=balance, nonce=nonce, code_hash=keccak(raw), code=raw)
-            else:
-                info = AccountInfo(balance=balance, nonce=nonce)
-            fresh.insert_account_info(address, info)
+            if address not in redeployed:
+                if code:
+                    raw = bytes.fromhex(code)
+                    info = AccountInfo(balance=balance, nonce=nonce, code_hash=keccak(raw), code=raw)
+                else:
+                    info = AccountInfo(balance=balance, nonce=nonce)
+                fresh.insert_account_info(address, info)
             for slot, value in slots.items():
                 fresh.insert_account_storage(address, slot, value)
         self._copied = accounts
@@ -94,10 +110,31 @@ class RevmBackend(Backend):
         self._since_compaction = 0
         self.compactions += 1
 
+    def _redeploy_code(self, fresh: EVM, accounts: dict) -> set[str]:
+        """Put each contract's code back by deploying it again from its deployer at the nonce it had, so it
+        lands at the same address *analysed*: pyrevm inserts code only raw, and revm re-analyses raw code
+        at every call frame (a third slower). A contract this backend did not deploy itself (created by
+        another contract), or whose balance or nonce a fresh CREATE would not reproduce, is inserted raw."""
+        redeployed = set()
+        for address, (balance, nonce, code, _) in accounts.items():
+            creator = self._creators.get(address)
+            if not code or creator is None or balance != 0 or nonce != 1:
+                continue
+            deployer, deployer_nonce = creator
+            fresh.insert_account_info(deployer, AccountInfo(nonce=deployer_nonce))
+            runtime = bytes.fromhex(code)
+            created = fresh.deploy(deployer, _copying_constructor(runtime), gas=TX_GAS_LIMIT)
+            if created.lower() != address:
+                raise RuntimeError(f"redeploying {address} from {deployer} landed at {created}")
+            redeployed.add(address)
+        return redeployed
+
     def _maybe_compact(self) -> None:
-        # the journal grows with what transactions touch; their logs are a cheap proxy (a batch call that
-        # registers 100 investors weighs about as much as 100 single calls)
-        if self._since_compaction >= COMPACT_EVERY and not self._live_snapshots:
+        # reading the journal length costs microseconds: not after every transaction
+        if self._since_compaction < CHECK_EVERY:
+            return
+        self._since_compaction = 0
+        if self.evm.journal_len >= JOURNAL_BUDGET and not self._live_snapshots:
             self.compact()
 
     def _enter_block(self) -> tuple[int, int]:
@@ -137,6 +174,7 @@ class RevmBackend(Backend):
         self._bump_nonce(sender)
         try:
             address = self.evm.deploy(sender, initcode, gas=TX_GAS_LIMIT)
+            self._creators[address.lower()] = (sender, nonce)
         except RuntimeError as exc:
             gas, output, _ = self._failure(exc)
             return self._account(TxResult(False, output, gas, [], number, timestamp))
@@ -157,7 +195,7 @@ class RevmBackend(Backend):
             self._since_compaction += 1
             return self._account(TxResult(False, output, gas, [], number, timestamp))
         logs = self._logs()
-        self._since_compaction += 1 + len(logs) // 3
+        self._since_compaction += 1
         return self._account(TxResult(True, bytes(output), self.evm.result.gas_used, logs, number, timestamp))
 
     def call(self, sender: str, to: str, data: bytes) -> tuple[bool, bytes]:
