@@ -8,6 +8,7 @@ stopping the others. Wall time is kept in the run files, not in sweep.csv, so th
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import traceback
@@ -171,6 +172,16 @@ class Sweep:
                 if bar is not None:
                     bar.update(1)
             return
+        # forked workers share the parent's heap copy-on-write; the collector would touch (and so copy)
+        # every page of it in each worker: frozen objects are left alone (the gc.freeze recipe)
+        gc.collect()
+        gc.freeze()
+        try:
+            self._run_forked(todo, bar)
+        finally:
+            gc.unfreeze()
+
+    def _run_forked(self, todo: list[Task], bar) -> None:
         with ProcessPoolExecutor(max_workers=self.workers) as pool:
             futures = {pool.submit(run_task, self.data, self.source, t, self.backend): t for t in todo}
             for future in as_completed(futures):
