@@ -91,3 +91,19 @@ def test_an_unreadable_journal_is_refused_not_half_copied(monkeypatch):
     with pytest.raises(RuntimeError, match="not understood"):
         chain.backend.compact()
     assert chain.backend.evm is before
+
+
+def test_the_journal_budget_grows_with_the_state(monkeypatch):
+    """Each compaction copies the whole state, so a larger state waits for a longer journal before the next."""
+    monkeypatch.setattr(revm_backend, "JOURNAL_BUDGET", 10)
+    monkeypatch.setattr(revm_backend, "FRAMES_PER_STORED_SLOT", 2.0)
+    chain = Chain("revm")
+    admin = chain.new_account()
+    token = chain.deploy("SettlementToken", "H", "H", "HKD", 6, admin, sender=admin)
+    chain.backend.compact()
+    small = chain.backend._budget
+    for i in range(40):
+        token.mint(chain.new_account(f"holder-{i}"), 1, sender=admin)  # 40 more balance slots
+    chain.backend.compact()
+    slots = sum(len(a[3]) for a in chain.backend._copied.values())
+    assert chain.backend._budget == int(2.0 * slots) and chain.backend._budget >= small + 80

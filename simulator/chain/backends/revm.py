@@ -21,11 +21,13 @@ _ACCOUNT_RE = re.compile(r"(0x[0-9a-f]{40}): Account \{ info: AccountInfo \{ bal
                          r"state: (?:Raw|\w+ \{ len: (\d+))|None)")
 _SLOT_RE = re.compile(r"(\d+): StorageSlot \{ previous_or_original_value: \d+, present_value: (\d+) \}")
 # Journal frames allowed before a compaction. pyrevm keeps every state change of the session in one journal
-# it never releases; compaction bounds that memory. Triggering on the journal's own length (not on a count of
-# transactions) makes each compaction pay for a fixed amount of work done since the last one, so its cost
-# stays proportional to the work. 100,000 journal frames (about a dozen per compliant transfer) are about
-# 120 MB of journal, and twice that of text while it is parsed.
+# it never releases; compaction bounds that memory. A compaction costs the journal since the last one plus the
+# whole state (redeployed contracts hold their storage in the journal, so it is rendered and parsed each time),
+# so the budget is the larger of a floor and one frame per stored slot: each compaction then pays for work in
+# proportion to its cost, and the journal stays within a fixed multiple of the state it serves. A frame is
+# about 260 bytes of rendered text; a compliant transfer makes about 36.
 JOURNAL_BUDGET = 100_000
+FRAMES_PER_STORED_SLOT = 1.0
 CHECK_EVERY = 64  # transactions between reads of the journal length
 
 
@@ -50,6 +52,7 @@ class RevmBackend(Backend):
         self._nonces: dict[str, int] = {}
         self._since_compaction = 0
         self.compactions = 0
+        self._budget = JOURNAL_BUDGET  # raised with the state at each compaction
         self._copied: dict[str, tuple[int, int, str, dict[int, int]]] = {}  # the state at the last compaction
         self._creators: dict[str, tuple[str, int]] = {}  # contract (lower case) -> (deployer, its nonce then)
 
@@ -106,6 +109,7 @@ class RevmBackend(Backend):
             for slot, value in slots.items():
                 fresh.insert_account_storage(address, slot, value)
         self._copied = accounts
+        self._budget = max(JOURNAL_BUDGET, int(FRAMES_PER_STORED_SLOT * sum(len(a[3]) for a in accounts.values())))
         self.evm = fresh
         self._since_compaction = 0
         self.compactions += 1
@@ -134,7 +138,7 @@ class RevmBackend(Backend):
         if self._since_compaction < CHECK_EVERY:
             return
         self._since_compaction = 0
-        if self.evm.journal_len >= JOURNAL_BUDGET and not self._live_snapshots:
+        if self.evm.journal_len >= self._budget and not self._live_snapshots:
             self.compact()
 
     def _enter_block(self) -> tuple[int, int]:
