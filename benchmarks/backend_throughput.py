@@ -9,7 +9,6 @@ Each row: N settlement-token transfers between two funded accounts through the C
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import platform
 import sys
@@ -20,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from simulator.chain import Chain  # noqa: E402
 from simulator.chain.anvil import AnvilNode  # noqa: E402
+from simulator.outputs import atomic_write, csv_text  # noqa: E402
 
 BASE_COUNTS = {"revm (pyrevm raw, pre-encoded)": 20_000, "revm": 5_000, "pyevm": 1_000,
                "web3 (eth-tester)": 300, "web3 (anvil HTTP)": 500}
@@ -83,11 +83,7 @@ def main() -> int:
     handle_share = rates["revm"] / rates["revm (pyrevm raw, pre-encoded)"]
     print(f"revm handle layer reaches {handle_share:.0%} of raw pyrevm calls/s")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    args.csv.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.csv, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    atomic_write(args.csv, csv_text(rows))
     print(f"wrote {args.csv}")
     return 0
 

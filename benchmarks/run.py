@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import functools
 import json
 import os
@@ -33,6 +32,8 @@ from workloads import w1_handles, w1_raw_pyrevm  # noqa: E402
 
 from simulator.chain import Chain  # noqa: E402
 from simulator.chain.anvil import AnvilNode  # noqa: E402
+from simulator.outputs import atomic_write, csv_text  # noqa: E402
+from simulator.scenario import read_toml  # noqa: E402
 
 SMALL = ROOT / "tests" / "data" / "small.toml"
 REFERENCE = ROOT / "scenarios" / "reference_10k.toml"
@@ -87,12 +88,12 @@ def scale_overrides(factor_investors: float, years: int) -> list[str]:
     """The reference world scaled: investors, the offering's caps and the platforms' KYC capacity all by the
     same factor, so a smaller world is a proportional miniature (the same fill date, the same trading per
     investor), not a different economy (with the caps fixed, doubling investors fills the offering months
-    earlier and trading starts sooner)."""
-    counts = {"mainland_gba": 3000, "hk_retail": 2000, "hk_professional": 4000, "esg_fund": 1000}
-    return [f"investors.{k}.count={int(v * factor_investors)}" for k, v in counts.items()] + [
-        f"offering.hard_cap_hkd={int(2_000_000_000 * factor_investors)}",
-        f"offering.soft_cap_hkd={int(1_000_000 * factor_investors)}",
-        *(f"platforms.{i}.kyc_capacity_per_day={max(1, int(500 * factor_investors))}" for i in range(2)),
+    earlier and trading starts sooner). The figures scaled are read from the reference file."""
+    ref = read_toml(REFERENCE)
+    return [f"investors.{k}.count={int(v['count'] * factor_investors)}" for k, v in ref["investors"].items()] + [
+        *(f"offering.{cap}={int(ref['offering'][cap] * factor_investors)}" for cap in ("hard_cap_hkd", "soft_cap_hkd")),
+        *(f"platforms.{i}.kyc_capacity_per_day={max(1, int(p['kyc_capacity_per_day'] * factor_investors))}"
+          for i, p in enumerate(ref["platforms"])),
         f"horizon_days={365 * years}"]
 
 
@@ -205,11 +206,7 @@ def main() -> int:
     for name, fn in (("W1", w1), ("W2", w2), ("W3", w3)):
         if not args.only or name in args.only:
             fn(args.quick)
-    args.csv.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.csv, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(ROWS[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(ROWS)
+    atomic_write(args.csv, csv_text(ROWS))
     print(f"wrote {args.csv}")
     return 0
 

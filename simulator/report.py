@@ -67,14 +67,19 @@ def fill_curve(run: RunFrames):
     return fig
 
 
+def _daily(run: RunFrames, title: str, values, ylabel: str):
+    """One daily series of the timeseries against the day."""
+    fig, ax = _fig(title)
+    ax.plot(run.timeseries["day"], values)
+    ax.set_xlabel("day")
+    ax.set_ylabel(ylabel)
+    return fig
+
+
 def quota_use(run: RunFrames):
     """CWM southbound aggregate net quota in use over time."""
-    ts = run.timeseries
-    fig, ax = _fig("CWM southbound quota in use (net)")
-    ax.plot(ts["day"], ts["cwm_aggregate_quota_used_fen"] / 100 / 1e6)
-    ax.set_xlabel("day")
-    ax.set_ylabel("RMB m")
-    return fig
+    return _daily(run, "CWM southbound quota in use (net)",
+                  run.timeseries["cwm_aggregate_quota_used_fen"] / 100 / 1e6, "RMB m")
 
 
 def refusals(run: RunFrames):
@@ -141,21 +146,13 @@ def holders_by_class(run: RunFrames):
 
 
 def distributions(run: RunFrames):
-    ts = run.timeseries
-    fig, ax = _fig("Distributions paid (cumulative)")
-    ax.plot(ts["day"], ts["distributions_hkd_cents_cum"] / 100 / 1e6)
-    ax.set_xlabel("day")
-    ax.set_ylabel("HK$ m")
-    return fig
+    return _daily(run, "Distributions paid (cumulative)",
+                  run.timeseries["distributions_hkd_cents_cum"] / 100 / 1e6, "HK$ m")
 
 
 def idle_capital(run: RunFrames):
-    ts = run.timeseries
-    fig, ax = _fig("Buyer cash idle between match and settlement (cumulative)")
-    ax.plot(ts["day"], ts["capital_idle_hkd_days_cum"] / 1e6)
-    ax.set_xlabel("day")
-    ax.set_ylabel("HK$ m x days")
-    return fig
+    return _daily(run, "Buyer cash idle between match and settlement (cumulative)",
+                  run.timeseries["capital_idle_hkd_days_cum"] / 1e6, "HK$ m x days")
 
 
 def disposal(run: RunFrames):

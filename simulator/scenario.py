@@ -86,34 +86,31 @@ def parse_override(assignment: str) -> tuple[str, object]:
     return key, parse_value(value.strip())
 
 
+def _locate(node, part: str, key: str, path: list[str]):
+    """The table key or list index that `part` names in `node`, or a ScenarioError naming the problem."""
+    if isinstance(node, list):
+        if not part.isdigit() or int(part) >= len(node):
+            raise ScenarioError([f"--set {key}: {'.'.join(path)} has {len(node)} item(s); {part!r} is not one of "
+                                 f"their indexes (0-{len(node) - 1})"])
+        return int(part)
+    if not isinstance(node, dict):
+        raise ScenarioError([f"--set {key}: {path[-1]} is not a table"])
+    return part
+
+
 def apply_overrides(data: dict, overrides: list[tuple[str, object]]) -> dict:
     """Set each dotted key in a copy of `data`; a number indexes a list of tables (`platforms.0.name`).
     Unknown keys are left for the schema to name."""
     data = copy.deepcopy(data)
     for key, value in overrides:
-        node = data
         parts = key.split(".")
-        for depth, part in enumerate(parts):
-            last = depth == len(parts) - 1
-            if isinstance(node, list):
-                if not part.isdigit() or int(part) >= len(node):
-                    where = ".".join(parts[:depth])
-                    raise ScenarioError([f"--set {key}: {where} has {len(node)} item(s); {part!r} is not one of "
-                                         f"their indexes (0-{len(node) - 1})"])
-                index = int(part)
-                if last:
-                    node[index] = value
-                else:
-                    node = node[index]
-                continue
-            if not isinstance(node, dict):
-                raise ScenarioError([f"--set {key}: {parts[depth - 1]} is not a table"])
-            if last:
-                node[part] = value
-            else:
-                if node.get(part) is None:
-                    node[part] = {}
-                node = node[part]
+        node = data
+        for depth, part in enumerate(parts[:-1]):
+            at = _locate(node, part, key, parts[:depth])
+            if isinstance(node, dict) and node.get(at) is None:
+                node[at] = {}
+            node = node[at]
+        node[_locate(node, parts[-1], key, parts[:-1])] = value
     return data
 
 

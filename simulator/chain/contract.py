@@ -32,7 +32,7 @@ class Receipt:
 
     __slots__ = ("value", "gas_used", "block_number", "timestamp", "tx_hash", "contract_address", "_raw", "_events")
 
-    def __init__(self, value: object, raw: TxResult, events: list[Event] | None = None) -> None:
+    def __init__(self, value: object, raw: TxResult) -> None:
         self.value = value
         self.gas_used = raw.gas_used
         self.block_number = raw.block_number
@@ -40,7 +40,7 @@ class Receipt:
         self.tx_hash = raw.tx_hash
         self.contract_address = raw.contract_address
         self._raw = raw
-        self._events = events
+        self._events: list[Event] | None = None
 
     @property
     def events(self) -> list[Event]:
