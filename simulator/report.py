@@ -17,9 +17,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-CLASSES = ("mainland_gba", "hk_retail", "hk_professional", "esg_fund")
-CLASS_LABELS = {"mainland_gba": "mainland GBA (CWM)", "hk_retail": "HK retail", "hk_professional": "HK professional",
-                "esg_fund": "international ESG funds"}
+from simulator.model.classes import CLASS_NAMES as CLASSES  # noqa: E402
+from simulator.model.classes import INVESTOR_CLASSES  # noqa: E402
+
+CLASS_LABELS = {name: c.label for name, c in INVESTOR_CLASSES.items()}
 
 
 @dataclass

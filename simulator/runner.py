@@ -8,8 +8,9 @@ from pathlib import Path
 
 from simulator.chain import Chain
 from simulator.model.config import WorldConfig
-from simulator.model.policy import REASONS
-from simulator.model.world import CLASSES, ReconciliationError, World
+from simulator.model.errors import ReconciliationError
+from simulator.model.metrics import summary_row
+from simulator.model.world import World
 
 
 @dataclass
@@ -18,91 +19,6 @@ class RunResult:
     timeseries: list[dict]
     events: list[dict]
     world: World
-
-
-def _stdev(values: list[float]) -> float:
-    if len(values) < 2:
-        return 0.0
-    mean = sum(values) / len(values)
-    return (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
-
-
-def _pct(ratio: float) -> str:
-    """A ratio as a percentage with 4 decimals, formatted the same way everywhere."""
-    return f"{ratio * 100:.4f}"
-
-
-def summarize(world: World, scenario: str, backend: str, wall_seconds: float, reconciliation: int) -> dict:
-    c, inv = world.counters, world.investors
-    row = {
-        "scenario": scenario,
-        "seed": world.seed,
-        "backend": backend,
-        "horizon_days": world.cfg.horizon_days,
-        "investors_onboarded": sum(1 for i in inv if i.onboarded),
-    }
-    for cls in CLASSES:
-        row[f"investors_by_class_{cls}"] = sum(1 for i in inv if i.onboarded and i.cls == cls)
-    opened = world.offering_opened_day
-    if opened is None:
-        fill = ""
-    elif world.offering_filled_day is not None:
-        fill = world.offering_filled_day - opened
-    else:
-        fill = world.offering_closed_day - opened if world.offering_closed_day is not None else ""
-    row.update({
-        "capital_raised_hkd": world.capital_raised_cents // 100,
-        "offering_fill_days": fill,
-        "offering_outcome": world.offering_state,
-        "offering_filled": world.offering_filled_day is not None,
-        "approval_days": world.approval_days,
-        "first_distribution_day": world.first_distribution_day if world.first_distribution_day is not None else "",
-        "tokens_outstanding": sum(i.tokens for i in inv),
-        "holders_end": sum(1 for i in inv if i.tokens > 0),
-        "distributions_paid_hkd": c.distributions_cents // 100,
-    })
-    end_s = world.cfg.horizon_days * 86_400
-    for i in inv:
-        world._accrue(i, end_s)
-    for cls in CLASSES:
-        members = [i for i in inv if i.cls == cls and i.capital_cent_days > 0]
-        capital_days = sum(i.capital_cent_days for i in members)
-        received = sum(i.received_cents for i in members)
-        # time-weighted annual yield: distributions received over the cost of the tokens times the time they
-        # were held (a ratio, not money: percent with 4 decimals, computed from integers on every platform)
-        pct_e6 = received * 10**8 * 365 // capital_days if capital_days else 0
-        row[f"realized_yield_pct_{cls}"] = f"{pct_e6 // 10**6}.{pct_e6 % 10**6 // 100:04d}"
-    row.update({
-        "secondary_trades": c.trades,
-        "secondary_volume_hkd": c.volume_cents // 100,
-        "settlement_failures": c.settlement_failures,
-        "cwm_individual_quota_used_cny": max(world.policy.cwm_used_fen.values(), default=0) // 100,
-        "cwm_aggregate_quota_used_cny": world.policy.cwm_aggregate_used_fen // 100,
-        **{f"refused_{r}": c.refused[r] for r in REASONS},
-        "aml_missed": c.aml_missed,
-        "capital_idle_hkd_days": c.capital_idle_cent_days // 100,
-        "counterparty_failures": c.counterparty_failures,
-        "platform_outage_days": c.platform_outage_days,
-        "disposal_sold_units": world.disposal_state["sold_units"],
-        "disposal_proceeds_cny": world.disposal_state["proceeds_fen"] // 100,
-        "disposal_days_to_finish": (world.disposal_state["finished_day"] - world.cfg.disposal.start_day
-                                    if world.disposal_state["finished_day"] is not None else ""),
-        "disposal_mean_impact_bps": (sum(world.disposal_state["impact_bps"]) // len(world.disposal_state["impact_bps"])
-                                     if world.disposal_state["impact_bps"] else 0),
-        "etf_investors": len(world.etf_holders),
-        "etf_subscribed_hkd": world.etf_state["subscribed_cents"] // 100,
-        "etf_value_end_hkd": world.etf_value_cents() // 100 if world.etf_holders else 0,
-        "etf_realized_pnl_hkd": world.etf_state["realized_pnl_cents"] // 100,
-        "etf_panic_sellers": world.etf_state["panic_sellers"],
-        "etf_daily_vol_pct": _pct(_stdev(world.etf_state["returns"])),
-        "etf_max_drawdown_pct": _pct(world.etf_state["max_drawdown"]),
-        "settlement_latency_days_mean": round(c.settlement_latency_s_total / c.trades / 86_400, 4) if c.trades else "",
-        "tx_count": world.chain.tx_count,
-        "gas_used_total": world.chain.gas_used_total,
-        "reconciliation_diff_minor": reconciliation,
-        "wall_seconds": round(wall_seconds, 3),
-    })
-    return row
 
 
 def run(config: WorldConfig, seed: int = 0, backend: str = "revm", *, rpc_url: str | None = None,
@@ -126,7 +42,7 @@ def run(config: WorldConfig, seed: int = 0, backend: str = "revm", *, rpc_url: s
     diff = world.reconciliation_diff()
     if diff != 0:
         raise ReconciliationError(f"off-chain ledger and on-chain balances differ by {diff} minor units")
-    summary = summarize(world, scenario, chain.backend.name, time.perf_counter() - started, diff)
+    summary = summary_row(world, scenario, chain.backend.name, time.perf_counter() - started, diff)
     return RunResult(summary, world.timeseries, world.events, world)
 
 

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from simulator.model.classes import ClassName
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -189,8 +191,7 @@ class WorldConfig(_Strict):
     offering: OfferingConfig = OfferingConfig()
     platforms: list[PlatformConfig] = Field(default_factory=lambda: [PlatformConfig(name="hk-vatp-1")],
                                             min_length=1)
-    investors: dict[Literal["mainland_gba", "hk_retail", "hk_professional", "esg_fund"], InvestorClassConfig] = (
-        Field(default_factory=_default_investors))
+    investors: dict[ClassName, InvestorClassConfig] = Field(default_factory=_default_investors)
     policy: PolicyConfig = PolicyConfig()
     market: MarketConfig = MarketConfig()
     shocks: list[ShockConfig] = Field(default_factory=list)

@@ -106,9 +106,10 @@ class PolicyGate:
                   or p.avg_income_fen >= c.min_avg_income_fen)
         return residency and p.experience_years >= c.min_experience_years and wealth
 
-    def may_hold_rwa(self, investor_class: str, professional: bool, profile: MainlandProfile | None) -> Decision:
-        """Can this investor be onboarded for the revenue-rights token at all (before any amount)?"""
-        if investor_class == "mainland_gba":
+    def may_hold_rwa(self, southbound: bool, professional: bool, profile: MainlandProfile | None) -> Decision:
+        """Can this investor be onboarded for the revenue-rights token at all (before any amount)?
+        `southbound`: a mainland resident investing through CWM Connect."""
+        if southbound:
             if not self.rules.cwm.product_eligible:
                 return Decision.refuse("cwm_product_not_eligible")
             if not self.rules.cwm.risk_rating_allowed:

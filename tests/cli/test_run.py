@@ -19,7 +19,7 @@ REQUIRED = ["scenario", "seed", "backend", "horizon_days", "investors_onboarded"
             "secondary_trades", "secondary_volume_hkd", "cwm_individual_quota_used_cny",
             "cwm_aggregate_quota_used_cny", "settlement_latency_days_mean", "tx_count", "gas_used_total",
             "reconciliation_diff_minor", "wall_seconds"]
-CLASSES = ["mainland_gba", "hk_retail", "hk_professional", "esg_fund"]
+from simulator.model.classes import CLASS_NAMES as CLASSES
 BACKEND_SPECIFIC = {"wall_seconds", "backend", "gas_used_total"}
 
 

@@ -44,7 +44,7 @@ def test_aggregate_quota_is_net_and_freed_by_northbound_principal():
 def test_product_list_and_closed_loop():
     g = PolicyGate(PolicyRules())  # today: tokenised revenue rights are not on the southbound list
     assert g.reserve_southbound("a", 1).reason == "cwm_product_not_eligible"
-    assert g.may_hold_rwa("mainland_gba", False, eligible_profile()).reason == "cwm_product_not_eligible"
+    assert g.may_hold_rwa(True, False, eligible_profile()).reason == "cwm_product_not_eligible"
     assert PolicyGate.closed_loop("mainland:a", "mainland:a").allowed
     assert PolicyGate.closed_loop("mainland:a", "mainland:b").reason == "cwm_closed_loop"
 
@@ -59,7 +59,7 @@ def test_product_list_and_closed_loop():
     ({"net_financial_assets_fen": 0, "avg_income_fen": 40_000_000}, True),
 ])
 def test_cwm_eligibility_legs(changes, ok):
-    decision = gate().may_hold_rwa("mainland_gba", False, eligible_profile(**changes))
+    decision = gate().may_hold_rwa(True, False, eligible_profile(**changes))
     assert decision.allowed is ok
     if not ok:
         assert decision.reason == "cwm_investor_not_eligible"
@@ -67,9 +67,9 @@ def test_cwm_eligibility_legs(changes, ok):
 
 def test_professional_only_unless_authorised_and_mainland_outside_cwm():
     g = PolicyGate(PolicyRules())
-    assert g.may_hold_rwa("hk_retail", False, None).reason == "professional_only"
-    assert g.may_hold_rwa("hk_professional", True, None).allowed
-    assert PolicyGate(PolicyRules(retail_authorised=True)).may_hold_rwa("hk_retail", False, None).allowed
+    assert g.may_hold_rwa(False, False, None).reason == "professional_only"
+    assert g.may_hold_rwa(False, True, None).allowed
+    assert PolicyGate(PolicyRules(retail_authorised=True)).may_hold_rwa(False, False, None).allowed
     assert g.mainland_direct_purchase(is_virtual_asset=False).reason == "safe_quota_not_for_securities"
     assert g.mainland_direct_purchase(is_virtual_asset=True).reason == "mainland_va_ban"
 
@@ -81,4 +81,4 @@ def test_negative_quota_is_refused_naming_the_field():
 
 def test_risk_rating_above_the_channel_limit_is_refused():
     g = PolicyGate(PolicyRules(cwm=CwmRules(product_eligible=True, risk_rating_allowed=False)))
-    assert g.may_hold_rwa("mainland_gba", False, eligible_profile()).reason == "cwm_risk_rating"
+    assert g.may_hold_rwa(True, False, eligible_profile()).reason == "cwm_risk_rating"

@@ -61,10 +61,10 @@ def test_same_seed_same_results_other_seed_differs(baseline):
 def test_every_onchain_holder_is_verified_and_was_eligible_when_buying(baseline):
     world = baseline.world
     for inv in world.investors:
-        balance = world.s.token.balanceOf(inv.wallet)
+        balance = world.suite.token.balanceOf(inv.wallet)
         assert balance == inv.tokens
         if balance:
-            assert world.s.registry.isVerified(inv.wallet)
+            assert world.suite.registry.isVerified(inv.wallet)
             assert inv.purchase_checks and all(inv.purchase_checks)
 
 

@@ -31,14 +31,14 @@ def test_distributed_revenue_is_claimed_plus_claimable_plus_dust_in_every_scenar
             continue
         result = run_scenario(load_scenario(path, ["horizon_days=500"]))
         world = result.world
-        d = world.s.distributor
+        d = world.suite.distributor
         holders = [i.wallet for i in world.investors]
         claimable = sum(sum(d.withdrawableOfBatch(holders[k:k + 200])) for k in range(0, len(holders), 200))
         distributed, claimed, dust = d.totalDistributed(), d.totalClaimed(), d.undistributedDust()
         # each holder's sub-unit remainder stays with it until later distributions complete a unit
         slack = distributed - claimed - claimable - dust
         assert 0 <= slack <= len(holders), (path.stem, distributed, claimed, claimable, dust)
-        assert world.s.hkd.balanceOf(d.address) == distributed - claimed - d.dustRecovered()
+        assert world.suite.hkd.balanceOf(d.address) == distributed - claimed - d.dustRecovered()
 
 
 SHRINK = ["horizon_days=240", "investors.hk_professional.count=8", "investors.esg_fund.count=1",

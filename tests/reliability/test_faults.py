@@ -91,11 +91,11 @@ def test_outage_and_licence_revocation_mid_offering_lose_and_double_settle_nothi
     subscribed = Counter(e["actor"] for e in events if e["kind"] == "subscribed")
     allocated = Counter(e["actor"] for e in events if e["kind"] == "allocated")
     assert subscribed and set(allocated) <= set(subscribed) and max(allocated.values()) == 1  # each allocated once
-    o = world.s.offering
+    o = world.suite.offering
     for who in subscribed:  # nobody's subscription is lost: what was not allocated was refunded, to the unit
         assert o.refundableOf(who) == 0
         assert o.allocatedCash(who) == o.subscribed(who) or o.refunded(who), who
-    assert world.s.hkd.balanceOf(o.address) == 0
+    assert world.suite.hkd.balanceOf(o.address) == 0
     onboarded_at_alpha = [e["day"] for e in events if e["kind"] == "onboarded" and "platform=alpha" in e["detail"]]
     assert onboarded_at_alpha and max(onboarded_at_alpha) < 45  # revoked: no new clients after day 45
     assert any(e["kind"] == "onboarded" and "platform=beta" in e["detail"] and e["day"] >= 45 for e in events)

@@ -1,0 +1,46 @@
+"""An investor: the state one agent carries through the world (its decisions live in the actor modules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulator.model.classes import InvestorClass
+from simulator.model.policy import MainlandProfile
+
+if TYPE_CHECKING:
+    from simulator.model.platform import Platform
+
+
+@dataclass(eq=False, slots=True)
+class Investor:
+    index: int  # position in the world's population: the key of every per-investor record
+    kind: InvestorClass
+    class_index: int  # position within its class: the key of its random streams
+    wallet: str
+    rng: np.random.Generator = field(repr=False)  # this investor's own decisions
+    professional: bool
+    wealth_cents: int  # investable wealth in HKD cents (mainland: its HKD value at arrival)
+    via_cwm: bool  # a mainland resident who goes through CWM (the others try a direct purchase)
+    profile: MainlandProfile | None = None  # what the CWM eligibility test looks at (mainland only)
+    bad_actor: bool = False  # an applicant AML should stop
+    platform: Platform | None = None
+    onboarded: bool = False
+    tokens: int = 0  # the model's own record of the holding (mirrors the chain)
+    selling: bool = False  # has a resting sell order
+    bidding: bool = False  # has a resting buy order
+    invested_cents: int = 0
+    committed_cents: int = 0  # HK-account cash earmarked for trades awaiting settlement
+    cost_basis_cents: int = 0  # what the tokens now held cost
+    capital_cent_days: int = 0  # cost basis integrated over time held (for time-weighted yields)
+    basis_since_s: int = 0
+    # policy verdicts in force at each purchase (allocation or secondary buy): all must be True
+    purchase_checks: list[bool] = field(default_factory=list)
+    received_cents: int = 0  # distributions claimed
+
+    @property
+    def cls(self) -> str:
+        """The class name (`mainland_gba`, ...)."""
+        return self.kind.name

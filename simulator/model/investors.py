@@ -1,0 +1,130 @@
+"""Investors arriving and their journey: eligibility, a platform, onboarding (KYC, AML, on-chain identity),
+then a subscription to the offering (or, later, bids on the secondary market)."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import simpy
+
+from simulator.model.investor import Investor
+from simulator.model.classes import INVESTOR_CLASSES
+from simulator.model.platform import Platform
+from simulator.model.policy import Decision, MainlandProfile
+from simulator.units import BPS, DAY, YEAR
+
+if TYPE_CHECKING:
+    from simulator.model.world import World
+
+PROFESSIONAL_PORTFOLIO_CENTS = 8_000_000 * 100  # HK$ 8 m portfolio: a professional investor (FACTS, H)
+KYC_VALIDITY_S = 40 * YEAR  # on-chain identities outlive any run: expiry is not what these runs study
+
+
+class Investors:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def arrivals(self, cls: str) -> Generator[simpy.Event, Any, None]:
+        """The class's prospective investors arrive uniformly over its arrival window after the approval."""
+        w = self.world
+        c = w.cfg.investors[cls]
+        start = w.issuer.approval_days * DAY
+        streams = [w.streams.get(f"investor:{cls}:{i}") for i in range(c.count)]
+        times = [start + float(s.uniform(0, c.arrival_days * DAY)) for s in streams]
+        for i in sorted(range(c.count), key=lambda k: (times[k], k)):
+            yield w.env.timeout(max(0.0, times[i] - w.env.now))
+            inv = self.new_investor(cls, i, streams[i])
+            w.env.process(self.journey(inv))
+
+    def new_investor(self, cls: str, index: int, rng: np.random.Generator) -> Investor:
+        """Investor `index` of class `cls`, drawn from a stream of its own (more investors of one class, or
+        another class, never change this one's draws)."""
+        w = self.world
+        kind = INVESTOR_CLASSES[cls]
+        c = w.cfg.investors[cls]
+        wealth = int(c.wealth_median_hkd * 100 * float(np.exp(c.wealth_sigma * rng.standard_normal())))
+        wealth = max(wealth, 100)
+        professional = kind.institutional or wealth >= PROFESSIONAL_PORTFOLIO_CENTS
+        profile = None
+        via_cwm = True
+        if kind.southbound:
+            hukou = bool(rng.random() < c.gba_hukou_share)
+            profile = MainlandProfile(
+                gba_hukou=hukou, gba_social_security_years=0 if hukou else int(rng.integers(0, 5)),
+                experience_years=int(rng.integers(2, 10)) if rng.random() < c.experienced_share
+                else int(rng.integers(0, 2)),
+                net_financial_assets_fen=200_000_000 if rng.random() < c.wealth_test_share else 50_000_000,
+                financial_assets_fen=0, avg_income_fen=0)
+            via_cwm = bool(rng.random() < c.via_cwm_share)
+        bad_actor = bool(rng.random() < c.bad_actor_share)
+        wallet = w.chain.new_account(f"{cls}-{index}")
+        inv = Investor(len(w.investors), kind, index, wallet, w.streams.get(f"behaviour:{cls}:{index}"),
+                       professional, wealth, via_cwm, profile, bad_actor=bad_actor)
+        w.investors.append(inv)
+        w.by_wallet[wallet] = inv
+        # endowment: where the investor's money sits before anything happens, in its home currency
+        w.ledger.post(0, "external:world", f"{kind.home_account}:{wallet}",
+                      w.fx.convert(wealth, "HKD", kind.home_currency), kind.home_currency, "endowment")
+        return inv
+
+    def choose_platform(self, inv: Investor) -> Platform | None:
+        open_ = [p for p in self.world.platforms.values() if p.licensed]
+        if not open_:
+            return None
+        weights = np.array([p.cfg.weight for p in open_], dtype=float)
+        pick = self.world.streams.get(f"choice:{inv.cls}").choice(len(open_), p=weights / weights.sum())
+        return open_[int(pick)]
+
+    def journey(self, inv: Investor) -> Generator[simpy.Event, Any, None]:
+        """Eligibility, onboarding (KYC, AML, on-chain identity), then a subscription while the offering is open."""
+        w = self.world
+        etf = w.cfg.va_etf
+        if inv.kind.southbound and inv.via_cwm and etf.interest_share and inv.rng.random() < etf.interest_share \
+                and inv.profile is not None and w.policy.cwm_eligible(inv.profile):
+            w.env.process(w.etfs.purchase(inv))
+        if inv.kind.southbound and not inv.via_cwm:
+            decision = w.policy.mainland_direct_purchase(is_virtual_asset=False)
+            w.refuse(inv.wallet, decision.reason)
+            return
+        decision = self.may_hold(inv)
+        if not decision.allowed:
+            w.refuse(inv.wallet, decision.reason, cls=inv.cls)
+            return
+        platform = self.choose_platform(inv)
+        if platform is None:
+            w.refuse(inv.wallet, "platform_not_licensed", cls=inv.cls)
+            return
+        inv.platform = platform
+        outcome = yield from platform.onboard(inv)
+        if outcome:
+            w.refuse(inv.wallet, outcome, cls=inv.cls, platform=platform.name)
+            return
+        self.register(inv, platform)
+        if w.issuer.state == "open":
+            yield from w.issuer.subscribe(inv)
+
+    def may_hold(self, inv: Investor) -> Decision:
+        """May this investor hold the token under the rules in force now?"""
+        return self.world.policy.may_hold_rwa(inv.kind.southbound, inv.professional, inv.profile)
+
+    def register(self, inv: Investor, platform: Platform) -> None:
+        """The on-chain identity (country, category, channel from the class table) and a place in the
+        platform's client list and decision calendar."""
+        w = self.world
+        kind = inv.kind
+        w.sync()
+        r = w.suite.registry.registerIdentity(inv.wallet, kind.country, kind.category(inv.professional),
+                                              kind.channel, w.chain.now + KYC_VALIDITY_S, sender=w.suite.agent)
+        inv.onboarded = True
+        platform.clients.append(inv)
+        platform.decisions.schedule(inv.index, inv, inv.rng, w.market.decision_bound[inv.cls])
+        w.event(inv.wallet, "onboarded", cls=inv.cls, platform=platform.name, receipt=r)
+
+    def ticket_cents(self, inv: Investor) -> int:
+        """What the investor puts in: a share of its wealth within the offering's ticket bounds."""
+        c = self.world.cfg.investors[inv.cls]
+        o = self.world.cfg.offering
+        ticket = inv.wealth_cents * c.ticket_share_of_wealth_bps // BPS
+        return max(o.min_ticket_hkd * 100, min(ticket, o.max_ticket_hkd * 100))

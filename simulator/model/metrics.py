@@ -1,0 +1,150 @@
+"""What a run measures: the counters actors add to, the daily time-series row and the summary row.
+
+Both rows are read from the actors' public state; no other module formats results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from simulator.model.classes import CLASS_NAMES
+from simulator.model.policy import REASONS
+from simulator.units import DAY
+
+if TYPE_CHECKING:
+    from simulator.model.world import World
+
+
+@dataclass(slots=True)
+class Counters:
+    trades: int = 0
+    volume_cents: int = 0
+    settlement_failures: int = 0
+    aml_missed: int = 0
+    platform_outage_days: int = 0
+    capital_idle_cent_days: int = 0  # buyer cash waiting between match and settlement, cents x days
+    counterparty_failures: int = 0
+    settlement_latency_s_total: int = 0  # summed, not listed: a long run settles millions of trades
+    claimed_cents: int = 0
+    refused: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
+
+
+def daily_row(w: World) -> dict[str, Any]:
+    """One row of timeseries.csv: the state of the world at the start of the day."""
+    c = w.counters
+    etfs = w.etfs
+    return {
+        "day": w.day, "date": w.date().isoformat(),
+        "investors_onboarded": sum(len(p.clients) for p in w.platforms.values()),
+        "holders": len(w.holdings.holders),
+        **{f"holders_{cls}": n for cls, n in w.holdings.by_class.items()},
+        "tokens_outstanding": w.holdings.tokens_outstanding,
+        "capital_idle_hkd_days_cum": c.capital_idle_cent_days // 100,
+        "settlement_failures_cum": c.settlement_failures,
+        "price_hkd_cents": w.market.price_cents,
+        "trades_cum": c.trades,
+        "volume_hkd_cents_cum": c.volume_cents,
+        "distributions_hkd_cents_cum": w.revenue.distributed_cents,
+        "cwm_aggregate_quota_used_fen": w.policy.cwm_aggregate_used_fen,
+        "refused_cum": sum(c.refused.values()),
+        "sentiment": round(w.market.sentiment, 4),
+        "offering_state": w.issuer.state,
+        "platforms_licensed": sum(1 for p in w.platforms.values() if p.licensed),
+        "va_price_usd_cents": w.va.price_usd_cents,
+        "va_sold_units_cum": w.disposal.stats.sold_units,
+        "etf_value_hkd": etfs.value_cents() // 100 if etfs.positions else 0,
+        **{f"fx_{k}": v for k, v in sorted(w.fx.rates().items())},
+    }
+
+
+def _stdev(values: list[float]) -> float:
+    if len(values) < 2:
+        return 0.0
+    mean = sum(values) / len(values)
+    return (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+
+
+def _pct(ratio: float) -> str:
+    """A ratio as a percentage with 4 decimals, formatted the same way everywhere."""
+    return f"{ratio * 100:.4f}"
+
+
+def _yield_pct(received_cents: int, capital_cent_days: int) -> str:
+    """Time-weighted annual yield: distributions received over the cost of the tokens times the time they
+    were held (a ratio, not money: percent with 4 decimals, computed from integers on every platform)."""
+    pct_e6 = received_cents * 10**8 * 365 // capital_cent_days if capital_cent_days else 0
+    return f"{pct_e6 // 10**6}.{pct_e6 % 10**6 // 100:04d}"
+
+
+def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reconciliation: int) -> dict[str, Any]:
+    """The one row of summary.csv. Accrues every holding to the horizon first (it ends the run's books)."""
+    c, inv = w.counters, w.investors
+    issuer, disposal, etfs = w.issuer, w.disposal.stats, w.etfs
+    row: dict[str, Any] = {
+        "scenario": scenario,
+        "seed": w.seed,
+        "backend": backend,
+        "horizon_days": w.cfg.horizon_days,
+        "investors_onboarded": sum(1 for i in inv if i.onboarded),
+    }
+    for cls in CLASS_NAMES:
+        row[f"investors_by_class_{cls}"] = sum(1 for i in inv if i.onboarded and i.cls == cls)
+    opened = issuer.opened_day
+    fill: int | str
+    if opened is None:
+        fill = ""
+    elif issuer.filled_day is not None:
+        fill = issuer.filled_day - opened
+    else:
+        fill = issuer.closed_day - opened if issuer.closed_day is not None else ""
+    first = w.revenue.first_distribution_day
+    row.update({
+        "capital_raised_hkd": issuer.capital_raised_cents // 100,
+        "offering_fill_days": fill,
+        "offering_outcome": issuer.state,
+        "offering_filled": issuer.filled_day is not None,
+        "approval_days": issuer.approval_days,
+        "first_distribution_day": first if first is not None else "",
+        "tokens_outstanding": sum(i.tokens for i in inv),
+        "holders_end": sum(1 for i in inv if i.tokens > 0),
+        "distributions_paid_hkd": w.revenue.distributed_cents // 100,
+    })
+    end_s = w.cfg.horizon_days * DAY
+    for i in inv:
+        w.holdings.accrue(i, end_s)
+    for cls in CLASS_NAMES:
+        members = [i for i in inv if i.cls == cls and i.capital_cent_days > 0]
+        row[f"realized_yield_pct_{cls}"] = _yield_pct(sum(i.received_cents for i in members),
+                                                      sum(i.capital_cent_days for i in members))
+    row.update({
+        "secondary_trades": c.trades,
+        "secondary_volume_hkd": c.volume_cents // 100,
+        "settlement_failures": c.settlement_failures,
+        "cwm_individual_quota_used_cny": max(w.policy.cwm_used_fen.values(), default=0) // 100,
+        "cwm_aggregate_quota_used_cny": w.policy.cwm_aggregate_used_fen // 100,
+        **{f"refused_{r}": c.refused[r] for r in REASONS},
+        "aml_missed": c.aml_missed,
+        "capital_idle_hkd_days": c.capital_idle_cent_days // 100,
+        "counterparty_failures": c.counterparty_failures,
+        "platform_outage_days": c.platform_outage_days,
+        "disposal_sold_units": disposal.sold_units,
+        "disposal_proceeds_cny": disposal.proceeds_fen // 100,
+        "disposal_days_to_finish": (disposal.finished_day - w.cfg.disposal.start_day
+                                    if disposal.finished_day is not None else ""),
+        "disposal_mean_impact_bps": (sum(disposal.impact_bps) // len(disposal.impact_bps)
+                                     if disposal.impact_bps else 0),
+        "etf_investors": len(etfs.positions),
+        "etf_subscribed_hkd": etfs.stats.subscribed_cents // 100,
+        "etf_value_end_hkd": etfs.value_cents() // 100 if etfs.positions else 0,
+        "etf_realized_pnl_hkd": etfs.stats.realized_pnl_cents // 100,
+        "etf_panic_sellers": etfs.stats.panic_sellers,
+        "etf_daily_vol_pct": _pct(_stdev(etfs.stats.returns)),
+        "etf_max_drawdown_pct": _pct(etfs.stats.max_drawdown),
+        "settlement_latency_days_mean": round(c.settlement_latency_s_total / c.trades / DAY, 4) if c.trades else "",
+        "tx_count": w.chain.tx_count,
+        "gas_used_total": w.chain.gas_used_total,
+        "reconciliation_diff_minor": reconciliation,
+        "wall_seconds": round(wall_seconds, 3),
+    })
+    return row

@@ -1,0 +1,137 @@
+"""The issuer and its primary offering: the service approval, subscriptions, the close in batches (DvP per
+batch: tokens minted to subscribers, cash released to the treasury) and refunds."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from simulator.chain import ContractRevert
+from simulator.chain.suite import CN, HK, SuiteConfig
+from simulator.model.classes import FUND_COUNTRIES
+from simulator.model.investor import Investor
+from simulator.units import DAY, HOUR, TOKEN, UNITS_PER_CENT
+
+if TYPE_CHECKING:
+    from simulator.model.world import World
+
+OFFERING_CLOSED = 1  # PrimaryOffering.State.Closed
+MAX_HOLDERS = 1_000_000  # the compliance module's holder cap: not binding in these runs
+
+
+class Issuer:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        i = world.cfg.issuer
+        # the foreign institution's service approval: uniform up to the FTZ bound (FACTS)
+        self.approval_days = int(world.streams.get("issuer").integers(i.approval_min_days, i.approval_bound_days + 1))
+        self.state = "pending"  # pending -> open -> closed | failed
+        self.opened_day: int | None = None
+        self.closed_day: int | None = None
+        self.filled_day: int | None = None  # the day subscriptions reached the hard cap
+        self.subscribed_cents = 0
+        self.capital_raised_cents = 0
+
+    def suite_config(self) -> SuiteConfig:
+        """The deployment's terms: the offering's caps and tickets in stablecoin units, its on-chain deadline
+        after the approval, and the compliance that admits every class's country."""
+        cfg = self.world.cfg
+        o = cfg.offering
+        hard_cap_tokens = o.hard_cap_hkd * 100 * TOKEN // o.price_hkd_cents
+        return SuiteConfig(
+            allowed_countries=(CN, HK, *FUND_COUNTRIES),
+            retail_authorised=cfg.policy.retail_authorised or cfg.policy.cwm.product_eligible,
+            max_balance=hard_cap_tokens, max_holders=MAX_HOLDERS, lockup_seconds=0,
+            supply_cap=hard_cap_tokens,
+            price=o.price_hkd_cents * UNITS_PER_CENT, min_ticket=o.min_ticket_hkd * 100 * UNITS_PER_CENT,
+            max_ticket=o.max_ticket_hkd * 100 * UNITS_PER_CENT,
+            soft_cap=o.soft_cap_hkd * 100 * UNITS_PER_CENT, hard_cap=o.hard_cap_hkd * 100 * UNITS_PER_CENT,
+            offering_seconds=(self.approval_days + o.duration_days) * DAY, allocation=o.allocation,
+        )
+
+    def run(self) -> Generator[simpy.Event, Any, None]:
+        """Approval of the foreign institution's service, then the offering, its close, its refunds."""
+        w = self.world
+        o = w.cfg.offering
+        s = w.suite
+        yield w.env.timeout(self.approval_days * DAY)
+        self.state = "open"
+        self.opened_day = w.day
+        w.event("issuer", "service_approved", approval_days=self.approval_days)
+        w.event("issuer", "offering_opened", hard_cap_hkd=o.hard_cap_hkd)
+        yield w.env.timeout(o.duration_days * DAY + HOUR)  # just past the on-chain deadline
+        w.sync()
+        total_units = s.offering.totalSubscribed()
+        if total_units >= o.soft_cap_hkd * 100 * UNITS_PER_CENT and total_units > 0:
+            self.close(total_units)
+        else:
+            self.state = "failed"
+            w.event("issuer", "offering_failed", "", total_units // UNITS_PER_CENT, "HKD")
+        self.closed_day = w.day
+        for inv in w.investors:  # refunds: failed offering, or the unallocated part when oversubscribed
+            if inv.onboarded and s.offering.refundableOf(inv.wallet) > 0:
+                units = s.offering.refundableOf(inv.wallet)
+                r = s.offering.refund(sender=inv.wallet)
+                w.chain_move(s.offering.address, inv.wallet, units, "HKDS", "refund")
+                w.event(inv.wallet, "refunded", "", units // UNITS_PER_CENT, "HKD", r)
+
+    def subscribe(self, inv: Investor) -> Generator[simpy.Event, Any, None]:
+        """Fund the ticket, mint the stablecoin and subscribe on-chain (escrowed until the close)."""
+        w = self.world
+        s = w.suite
+        cents = w.investor_flow.ticket_cents(inv)
+        reason = yield from w.funding.fund_hkd(inv, cents)
+        if reason:
+            w.refuse(inv.wallet, reason, cents, "HKD", cls=inv.cls)
+            return
+        cents = min(cents, w.ledger.balance(f"bank:{inv.wallet}", "HKD"))
+        if self.state != "open":
+            w.refuse(inv.wallet, "offering_closed", cents, "HKD", cls=inv.cls)
+            return
+        units = cents * UNITS_PER_CENT
+        if cents < w.cfg.offering.min_ticket_hkd * 100:
+            w.refuse(inv.wallet, "offering_ticket", cents, "HKD", cls=inv.cls)
+            return
+        w.funding.mint_hkds(inv.wallet, f"bank:{inv.wallet}", cents, "subscription funding")
+        s.hkd.approve(s.offering.address, units, sender=inv.wallet)
+        try:
+            r = s.offering.subscribe(units, sender=inv.wallet)
+        except ContractRevert as exc:
+            w.refuse(inv.wallet, "offering_ticket", cents, "HKD", error=exc.error)
+            return
+        w.chain_move(inv.wallet, s.offering.address, units, "HKDS", "subscribe")
+        w.event(inv.wallet, "subscribed", "", cents, "HKD", r, cls=inv.cls)
+        self.subscribed_cents += cents
+        if self.filled_day is None and self.subscribed_cents >= w.cfg.offering.hard_cap_hkd * 100:
+            self.filled_day = w.day
+
+    def close(self, total_units: int) -> None:
+        """Close in batches; mirror each allocation the contract makes by the same rule, computed here."""
+        w = self.world
+        s = w.suite
+        o = w.cfg.offering
+        hard_cap_units = o.hard_cap_hkd * 100 * UNITS_PER_CENT
+        price_units = o.price_hkd_cents * UNITS_PER_CENT
+        while s.offering.state() != OFFERING_CLOSED:
+            r = s.offering.closeBatch(o.close_batch_size, sender=s.issuer)
+            for ev in r.events_named("Allocated"):
+                inv = w.by_wallet[ev.args["investor"]]
+                cash = s.offering.subscribed(inv.wallet)
+                if total_units > hard_cap_units:
+                    cash = cash * hard_cap_units // total_units
+                tokens = cash * TOKEN // price_units
+                w.chain_move(s.offering.address, s.treasury, cash, "HKDS", "allocation cash")
+                w.ledger.post(w.now_s, "external:RWA", f"chain:{inv.wallet}", tokens, "RWA", "allocation")
+                w.holdings.accrue(inv, w.now_s)
+                inv.cost_basis_cents += cash // UNITS_PER_CENT
+                inv.tokens += tokens
+                w.holdings.tokens_outstanding += tokens
+                w.holdings.add(inv)
+                inv.invested_cents += cash // UNITS_PER_CENT
+                inv.purchase_checks.append(w.investor_flow.may_hold(inv).allowed)
+                self.capital_raised_cents += cash // UNITS_PER_CENT
+                w.event(inv.wallet, "allocated", "", cash // UNITS_PER_CENT, "HKD", r, tokens=tokens, cls=inv.cls)
+        self.state = "closed"
+        w.event("issuer", "offering_closed", "", self.capital_raised_cents, "HKD")

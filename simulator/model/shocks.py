@@ -1,0 +1,74 @@
+"""Dated shocks: licence suspension, revocation and restoration, platform outages, a ban rumour, changes of
+the CWM quotas or product list, and retail authorisation. Each is applied on its day and recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from simulator.model.config import ShockConfig
+from simulator.model.platform import Platform
+from simulator.units import DAY
+
+if TYPE_CHECKING:
+    from simulator.model.world import World
+
+
+class Shocks:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def run(self) -> Generator[simpy.Event, Any, None]:
+        w = self.world
+        for shock in sorted(w.cfg.shocks, key=lambda s: s.day):
+            yield w.env.timeout(max(0, shock.day * DAY - w.env.now))
+            self.apply(shock)
+
+    def apply(self, shock: ShockConfig) -> None:
+        w = self.world
+        policy = w.policy
+        if shock.kind in ("licence_suspension", "licence_revocation", "licence_restored", "platform_outage"):
+            p = w.platforms[shock.platform]  # the config refuses shocks naming unknown platforms
+            if shock.kind == "licence_restored":
+                p.licence = "licensed"
+            elif shock.kind == "platform_outage":
+                p.outage_until = w.env.now + max(1, shock.duration_days) * DAY
+            else:
+                p.licence = "suspended" if shock.kind == "licence_suspension" else "revoked"
+                for order in p.book.clear():
+                    w.market.order_gone(order)
+                if shock.kind == "licence_suspension" and shock.duration_days:
+                    w.env.process(self._restore(p, shock.duration_days))
+        elif shock.kind == "ban_rumour":
+            w.market.sentiment = -abs(shock.sentiment)
+            w.market.sentiment_recovery_per_day = abs(shock.sentiment) / max(1, shock.duration_days)
+        elif shock.kind == "cwm_quota_change":
+            c = policy.rules.cwm
+            individual = shock.individual_quota_cny * 100 if shock.individual_quota_cny is not None \
+                else c.individual_quota_fen
+            aggregate = shock.aggregate_quota_cny * 100 if shock.aggregate_quota_cny is not None \
+                else c.aggregate_quota_fen
+            policy.rules = replace(policy.rules, cwm=replace(c, individual_quota_fen=individual,
+                                                             aggregate_quota_fen=aggregate))
+        elif shock.kind == "cwm_product_list":
+            policy.rules = replace(policy.rules, cwm=replace(policy.rules.cwm, product_eligible=shock.enabled))
+            if shock.enabled:  # the southbound list admits only SFC-authorised products: open the token to them
+                self._set_retail_authorised(True)
+        elif shock.kind == "retail_authorisation":
+            policy.rules = replace(policy.rules, retail_authorised=shock.enabled)
+            self._set_retail_authorised(shock.enabled)
+        w.event("authority", "shock", shock.kind, platform=shock.platform, sentiment=shock.sentiment)
+
+    def _set_retail_authorised(self, enabled: bool) -> None:
+        w = self.world
+        w.sync()
+        w.suite.modules["investor_category"].setRetailAuthorised(enabled, sender=w.suite.admin)
+
+    def _restore(self, platform: Platform, days: int) -> Generator[simpy.Event, Any, None]:
+        w = self.world
+        yield w.env.timeout(days * DAY)
+        platform.licence = "licensed"
+        w.event("authority", "shock", "licence_restored", platform=platform.name)
