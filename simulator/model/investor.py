@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from simulator.model.classes import InvestorClass
 from simulator.model.policy import MainlandProfile
-
-if TYPE_CHECKING:
-    from simulator.model.platform import Platform
 
 
 @dataclass(eq=False, slots=True)
@@ -26,7 +21,6 @@ class Investor:
     via_cwm: bool  # a mainland resident who goes through CWM (the others try a direct purchase)
     profile: MainlandProfile | None = None  # what the CWM eligibility test looks at (mainland only)
     bad_actor: bool = False  # an applicant AML should stop
-    platform: Platform | None = None
     onboarded: bool = False
     tokens: int = 0  # the model's own record of the holding (mirrors the chain)
     selling: bool = False  # has a resting sell order

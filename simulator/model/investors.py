@@ -96,7 +96,6 @@ class Investors:
         if platform is None:
             w.refuse(inv.wallet, "platform_not_licensed", cls=inv.cls)
             return
-        inv.platform = platform
         outcome = yield from platform.onboard(inv)
         if outcome:
             w.refuse(inv.wallet, outcome, cls=inv.cls, platform=platform.name)

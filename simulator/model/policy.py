@@ -85,7 +85,8 @@ class Decision:
 
     @classmethod
     def refuse(cls, reason: str) -> Decision:
-        assert reason in REASONS, reason
+        if reason not in REASONS:
+            raise ValueError(f"unknown refusal reason {reason!r}")
         return cls(False, reason)
 
 

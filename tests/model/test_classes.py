@@ -1,0 +1,64 @@
+"""The investor-class table is the one source of each class's facts: the schema, the on-chain identity,
+the ledger's home accounts, the plots and the summary columns all follow it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from simulator.model.classes import CLASS_NAMES, INVESTOR_CLASSES
+from simulator.chain import Chain
+from simulator.model.config import WorldConfig
+from simulator.model.world import World
+from simulator.report import CLASS_LABELS
+from simulator.runner import run
+from simulator.scenario import json_schema
+from tests.model.test_world import small_world
+
+
+@pytest.fixture(scope="module")
+def world():
+    return run(small_world(horizon_days=200), seed=5).world
+
+
+def test_schema_summary_and_plots_name_exactly_the_table_classes():
+    schema = json.loads(json_schema())
+    assert tuple(schema["properties"]["investors"]["propertyNames"]["enum"]) == CLASS_NAMES
+    assert set(WorldConfig().investors) <= set(CLASS_NAMES)
+    assert CLASS_LABELS == {n: c.label for n, c in INVESTOR_CLASSES.items()}
+
+
+def test_each_class_is_registered_on_chain_as_its_row_says(world):
+    seen = set()
+    for inv in world.investors:
+        if not inv.onboarded:
+            continue
+        ident = world.suite.registry.identity(inv.wallet)
+        kind = INVESTOR_CLASSES[inv.cls]
+        assert ident[0] == kind.country and ident[2] == kind.channel
+        assert ident[1] == kind.category(inv.professional)
+        seen.add(inv.cls)
+    assert seen == set(CLASS_NAMES)
+
+
+def test_each_class_is_endowed_in_its_home_account_and_currency():
+    w = World(small_world(), seed=5, chain=Chain("revm", seed=5))
+    homes = {(c.home_account, c.home_currency) for c in INVESTOR_CLASSES.values()}
+    assert homes == {("mainland", "CNY"), ("bank", "HKD"), ("fund", "USD")}
+    for name, kind in INVESTOR_CLASSES.items():
+        inv = w.investor_flow.new_investor(name, 0, w.streams.get(f"investor:{name}:0"))
+        assert w.ledger.balance(f"{kind.home_account}:{inv.wallet}", kind.home_currency) > 0
+        for account, currency in homes - {(kind.home_account, kind.home_currency)}:
+            assert w.ledger.balance(f"{account}:{inv.wallet}", currency) == 0
+
+
+def test_sell_pressure_scales_fear_by_the_class_multiplier(world):
+    market = world.market
+    calm = {c: market.sell_pressure(c, 0.0, 0.0, 0.0) for c in ("mainland_gba", "hk_professional")}
+    scared = {c: market.sell_pressure(c, 1.0, 0.0, 0.0) for c in ("mainland_gba", "hk_professional")}
+    # the same config for both classes' selling, so the only difference is the table's fear multiplier
+    extra = {c: scared[c] / calm[c] - 1 for c in calm}
+    ratio = INVESTOR_CLASSES["mainland_gba"].fear_multiplier / INVESTOR_CLASSES["hk_professional"].fear_multiplier
+    assert extra["mainland_gba"] == pytest.approx(extra["hk_professional"] * ratio)
+    assert ratio > 1
