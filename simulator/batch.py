@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from simulator.errors import InputError, UserError
 from simulator.outputs import atomic_write, csv_text
@@ -72,7 +73,7 @@ def plan(data: dict, source: str, grids: list[str], seeds: int, base_seed: int) 
         raise InputError("--grid: the same key is given twice")
     points = list(itertools.product(*[values for _, values in parsed])) if parsed else [()]
     problems: list[str] = []
-    tasks = []
+    tasks: list[Task] = []
     for index, values in enumerate(points):
         overrides = tuple(zip(keys, values, strict=True))
         try:
@@ -163,7 +164,7 @@ class Sweep:
                 bar.close()
         return self.assemble()
 
-    def _run_pool(self, todo: list[Task], bar) -> None:
+    def _run_pool(self, todo: list[Task], bar: Any) -> None:
         if not todo:
             return
         if self.workers == 1:
@@ -181,7 +182,7 @@ class Sweep:
         finally:
             gc.unfreeze()
 
-    def _run_forked(self, todo: list[Task], bar) -> None:
+    def _run_forked(self, todo: list[Task], bar: Any) -> None:
         with ProcessPoolExecutor(max_workers=self.workers) as pool:
             futures = {pool.submit(run_task, self.data, self.source, t, self.backend): t for t in todo}
             for future in as_completed(futures):
@@ -195,7 +196,7 @@ class Sweep:
                 if bar is not None:
                     bar.update(1)
 
-    def _run_dask(self, todo: list[Task], bar) -> None:
+    def _run_dask(self, todo: list[Task], bar: Any) -> None:
         try:
             from distributed import Client
             from distributed import as_completed as dask_completed

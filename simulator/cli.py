@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from simulator import __version__
 from simulator.errors import InputError, UserError
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse exits 2 with usage; keep the code, shorten the noise
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 with usage; keep the code, shorten the noise
         self.print_usage(sys.stderr)
         raise InputError(f"{self.prog}: {message}")
 

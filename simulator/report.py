@@ -8,19 +8,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
 matplotlib.use("Agg")  # no screen needed; notebooks display the returned figures inline anyway
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from simulator.model.classes import CLASS_NAMES as CLASSES  # noqa: E402
-from simulator.model.classes import INVESTOR_CLASSES  # noqa: E402
+from simulator.model.classes import CLASS_NAMES as CLASSES
+from simulator.model.classes import INVESTOR_CLASSES
+from simulator.units import DAY
 
 CLASS_LABELS = {name: c.label for name, c in INVESTOR_CLASSES.items()}
+
+
+if TYPE_CHECKING:
+    from simulator.runner import RunResult
 
 
 @dataclass
@@ -30,7 +38,7 @@ class RunFrames:
     events: pd.DataFrame
 
 
-def frames(result) -> RunFrames:
+def frames(result: RunResult) -> RunFrames:
     """DataFrames of an in-memory `RunResult`."""
     return RunFrames(pd.Series(result.summary), pd.DataFrame(result.timeseries), pd.DataFrame(result.events))
 
@@ -46,14 +54,14 @@ def _detail(events: pd.DataFrame, key: str) -> pd.Series:
     return events["detail"].str.extract(rf"(?:^|;){key}=([^;]*)")[0]
 
 
-def _fig(title: str, figsize=(8, 4)):
+def _fig(title: str, figsize: tuple[float, float] = (8, 4)) -> tuple[Figure, Axes]:
     fig, ax = plt.subplots(figsize=figsize)
     ax.set_title(title)
     ax.grid(alpha=0.3)
     return fig, ax
 
 
-def fill_curve(run: RunFrames):
+def fill_curve(run: RunFrames) -> Figure:
     """Cumulative subscriptions of the primary offering against its hard cap."""
     ev = run.events[run.events["kind"] == "subscribed"]
     fig, ax = _fig("Offering fill curve")
@@ -68,7 +76,7 @@ def fill_curve(run: RunFrames):
     return fig
 
 
-def _daily(run: RunFrames, title: str, values, ylabel: str):
+def _daily(run: RunFrames, title: str, values: pd.Series, ylabel: str) -> Figure:
     """One daily series of the timeseries against the day."""
     fig, ax = _fig(title)
     ax.plot(run.timeseries["day"], values)
@@ -77,13 +85,13 @@ def _daily(run: RunFrames, title: str, values, ylabel: str):
     return fig
 
 
-def quota_use(run: RunFrames):
+def quota_use(run: RunFrames) -> Figure:
     """CWM southbound aggregate net quota in use over time."""
     return _daily(run, "CWM southbound quota in use (net)",
                   run.timeseries["cwm_aggregate_quota_used_fen"] / 100 / 1e6, "RMB m")
 
 
-def refusals(run: RunFrames):
+def refusals(run: RunFrames) -> Figure:
     """Refusals by named reason."""
     ev = run.events[run.events["kind"] == "refused"]
     counts = ev["reason"].value_counts().sort_values()
@@ -93,7 +101,7 @@ def refusals(run: RunFrames):
     return fig
 
 
-def yield_by_class(run: RunFrames):
+def yield_by_class(run: RunFrames) -> Figure:
     """Annualised distribution yield each investor class realised on its capital."""
     labels, values = [], []
     for cls in CLASSES:
@@ -107,7 +115,7 @@ def yield_by_class(run: RunFrames):
     return fig
 
 
-def price_volume(run: RunFrames):
+def price_volume(run: RunFrames) -> Figure:
     """Secondary price and daily traded value."""
     ts = run.timeseries
     fig, ax = _fig("Secondary market: price and volume")
@@ -121,19 +129,19 @@ def price_volume(run: RunFrames):
     return fig
 
 
-def settlement_latency(run: RunFrames):
+def settlement_latency(run: RunFrames) -> Figure:
     """Distribution of the time from match to on-chain settlement."""
     ev = run.events[run.events["kind"] == "trade_settled"]
     fig, ax = _fig("Settlement latency")
     if not ev.empty:
-        days = _detail(ev, "latency_s").astype(float) / 86_400
+        days = _detail(ev, "latency_s").astype(float) / DAY
         ax.hist(days, bins=30)
     ax.set_xlabel("days from match to settlement")
     ax.set_ylabel("trades")
     return fig
 
 
-def holders_by_class(run: RunFrames):
+def holders_by_class(run: RunFrames) -> Figure:
     ts = run.timeseries
     fig, ax = _fig("Token holders by class")
     for cls in CLASSES:
@@ -146,17 +154,17 @@ def holders_by_class(run: RunFrames):
     return fig
 
 
-def distributions(run: RunFrames):
+def distributions(run: RunFrames) -> Figure:
     return _daily(run, "Distributions paid (cumulative)",
                   run.timeseries["distributions_hkd_cents_cum"] / 100 / 1e6, "HK$ m")
 
 
-def idle_capital(run: RunFrames):
+def idle_capital(run: RunFrames) -> Figure:
     return _daily(run, "Buyer cash idle between match and settlement (cumulative)",
                   run.timeseries["capital_idle_hkd_days_cum"] / 1e6, "HK$ m x days")
 
 
-def disposal(run: RunFrames):
+def disposal(run: RunFrames) -> Figure:
     """Seized-coin disposal: coins sold and the market price."""
     ts = run.timeseries
     fig, ax = _fig("Seized-asset disposal")
@@ -169,7 +177,7 @@ def disposal(run: RunFrames):
     return fig
 
 
-def etf_value(run: RunFrames):
+def etf_value(run: RunFrames) -> Figure:
     ts = run.timeseries
     fig, ax = _fig("Mainland holdings of spot VA ETFs (market value)")
     ax.plot(ts["day"], ts["etf_value_hkd"] / 1e6)
@@ -178,7 +186,7 @@ def etf_value(run: RunFrames):
     return fig
 
 
-def sweep_surface(sweep: pd.DataFrame, x: str, y: str, hue: str | None = None):
+def sweep_surface(sweep: pd.DataFrame, x: str, y: str, hue: str | None = None) -> Figure:
     """Mean of `y` against `x` across seeds, with a 95 % confidence band (normal approximation)."""
     ok = sweep[sweep["status"] == "ok"].copy()
     fig, ax = _fig(f"{y} by {x}")
@@ -196,14 +204,14 @@ def sweep_surface(sweep: pd.DataFrame, x: str, y: str, hue: str | None = None):
     return fig
 
 
-def _run(path: Path, **overrides) -> RunFrames:
+def _run(path: Path, **overrides: object) -> RunFrames:
     from simulator.runner import run_scenario
     from simulator.scenario import load_scenario
 
     return frames(run_scenario(load_scenario(path, [f"{k}={v}" for k, v in overrides.items()])))
 
 
-def compare_bars(runs: dict[str, RunFrames], metrics: dict[str, str], title: str):
+def compare_bars(runs: dict[str, RunFrames], metrics: dict[str, str], title: str) -> Figure:
     """Side-by-side bars of summary metrics (label -> column) for several runs of one scenario."""
     fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 3.6))
     axes = np.atleast_1d(axes)
@@ -217,7 +225,7 @@ def compare_bars(runs: dict[str, RunFrames], metrics: dict[str, str], title: str
     return fig
 
 
-def compare_lines(runs: dict[str, RunFrames], column: str, scale: float, ylabel: str, title: str):
+def compare_lines(runs: dict[str, RunFrames], column: str, scale: float, ylabel: str, title: str) -> Figure:
     fig, ax = _fig(title)
     for label, r in runs.items():
         ax.plot(r.timeseries["day"], r.timeseries[column] / scale, label=label)
@@ -227,7 +235,7 @@ def compare_lines(runs: dict[str, RunFrames], column: str, scale: float, ylabel:
     return fig
 
 
-def _gallery_settlement(path: Path):
+def _gallery_settlement(path: Path) -> Figure:
     runs = {f"T+{t}": _run(path, horizon_days=500, **{"market.settlement_t_plus": t}) for t in (5, 1, 0)}
     return compare_bars(runs, {"buyer cash idle (HK$ x days)": "capital_idle_hkd_days",
                                "failed settlements": "settlement_failures",
@@ -235,7 +243,7 @@ def _gallery_settlement(path: Path):
                         "Conventional T+5 versus on-chain DvP")
 
 
-def _gallery_retail(path: Path):
+def _gallery_retail(path: Path) -> Figure:
     runs = {f"retail authorised = {flag}": _run(path, horizon_days=300, **{"policy.retail_authorised": flag,
                                                                             "investors.hk_retail.count": 600})
             for flag in ("false", "true")}
@@ -251,7 +259,7 @@ def _gallery_retail(path: Path):
     return fig
 
 
-def _gallery_ftz(path: Path):
+def _gallery_ftz(path: Path) -> Figure:
     runs = {"120-day bound, free repatriation": _run(path, horizon_days=900),
             "360-day bound, 90-day delay": _run(path, horizon_days=900, **{"issuer.approval_bound_days": 360,
                                                                            "issuer.approval_min_days": 240,

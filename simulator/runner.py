@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from simulator.chain import Chain
@@ -11,6 +13,9 @@ from simulator.model.config import WorldConfig
 from simulator.model.errors import ReconciliationError
 from simulator.model.metrics import summary_row
 from simulator.model.world import World
+
+if TYPE_CHECKING:
+    from simulator.scenario import Scenario
 
 
 @dataclass
@@ -22,7 +27,8 @@ class RunResult:
 
 
 def run(config: WorldConfig, seed: int = 0, backend: str = "revm", *, rpc_url: str | None = None,
-        scenario: str = "adhoc", chain: Chain | None = None, progress: bool = False, event_sink=None) -> RunResult:
+        scenario: str = "adhoc", chain: Chain | None = None, progress: bool = False,
+        event_sink: Callable[[dict], None] | None = None) -> RunResult:
     """One world run. With `event_sink`, events stream to it and `RunResult.events` stays empty."""
     started = time.perf_counter()
     chain = chain or Chain(backend, rpc_url=rpc_url, seed=seed)
@@ -46,8 +52,8 @@ def run(config: WorldConfig, seed: int = 0, backend: str = "revm", *, rpc_url: s
     return RunResult(summary, world.timeseries, world.events, world)
 
 
-def run_scenario(scenario, seed: int | None = None, backend: str = "revm", *, rpc_url: str | None = None,
-                 out_dir=None, progress: bool = False) -> RunResult:
+def run_scenario(scenario: Scenario, seed: int | None = None, backend: str = "revm", *, rpc_url: str | None = None,
+                 out_dir: Path | str | None = None, progress: bool = False) -> RunResult:
     """Run a validated `simulator.scenario.Scenario`; write its outputs to `out_dir` when given."""
     from simulator.outputs import EventStream, manifest, write_run
 
@@ -66,7 +72,7 @@ def run_scenario(scenario, seed: int | None = None, backend: str = "revm", *, rp
         raise
     finally:
         chain.close()
-    if out_dir is not None:
+    if out_dir is not None and stream is not None:
         dump = scenario.model_dump(mode="json")
         dump["scenario"]["seed"] = seed
         stream.commit()

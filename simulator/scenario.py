@@ -70,7 +70,7 @@ def validation_problems(exc: ValidationError, source: str) -> list[str]:
     return problems
 
 
-def parse_value(text: str):
+def parse_value(text: str) -> object:
     """A --set/--grid value: a TOML literal (1000000, true, 0.5, "x", [1, 2]) or else a bare string."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
@@ -86,7 +86,7 @@ def parse_override(assignment: str) -> tuple[str, object]:
     return key, parse_value(value.strip())
 
 
-def _locate(node, part: str, key: str, path: list[str]):
+def _locate(node: object, part: str, key: str, path: list[str]) -> str | int:
     """The table key or list index that `part` names in `node`, or a ScenarioError naming the problem."""
     if isinstance(node, list):
         if not part.isdigit() or int(part) >= len(node):
