@@ -1,5 +1,7 @@
 """gba-rwa-sim: real Solidity RWA contracts on an in-memory EVM, driven by a SimPy model of the GBA market."""
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
