@@ -61,13 +61,18 @@ def _fig(title: str, figsize: tuple[float, float] = (8, 4)) -> tuple[Figure, Axe
     return fig, ax
 
 
-def fill_curve(run: RunFrames) -> Figure:
-    """Cumulative subscriptions of the primary offering against its hard cap."""
+def _plot_subscribed(ax: Axes, run: RunFrames, label: str) -> None:
+    """Cumulative subscriptions to the offering (HK$ m) as a step line."""
     ev = run.events[run.events["kind"] == "subscribed"]
-    fig, ax = _fig("Offering fill curve")
     if not ev.empty:
         cum = ev.groupby("day")["amount"].sum().cumsum() / 100 / 1e6
-        ax.step(cum.index, cum.values, where="post", label="subscribed")
+        ax.step(cum.index, cum.values, where="post", label=label)
+
+
+def fill_curve(run: RunFrames) -> Figure:
+    """Cumulative subscriptions of the primary offering against its hard cap."""
+    fig, ax = _fig("Offering fill curve")
+    _plot_subscribed(ax, run, "subscribed")
     hard_cap = run.summary.get("capital_raised_hkd", 0)
     ax.axhline(float(hard_cap) / 1e6, color="grey", ls="--", label="raised at close")
     ax.set_xlabel("day")
@@ -76,13 +81,21 @@ def fill_curve(run: RunFrames) -> Figure:
     return fig
 
 
-def _daily(run: RunFrames, title: str, values: pd.Series, ylabel: str) -> Figure:
-    """One daily series of the timeseries against the day."""
+def _lines(title: str, lines: dict[str, tuple[pd.Series, pd.Series]], ylabel: str) -> Figure:
+    """Series against the day, one line per label (a legend when there is more than one)."""
     fig, ax = _fig(title)
-    ax.plot(run.timeseries["day"], values)
+    for label, (days, values) in lines.items():
+        ax.plot(days, values, label=label)
     ax.set_xlabel("day")
     ax.set_ylabel(ylabel)
+    if len(lines) > 1:
+        ax.legend()
     return fig
+
+
+def _daily(run: RunFrames, title: str, values: pd.Series, ylabel: str) -> Figure:
+    """One daily series of the timeseries against the day."""
+    return _lines(title, {"": (run.timeseries["day"], values)}, ylabel)
 
 
 def quota_use(run: RunFrames) -> Figure:
@@ -115,18 +128,28 @@ def yield_by_class(run: RunFrames) -> Figure:
     return fig
 
 
+def _twin(title: str, days: pd.Series, left: pd.Series, left_ylabel: str, right: pd.Series, right_ylabel: str,
+          right_bars: bool = False) -> Figure:
+    """Two daily series on their own y axes: a line on the left, a line or bars on the right."""
+    fig, ax = _fig(title)
+    ax.plot(days, left, color="C0")
+    ax.set_ylabel(left_ylabel)
+    ax2 = ax.twinx()
+    if right_bars:
+        ax2.bar(days, right, color="C1", alpha=0.4)
+    else:
+        ax2.plot(days, right, color="C3", alpha=0.6)
+    ax2.set_ylabel(right_ylabel)
+    ax.set_xlabel("day")
+    return fig
+
+
 def price_volume(run: RunFrames) -> Figure:
     """Secondary price and daily traded value."""
     ts = run.timeseries
-    fig, ax = _fig("Secondary market: price and volume")
-    ax.plot(ts["day"], ts["price_hkd_cents"] / 100, color="C0", label="price (HK$ per token)")
-    ax.set_ylabel("HK$ per token")
-    ax2 = ax.twinx()
     volume = ts["volume_hkd_cents_cum"].diff().fillna(0) / 100 / 1e6
-    ax2.bar(ts["day"], volume, color="C1", alpha=0.4, label="volume (HK$ m)")
-    ax2.set_ylabel("HK$ m a day")
-    ax.set_xlabel("day")
-    return fig
+    return _twin("Secondary market: price and volume", ts["day"], ts["price_hkd_cents"] / 100, "HK$ per token",
+                 volume, "HK$ m a day", right_bars=True)
 
 
 def settlement_latency(run: RunFrames) -> Figure:
@@ -143,15 +166,9 @@ def settlement_latency(run: RunFrames) -> Figure:
 
 def holders_by_class(run: RunFrames) -> Figure:
     ts = run.timeseries
-    fig, ax = _fig("Token holders by class")
-    for cls in CLASSES:
-        col = f"holders_{cls}"
-        if col in ts and ts[col].max() > 0:
-            ax.plot(ts["day"], ts[col], label=CLASS_LABELS[cls])
-    ax.set_xlabel("day")
-    ax.set_ylabel("holders")
-    ax.legend()
-    return fig
+    held = [c for c in CLASSES if f"holders_{c}" in ts and ts[f"holders_{c}"].max() > 0]
+    return _lines("Token holders by class", {CLASS_LABELS[c]: (ts["day"], ts[f"holders_{c}"]) for c in held},
+                  "holders")
 
 
 def distributions(run: RunFrames) -> Figure:
@@ -165,25 +182,15 @@ def idle_capital(run: RunFrames) -> Figure:
 
 
 def disposal(run: RunFrames) -> Figure:
-    """Seized-coin disposal: coins sold and the market price."""
+    """Seized-coin disposal: coins sold (cumulative) and the market price."""
     ts = run.timeseries
-    fig, ax = _fig("Seized-asset disposal")
-    ax.plot(ts["day"], ts["va_sold_units_cum"] / 1e8, color="C0", label="coins sold (cumulative)")
-    ax.set_ylabel("coins")
-    ax2 = ax.twinx()
-    ax2.plot(ts["day"], ts["va_price_usd_cents"] / 100, color="C3", alpha=0.6, label="price (USD)")
-    ax2.set_ylabel("USD per coin")
-    ax.set_xlabel("day")
-    return fig
+    return _twin("Seized-asset disposal", ts["day"], ts["va_sold_units_cum"] / COIN, "coins sold",
+                 ts["va_price_usd_cents"] / 100, "USD per coin")
 
 
 def etf_value(run: RunFrames) -> Figure:
-    ts = run.timeseries
-    fig, ax = _fig("Mainland holdings of spot VA ETFs (market value)")
-    ax.plot(ts["day"], ts["etf_value_hkd"] / 1e6)
-    ax.set_xlabel("day")
-    ax.set_ylabel("HK$ m")
-    return fig
+    return _daily(run, "Mainland holdings of spot VA ETFs (market value)", run.timeseries["etf_value_hkd"] / 1e6,
+                  "HK$ m")
 
 
 def sweep_surface(sweep: pd.DataFrame, x: str, y: str, hue: str | None = None) -> Figure:
@@ -226,13 +233,8 @@ def compare_bars(runs: dict[str, RunFrames], metrics: dict[str, str], title: str
 
 
 def compare_lines(runs: dict[str, RunFrames], column: str, scale: float, ylabel: str, title: str) -> Figure:
-    fig, ax = _fig(title)
-    for label, r in runs.items():
-        ax.plot(r.timeseries["day"], r.timeseries[column] / scale, label=label)
-    ax.set_xlabel("day")
-    ax.set_ylabel(ylabel)
-    ax.legend()
-    return fig
+    return _lines(title, {label: (r.timeseries["day"], r.timeseries[column] / scale) for label, r in runs.items()},
+                  ylabel)
 
 
 def _gallery_settlement(path: Path) -> Figure:
@@ -249,10 +251,7 @@ def _gallery_retail(path: Path) -> Figure:
             for flag in ("false", "true")}
     fig, ax = _fig("Offering fill: professional-only versus retail-authorised")
     for label, r in runs.items():
-        ev = r.events[r.events["kind"] == "subscribed"]
-        if not ev.empty:
-            cum = ev.groupby("day")["amount"].sum().cumsum() / 100 / 1e6
-            ax.step(cum.index, cum.values, where="post", label=label)
+        _plot_subscribed(ax, r, label)
     ax.set_xlabel("day")
     ax.set_ylabel("HK$ m subscribed")
     ax.legend()
