@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from simulator.model.classes import CLASS_NAMES as CLASSES
 from simulator.model.classes import INVESTOR_CLASSES
-from simulator.units import DAY
+from simulator.units import COIN, DAY
 
 CLASS_LABELS = {name: c.label for name, c in INVESTOR_CLASSES.items()}
 
