@@ -24,14 +24,14 @@ from simulator.chain.suite import (
 )
 from simulator.model.config import PlatformConfig, ShockConfig, WorldConfig
 from simulator.model.decisions import DecisionCalendar, accept
-from simulator.model.fx import FxMarket, FxParams
+from simulator.model.fx import FxMarket
 from simulator.model.ledger import Ledger, reconcile
 from simulator.model.order_book import Order, OrderBook
 from simulator.model.policy import REASONS, CwmRules, Decision, MainlandProfile, PolicyGate, PolicyRules
 from simulator.model.rails import RAILS, BusinessCalendar
 from simulator.model.rng import Streams
-from simulator.model.solar import SolarAsset, SolarParams
-from simulator.model.va_market import UNITS_PER_COIN, DepthParams, VirtualAssetMarket, VirtualAssetParams
+from simulator.model.solar import SolarAsset
+from simulator.model.va_market import UNITS_PER_COIN, DepthParams, VirtualAssetMarket
 
 DAY = 86_400
 TOKEN = 10**18
@@ -156,24 +156,10 @@ class World:
         self.env = simpy.Environment()
         self.ledger = Ledger()
         self.calendar = BusinessCalendar()
-        pol = cfg.policy
-        self.policy = PolicyGate(PolicyRules(
-            cwm=CwmRules(product_eligible=pol.cwm.product_eligible,
-                         risk_rating_allowed=pol.cwm.product_risk_rating <= pol.cwm.max_risk_rating_allowed,
-                         individual_quota_fen=pol.cwm.individual_quota_cny * 100,
-                         aggregate_quota_fen=pol.cwm.aggregate_quota_cny * 100),
-            retail_authorised=pol.retail_authorised, mainland_va_ban=pol.mainland_va_ban))
-        self.fx = FxMarket(FxParams(), self.streams.get("fx"))
-        a = cfg.asset
-        self.asset = SolarAsset(SolarParams(
-            capacity_mwp=a.capacity_mwp, specific_yield_kwh_per_kwp=a.specific_yield_kwh_per_kwp,
-            weather_sigma=a.weather_sigma, degradation_per_year=a.degradation_per_year,
-            outage_rate_per_year=a.outage_rate_per_year, outage_mean_days=a.outage_mean_days,
-            tariff_model=a.tariff_model, benchmark_price_fen_per_mwh=a.benchmark_price_fen_per_mwh,
-            mechanism_price_fen_per_mwh=a.mechanism_price_fen_per_mwh,
-            om_cost_fen_per_mwp_year=a.om_cost_fen_per_mwp_year, revenue_share_bps=a.revenue_share_bps,
-        ), self.streams.get("solar"), cfg.start_date)
-        self.va = VirtualAssetMarket(VirtualAssetParams(), self.streams.get("va"))
+        self.policy = PolicyGate(cfg.policy.rules())
+        self.fx = FxMarket(cfg.fx, self.streams.get("fx"))
+        self.asset = SolarAsset(cfg.asset, self.streams.get("solar"), cfg.start_date)
+        self.va = VirtualAssetMarket(cfg.va_market, self.streams.get("va"))
         self.etf_holders: list[Investor] = []
         self.etf_state = {"subscribed_cents": 0, "realized_pnl_cents": 0, "panic_sellers": 0, "returns": [],
                           "last_price": 0, "peak": 0, "max_drawdown": 0.0}
