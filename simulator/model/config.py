@@ -1,7 +1,10 @@
 """Typed, validated parameters of a world (pydantic; unknown keys refused, units in the names).
 
 Defaults stand for the real world; each cites its row of ../shared/FACTS.md or says it is a sensitivity
-parameter. Scenario files (TOML) are these models serialised.
+parameter. Scenario files (TOML) are these models serialised. This is the one place each default and bound
+lives: the `asset`, `fx` and `va_market` tables are the pure modules' own parameter models (SolarParams,
+FxParams, VirtualAssetParams), passed to the runtime as they are, and the policy gate's rules are derived
+from `PolicyConfig` by `PolicyConfig.rules()`.
 """
 
 from __future__ import annotations
@@ -12,28 +15,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from simulator.model.classes import ClassName
+from simulator.model.fx import FxParams
+from simulator.model.policy import CwmRules, PolicyRules
+from simulator.model.solar import SolarParams
+from simulator.model.va_market import VirtualAssetParams
+from simulator.units import BPS, major_to_minor
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AssetConfig(_Strict):
-    """The solar portfolio (fields of simulator.model.solar.SolarParams)."""
-
-    capacity_mwp: float = Field(82.0, gt=0)  # GCL + Ant Digital, Dec 2024: ~82 MW (FACTS, H/M)
-    specific_yield_kwh_per_kwp: float = Field(1_035.0, gt=0)  # Guangzhou 1,000-1,070 at PR 0.80 (FACTS, M)
-    weather_sigma: float = Field(0.35, ge=0)  # sensitivity
-    degradation_per_year: float = Field(0.005, ge=0, lt=1)  # NREL median 0.5 %/yr (FACTS, H)
-    outage_rate_per_year: float = Field(2.0, ge=0)  # sensitivity
-    outage_mean_days: float = Field(3.0, ge=1)  # sensitivity
-    tariff_model: Literal["benchmark", "cfd"] = "benchmark"
-    benchmark_price_fen_per_mwh: int = Field(45_300, gt=0)  # coal benchmark ~RMB 0.453/kWh = 45,300 fen/MWh (FACTS, L-M)
-    mechanism_price_fen_per_mwh: int = Field(45_300, gt=0)  # Notice 136 CfD mechanism price (sensitivity)
-    om_cost_fen_per_mwp_year: int = Field(5_000_000, ge=0)  # not confirmed (FACTS): sensitivity
-    # deal term (sensitivity): 4,500 bps gives holders ~7 % a year on a ~RMB 205 m raise, inside the
-    # 5.2-8 % quoted for the 2024 deals (FACTS, L)
-    revenue_share_bps: int = Field(4_500, ge=0, le=10_000)
 
 
 class OfferingConfig(_Strict):
@@ -64,7 +54,7 @@ class IssuerConfig(_Strict):
     approval_min_days: int = Field(30, ge=0)
     # FTZ opinions: free, undelayed transfer of profits and dividends (FACTS, H); a policy lever otherwise
     repatriation_delay_days: int = Field(0, ge=0)
-    repatriation_cap_bps: int = Field(10_000, ge=0, le=10_000)  # share of each month's revenue share let out
+    repatriation_cap_bps: int = Field(BPS, ge=0, le=BPS)  # share of each month's revenue share let out
 
     @model_validator(mode="after")
     def _bound(self) -> IssuerConfig:
@@ -97,7 +87,7 @@ class InvestorClassConfig(_Strict):
     arrival_days: int = Field(90, ge=1)
     wealth_median_hkd: int = Field(10_000_000, gt=0)  # investable wealth, lognormal (sensitivity)
     wealth_sigma: float = Field(1.0, ge=0)
-    ticket_share_of_wealth_bps: int = Field(500, ge=1, le=10_000)  # sensitivity
+    ticket_share_of_wealth_bps: int = Field(500, ge=1, le=BPS)  # sensitivity
     hold_days_mean: int = Field(720, ge=1)  # mean holding period before selling (sensitivity)
     buy_interest_per_day: float = Field(0.002, ge=0, le=1)  # daily chance an onboarded non-holder bids
     # mainland only: share meeting each CWM eligibility leg (sensitivity; the rules themselves are FACTS, H)
@@ -132,12 +122,42 @@ class CwmConfig(_Strict):
     # where 4 is medium-high; the token's own rating is a sensitivity parameter
     product_risk_rating: int = Field(4, ge=1, le=5)
     max_risk_rating_allowed: int = Field(4, ge=1, le=5)
+    # southbound investor eligibility, "2.0" rules in force 26 Feb 2024 (FACTS "CWM Connect": southbound
+    # eligibility, H): a GBA hukou or this many consecutive years of GBA social security / income tax ...
+    min_gba_social_security_years: int = Field(2, ge=0)
+    min_experience_years: int = Field(2, ge=0)  # ... and >= 2 years of investment experience ...
+    min_net_financial_assets_cny: int = Field(1_000_000, ge=0)  # ... and household net financial assets,
+    min_financial_assets_cny: int = Field(2_000_000, ge=0)  # or household financial assets,
+    min_avg_income_cny: int = Field(400_000, ge=0)  # or average personal income over 3 years
+
+    def rules(self) -> CwmRules:
+        """The gate's CWM rules: money in fen, the risk-rating test decided once."""
+        return CwmRules(
+            product_eligible=self.product_eligible,
+            risk_rating_allowed=self.product_risk_rating <= self.max_risk_rating_allowed,
+            individual_quota_fen=major_to_minor(self.individual_quota_cny),
+            aggregate_quota_fen=major_to_minor(self.aggregate_quota_cny),
+            min_gba_social_security_years=self.min_gba_social_security_years,
+            min_experience_years=self.min_experience_years,
+            min_net_financial_assets_fen=major_to_minor(self.min_net_financial_assets_cny),
+            min_financial_assets_fen=major_to_minor(self.min_financial_assets_cny),
+            min_avg_income_fen=major_to_minor(self.min_avg_income_cny),
+        )
 
 
 class PolicyConfig(_Strict):
     cwm: CwmConfig = CwmConfig()
     retail_authorised: bool = False  # SFC Nov 2023 circular: professional investors only (FACTS, H)
     mainland_va_ban: bool = True  # PBoC 24 Sep 2021 (FACTS, H)
+    # SAFE individual FX quota: USD 50,000 per person per calendar year, not usable for overseas securities
+    # (FACTS "Mainland constraints", H)
+    safe_fx_quota_usd: int = Field(50_000, ge=0)
+
+    def rules(self) -> PolicyRules:
+        """The policy gate's rules, derived from this table alone (shocks later replace parts of them)."""
+        return PolicyRules(cwm=self.cwm.rules(), retail_authorised=self.retail_authorised,
+                           mainland_va_ban=self.mainland_va_ban,
+                           safe_fx_quota_usd_cents=major_to_minor(self.safe_fx_quota_usd))
 
 
 class MarketConfig(_Strict):
@@ -149,7 +169,7 @@ class MarketConfig(_Strict):
     # settlement risk; sensitivity): a T+5 trade runs it five times, a T+0 DvP never
     counterparty_fail_rate_per_day: float = Field(0.003, ge=0, le=1)
     expected_yield_bps: int = Field(700, ge=1)  # yield buyers price in (FACTS: 5.2-8 % quoted, L)
-    fair_value_pull_bps: int = Field(2_000, ge=0, le=10_000)  # how far each session's quotes move to fair value
+    fair_value_pull_bps: int = Field(2_000, ge=0, le=BPS)  # how far each session's quotes move to fair value
     fear_discount: float = Field(0.3, ge=0, le=1)  # fair value lost at full fear (sensitivity)
 
 
@@ -158,8 +178,8 @@ class VaEtfConfig(_Strict):
 
     cwm_eligible: bool = False  # the policy lever: admitted to the CWM southbound product list
     interest_share: float = Field(0.0, ge=0, le=1)  # share of CWM-eligible mainland arrivals wanting it
-    ticket_share_of_wealth_bps: int = Field(2_000, ge=1, le=10_000)
-    panic_drawdown_bps: int = Field(4_000, ge=0, le=10_000)  # holders sell after this loss (0: never)
+    ticket_share_of_wealth_bps: int = Field(2_000, ge=1, le=BPS)
+    panic_drawdown_bps: int = Field(4_000, ge=0, le=BPS)  # holders sell after this loss (0: never)
 
 
 class DisposalConfig(_Strict):
@@ -169,6 +189,9 @@ class DisposalConfig(_Strict):
     start_day: int = Field(30, ge=0)
     days: int = Field(20, ge=1)  # TWAP: an equal slice every business day
     platforms: list[str] = Field(default_factory=list)  # empty: every licensed platform, in turn
+
+
+PLATFORM_SHOCKS = ("licence_suspension", "licence_revocation", "licence_restored", "platform_outage")
 
 
 class ShockConfig(_Strict):
@@ -186,7 +209,8 @@ class ShockConfig(_Strict):
 class WorldConfig(_Strict):
     start_date: dt.date = dt.date(2026, 1, 1)
     horizon_days: int = Field(365, ge=1, le=40 * 365)
-    asset: AssetConfig = AssetConfig()
+    asset: SolarParams = SolarParams()
+    fx: FxParams = FxParams()
     issuer: IssuerConfig = IssuerConfig()
     offering: OfferingConfig = OfferingConfig()
     platforms: list[PlatformConfig] = Field(default_factory=lambda: [PlatformConfig(name="hk-vatp-1")],
@@ -196,6 +220,7 @@ class WorldConfig(_Strict):
     market: MarketConfig = MarketConfig()
     shocks: list[ShockConfig] = Field(default_factory=list)
     disposal: DisposalConfig = DisposalConfig()
+    va_market: VirtualAssetParams = VirtualAssetParams()  # the virtual asset the disposal and the VA ETF trade
     va_etf: VaEtfConfig = VaEtfConfig()
 
     @model_validator(mode="after")
@@ -207,7 +232,6 @@ class WorldConfig(_Strict):
             if name not in names:
                 raise ValueError(f"disposal names unknown platform {name!r}")
         for shock in self.shocks:
-            if shock.kind in ("licence_suspension", "licence_revocation", "licence_restored", "platform_outage"):
-                if shock.platform not in names:
-                    raise ValueError(f"shock on day {shock.day} names unknown platform {shock.platform!r}")
+            if shock.kind in PLATFORM_SHOCKS and shock.platform not in names:
+                raise ValueError(f"shock on day {shock.day} names unknown platform {shock.platform!r}")
         return self

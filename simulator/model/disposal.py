@@ -12,7 +12,7 @@ import simpy
 
 from simulator.chain import Contract
 from simulator.model.va_market import DepthParams
-from simulator.units import COIN, DAY, HOUR
+from simulator.units import COIN, DAY, HOUR, major_to_minor
 
 if TYPE_CHECKING:
     from simulator.model.world import World
@@ -59,7 +59,7 @@ class Disposal:
                     turn += 1
                     slice_units = remaining if days_left <= 1 else remaining // days_left
                     pc = platform.cfg
-                    fill = w.va.sell(slice_units, DepthParams(pc.va_depth_usd_at_1pct * 100,
+                    fill = w.va.sell(slice_units, DepthParams(major_to_minor(pc.va_depth_usd_at_1pct),
                                                               pc.va_daily_volume_cap_coins * COIN, platform=pc.name))
                     if fill.quantity_units:
                         w.sync()

@@ -11,9 +11,11 @@ floor(floor(x * b / a) * a / b) <= x.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from simulator.units import BPS
 
 RATE_SCALE = 10**8
 CURRENCIES = ("CNY", "CNH", "HKD", "USD")
@@ -22,45 +24,34 @@ CURRENCIES = ("CNY", "CNH", "HKD", "USD")
 # since 18 May 2005 (HKMA, "Linked Exchange Rate System"; H). Not in FACTS.md; the HKMA is the primary source.
 HKD_PEG_STRONG_SIDE = 775_000_000
 HKD_PEG_WEAK_SIDE = 785_000_000
+# the same band in HKD per USD: the USD/HKD parameters must start and revert inside it
+PEG_BAND_LOW, PEG_BAND_HIGH = HKD_PEG_STRONG_SIDE / RATE_SCALE, HKD_PEG_WEAK_SIDE / RATE_SCALE
 
 
 def _scaled(rate: float) -> int:
     return math.floor(rate * RATE_SCALE)
 
 
-@dataclass(frozen=True)
-class FxParams:
+class FxParams(BaseModel):
+    """The FX processes: the scenario's `[fx]` table (simulator.model.config.WorldConfig.fx)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     # USD/HKD: mean-reverting inside the peg band. Centre, daily vol and reversion are sensitivity parameters
     # (HKD has sat at either Convertibility Undertaking for long spells, e.g. 7.85 in 2018-19 and 2022-23).
-    usd_hkd_initial: float = 7.80
-    usd_hkd_mean: float = 7.80
-    usd_hkd_daily_vol: float = 0.004  # HKD per USD per day
-    usd_hkd_reversion_per_day: float = 0.02
+    usd_hkd_initial: float = Field(7.80, ge=PEG_BAND_LOW, le=PEG_BAND_HIGH)
+    usd_hkd_mean: float = Field(7.80, ge=PEG_BAND_LOW, le=PEG_BAND_HIGH)
+    usd_hkd_daily_vol: float = Field(0.004, ge=0)  # HKD per USD per day
+    usd_hkd_reversion_per_day: float = Field(0.02, ge=0, le=1)
     # USD/CNY around 7.15 (2024-25 levels; sensitivity). Log mean-reversion, ~3% a year of vol.
-    usd_cny_initial: float = 7.15
-    usd_cny_mean: float = 7.15
-    usd_cny_daily_vol: float = 0.0016
-    usd_cny_reversion_per_day: float = 0.005
-    # CNH = CNY x (1 + spread), spread ~ Normal(mean, sd) in bps each day: sensitivity parameters
-    cnh_spread_mean_bps: float = 0.0
-    cnh_spread_sd_bps: float = 15.0
-
-    def __post_init__(self) -> None:
-        lo, hi = HKD_PEG_STRONG_SIDE / RATE_SCALE, HKD_PEG_WEAK_SIDE / RATE_SCALE
-        for name in ("usd_hkd_initial", "usd_hkd_mean"):
-            if not lo <= getattr(self, name) <= hi:
-                raise ValueError(f"{name} must lie in the peg band [7.75, 7.85]")
-        for name in ("usd_cny_initial", "usd_cny_mean"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0")
-        for name in ("usd_hkd_daily_vol", "usd_cny_daily_vol", "cnh_spread_sd_bps"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name} must be >= 0")
-        for name in ("usd_hkd_reversion_per_day", "usd_cny_reversion_per_day"):
-            if not 0 <= getattr(self, name) <= 1:
-                raise ValueError(f"{name} must be in [0, 1]")
-        if not abs(self.cnh_spread_mean_bps) < 1_000:
-            raise ValueError("cnh_spread_mean_bps must be within +-1000 bps")
+    usd_cny_initial: float = Field(7.15, gt=0)
+    usd_cny_mean: float = Field(7.15, gt=0)
+    usd_cny_daily_vol: float = Field(0.0016, ge=0)
+    usd_cny_reversion_per_day: float = Field(0.005, ge=0, le=1)
+    # CNH = CNY x (1 + spread), spread ~ Normal(mean, sd) in bps each day: sensitivity parameters. The mean
+    # is kept within +-10% (1,000 bps): CNH and CNY are the same currency on two markets.
+    cnh_spread_mean_bps: float = Field(0.0, gt=-BPS // 10, lt=BPS // 10)
+    cnh_spread_sd_bps: float = Field(15.0, ge=0)
 
 
 class FxMarket:
@@ -93,7 +84,7 @@ class FxMarket:
 
     @staticmethod
     def _cnh_from(usd_cny_scaled: int, spread_bps: float) -> int:
-        return math.floor(usd_cny_scaled * (1.0 + spread_bps / 10_000))
+        return math.floor(usd_cny_scaled * (1.0 + spread_bps / BPS))
 
     def _units_per_usd(self, ccy: str) -> int:
         match ccy:

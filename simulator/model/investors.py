@@ -9,16 +9,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from simulator.model.investor import Investor
 from simulator.model.classes import INVESTOR_CLASSES
+from simulator.model.investor import Investor
 from simulator.model.platform import Platform
 from simulator.model.policy import Decision, MainlandProfile
-from simulator.units import BPS, DAY, YEAR
+from simulator.units import BPS, DAY, YEAR, major_to_minor
 
 if TYPE_CHECKING:
     from simulator.model.world import World
 
-PROFESSIONAL_PORTFOLIO_CENTS = 8_000_000 * 100  # HK$ 8 m portfolio: a professional investor (FACTS, H)
+PROFESSIONAL_PORTFOLIO_CENTS = major_to_minor(8_000_000)  # HK$ 8 m portfolio: a professional investor (FACTS, H)
+# household net financial assets drawn for the CWM wealth test (sensitivity): either side of the RMB 1 m
+# threshold, so `wealth_test_share` alone decides who passes
+PASSES_WEALTH_TEST_CNY = 2_000_000
+FAILS_WEALTH_TEST_CNY = 500_000
 KYC_VALIDITY_S = 40 * YEAR  # on-chain identities outlive any run: expiry is not what these runs study
 
 
@@ -44,7 +48,7 @@ class Investors:
         w = self.world
         kind = INVESTOR_CLASSES[cls]
         c = w.cfg.investors[cls]
-        wealth = int(c.wealth_median_hkd * 100 * float(np.exp(c.wealth_sigma * rng.standard_normal())))
+        wealth = int(major_to_minor(c.wealth_median_hkd) * float(np.exp(c.wealth_sigma * rng.standard_normal())))
         wealth = max(wealth, 100)
         professional = kind.institutional or wealth >= PROFESSIONAL_PORTFOLIO_CENTS
         profile = None
@@ -55,7 +59,8 @@ class Investors:
                 gba_hukou=hukou, gba_social_security_years=0 if hukou else int(rng.integers(0, 5)),
                 experience_years=int(rng.integers(2, 10)) if rng.random() < c.experienced_share
                 else int(rng.integers(0, 2)),
-                net_financial_assets_fen=200_000_000 if rng.random() < c.wealth_test_share else 50_000_000,
+                net_financial_assets_fen=major_to_minor(PASSES_WEALTH_TEST_CNY if rng.random() < c.wealth_test_share
+                                                        else FAILS_WEALTH_TEST_CNY),
                 financial_assets_fen=0, avg_income_fen=0)
             via_cwm = bool(rng.random() < c.via_cwm_share)
         bad_actor = bool(rng.random() < c.bad_actor_share)
@@ -126,4 +131,4 @@ class Investors:
         c = self.world.cfg.investors[inv.cls]
         o = self.world.cfg.offering
         ticket = inv.wealth_cents * c.ticket_share_of_wealth_bps // BPS
-        return max(o.min_ticket_hkd * 100, min(ticket, o.max_ticket_hkd * 100))
+        return max(major_to_minor(o.min_ticket_hkd), min(ticket, major_to_minor(o.max_ticket_hkd)))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.model.classes import CLASS_NAMES
 from simulator.model.policy import REASONS
-from simulator.units import DAY
+from simulator.units import DAY, MINOR_PER_MAJOR
 
 if TYPE_CHECKING:
     from simulator.model.world import World
@@ -40,7 +40,7 @@ def daily_row(w: World) -> dict[str, Any]:
         "holders": len(w.holdings.holders),
         **{f"holders_{cls}": n for cls, n in w.holdings.by_class.items()},
         "tokens_outstanding": w.holdings.tokens_outstanding,
-        "capital_idle_hkd_days_cum": c.capital_idle_cent_days // 100,
+        "capital_idle_hkd_days_cum": c.capital_idle_cent_days // MINOR_PER_MAJOR,
         "settlement_failures_cum": c.settlement_failures,
         "price_hkd_cents": w.market.price_cents,
         "trades_cum": c.trades,
@@ -53,7 +53,7 @@ def daily_row(w: World) -> dict[str, Any]:
         "platforms_licensed": sum(1 for p in w.platforms.values() if p.licensed),
         "va_price_usd_cents": w.va.price_usd_cents,
         "va_sold_units_cum": w.disposal.stats.sold_units,
-        "etf_value_hkd": etfs.value_cents() // 100 if etfs.positions else 0,
+        "etf_value_hkd": etfs.value_cents() // MINOR_PER_MAJOR if etfs.positions else 0,
         **{f"fx_{k}": v for k, v in sorted(w.fx.rates().items())},
     }
 
@@ -74,7 +74,7 @@ def _yield_pct(received_cents: int, capital_cent_days: int) -> str:
     """Time-weighted annual yield: distributions received over the cost of the tokens times the time they
     were held (a ratio, not money: percent with 4 decimals, computed from integers on every platform)."""
     pct_e6 = received_cents * 10**8 * 365 // capital_cent_days if capital_cent_days else 0
-    return f"{pct_e6 // 10**6}.{pct_e6 % 10**6 // 100:04d}"
+    return f"{pct_e6 // 10**6}.{pct_e6 % 10**6 // MINOR_PER_MAJOR:04d}"
 
 
 def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reconciliation: int) -> dict[str, Any]:
@@ -100,7 +100,7 @@ def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reco
         fill = issuer.closed_day - opened if issuer.closed_day is not None else ""
     first = w.revenue.first_distribution_day
     row.update({
-        "capital_raised_hkd": issuer.capital_raised_cents // 100,
+        "capital_raised_hkd": issuer.capital_raised_cents // MINOR_PER_MAJOR,
         "offering_fill_days": fill,
         "offering_outcome": issuer.state,
         "offering_filled": issuer.filled_day is not None,
@@ -108,7 +108,7 @@ def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reco
         "first_distribution_day": first if first is not None else "",
         "tokens_outstanding": sum(i.tokens for i in inv),
         "holders_end": sum(1 for i in inv if i.tokens > 0),
-        "distributions_paid_hkd": w.revenue.distributed_cents // 100,
+        "distributions_paid_hkd": w.revenue.distributed_cents // MINOR_PER_MAJOR,
     })
     end_s = w.cfg.horizon_days * DAY
     for i in inv:
@@ -119,25 +119,25 @@ def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reco
                                                       sum(i.capital_cent_days for i in members))
     row.update({
         "secondary_trades": c.trades,
-        "secondary_volume_hkd": c.volume_cents // 100,
+        "secondary_volume_hkd": c.volume_cents // MINOR_PER_MAJOR,
         "settlement_failures": c.settlement_failures,
-        "cwm_individual_quota_used_cny": max(w.policy.cwm_used_fen.values(), default=0) // 100,
-        "cwm_aggregate_quota_used_cny": w.policy.cwm_aggregate_used_fen // 100,
+        "cwm_individual_quota_used_cny": max(w.policy.cwm_used_fen.values(), default=0) // MINOR_PER_MAJOR,
+        "cwm_aggregate_quota_used_cny": w.policy.cwm_aggregate_used_fen // MINOR_PER_MAJOR,
         **{f"refused_{r}": c.refused[r] for r in REASONS},
         "aml_missed": c.aml_missed,
-        "capital_idle_hkd_days": c.capital_idle_cent_days // 100,
+        "capital_idle_hkd_days": c.capital_idle_cent_days // MINOR_PER_MAJOR,
         "counterparty_failures": c.counterparty_failures,
         "platform_outage_days": c.platform_outage_days,
         "disposal_sold_units": disposal.sold_units,
-        "disposal_proceeds_cny": disposal.proceeds_fen // 100,
+        "disposal_proceeds_cny": disposal.proceeds_fen // MINOR_PER_MAJOR,
         "disposal_days_to_finish": (disposal.finished_day - w.cfg.disposal.start_day
                                     if disposal.finished_day is not None else ""),
         "disposal_mean_impact_bps": (sum(disposal.impact_bps) // len(disposal.impact_bps)
                                      if disposal.impact_bps else 0),
         "etf_investors": len(etfs.positions),
-        "etf_subscribed_hkd": etfs.stats.subscribed_cents // 100,
-        "etf_value_end_hkd": etfs.value_cents() // 100 if etfs.positions else 0,
-        "etf_realized_pnl_hkd": etfs.stats.realized_pnl_cents // 100,
+        "etf_subscribed_hkd": etfs.stats.subscribed_cents // MINOR_PER_MAJOR,
+        "etf_value_end_hkd": etfs.value_cents() // MINOR_PER_MAJOR if etfs.positions else 0,
+        "etf_realized_pnl_hkd": etfs.stats.realized_pnl_cents // MINOR_PER_MAJOR,
         "etf_panic_sellers": etfs.stats.panic_sellers,
         "etf_daily_vol_pct": _pct(_stdev(etfs.stats.returns)),
         "etf_max_drawdown_pct": _pct(etfs.stats.max_drawdown),

@@ -12,7 +12,7 @@ from simulator.chain import ContractRevert
 from simulator.chain.suite import CN, HK, SuiteConfig
 from simulator.model.classes import FUND_COUNTRIES
 from simulator.model.investor import Investor
-from simulator.units import DAY, HOUR, TOKEN, UNITS_PER_CENT
+from simulator.units import DAY, HOUR, TOKEN, UNITS_PER_CENT, cents_to_units, major_to_minor
 
 if TYPE_CHECKING:
     from simulator.model.world import World
@@ -39,15 +39,16 @@ class Issuer:
         after the approval, and the compliance that admits every class's country."""
         cfg = self.world.cfg
         o = cfg.offering
-        hard_cap_tokens = o.hard_cap_hkd * 100 * TOKEN // o.price_hkd_cents
+        hard_cap_tokens = major_to_minor(o.hard_cap_hkd) * TOKEN // o.price_hkd_cents
         return SuiteConfig(
             allowed_countries=(CN, HK, *FUND_COUNTRIES),
             retail_authorised=cfg.policy.retail_authorised or cfg.policy.cwm.product_eligible,
             max_balance=hard_cap_tokens, max_holders=MAX_HOLDERS, lockup_seconds=0,
             supply_cap=hard_cap_tokens,
-            price=o.price_hkd_cents * UNITS_PER_CENT, min_ticket=o.min_ticket_hkd * 100 * UNITS_PER_CENT,
-            max_ticket=o.max_ticket_hkd * 100 * UNITS_PER_CENT,
-            soft_cap=o.soft_cap_hkd * 100 * UNITS_PER_CENT, hard_cap=o.hard_cap_hkd * 100 * UNITS_PER_CENT,
+            price=cents_to_units(o.price_hkd_cents), min_ticket=cents_to_units(major_to_minor(o.min_ticket_hkd)),
+            max_ticket=cents_to_units(major_to_minor(o.max_ticket_hkd)),
+            soft_cap=cents_to_units(major_to_minor(o.soft_cap_hkd)),
+            hard_cap=cents_to_units(major_to_minor(o.hard_cap_hkd)),
             offering_seconds=(self.approval_days + o.duration_days) * DAY, allocation=o.allocation,
         )
 
@@ -64,7 +65,7 @@ class Issuer:
         yield w.env.timeout(o.duration_days * DAY + HOUR)  # just past the on-chain deadline
         w.sync()
         total_units = s.offering.totalSubscribed()
-        if total_units >= o.soft_cap_hkd * 100 * UNITS_PER_CENT and total_units > 0:
+        if total_units >= major_to_minor(o.soft_cap_hkd) * UNITS_PER_CENT and total_units > 0:
             self.close(total_units)
         else:
             self.state = "failed"
@@ -91,7 +92,7 @@ class Issuer:
             w.refuse(inv.wallet, "offering_closed", cents, "HKD", cls=inv.cls)
             return
         units = cents * UNITS_PER_CENT
-        if cents < w.cfg.offering.min_ticket_hkd * 100:
+        if cents < major_to_minor(w.cfg.offering.min_ticket_hkd):
             w.refuse(inv.wallet, "offering_ticket", cents, "HKD", cls=inv.cls)
             return
         w.funding.mint_hkds(inv.wallet, f"bank:{inv.wallet}", cents, "subscription funding")
@@ -104,7 +105,7 @@ class Issuer:
         w.chain_move(inv.wallet, s.offering.address, units, "HKDS", "subscribe")
         w.event(inv.wallet, "subscribed", "", cents, "HKD", r, cls=inv.cls)
         self.subscribed_cents += cents
-        if self.filled_day is None and self.subscribed_cents >= w.cfg.offering.hard_cap_hkd * 100:
+        if self.filled_day is None and self.subscribed_cents >= major_to_minor(w.cfg.offering.hard_cap_hkd):
             self.filled_day = w.day
 
     def close(self, total_units: int) -> None:
@@ -112,7 +113,7 @@ class Issuer:
         w = self.world
         s = w.suite
         o = w.cfg.offering
-        hard_cap_units = o.hard_cap_hkd * 100 * UNITS_PER_CENT
+        hard_cap_units = major_to_minor(o.hard_cap_hkd) * UNITS_PER_CENT
         price_units = o.price_hkd_cents * UNITS_PER_CENT
         while s.offering.state() != OFFERING_CLOSED:
             r = s.offering.closeBatch(o.close_batch_size, sender=s.issuer)

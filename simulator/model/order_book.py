@@ -125,7 +125,7 @@ class Match:
 class _Entry:
     """A resting order: the order as accepted (with its sequence) and its open quantity."""
 
-    __slots__ = ("order", "remaining", "alive", "key")
+    __slots__ = ("alive", "key", "order", "remaining")
 
     def __init__(self, order: Order) -> None:
         self.order = order
@@ -138,7 +138,7 @@ class _Entry:
 
 
 class _Level:
-    __slots__ = ("queue", "live", "dead", "qty")
+    __slots__ = ("dead", "live", "qty", "queue")
 
     def __init__(self) -> None:
         self.queue: deque[_Entry] = deque()
@@ -150,7 +150,7 @@ class _Level:
 class _Side:
     """One side of the book. The heap holds `sign * price` so its top is the best price (bids: sign=-1)."""
 
-    __slots__ = ("sign", "heap", "in_heap", "levels")
+    __slots__ = ("heap", "in_heap", "levels", "sign")
 
     def __init__(self, sign: int) -> None:
         self.sign = sign

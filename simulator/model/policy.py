@@ -1,6 +1,7 @@
 """The policy gate: every cross-border and investor-protection rule, each refusal with a named reason.
 
-Rules (sources in ../shared/FACTS.md):
+Rules (sources in ../shared/FACTS.md; each figure is a parameter of simulator.model.config.PolicyConfig,
+cited there, and reaches the gate only through `PolicyConfig.rules()`, so the rules here carry no defaults):
 - CWM Connect southbound: eligibility (GBA hukou or 2 years of GBA social security / income tax; 2 years
   of investment experience; household net financial assets >= RMB 1 m, or financial assets >= RMB 2 m,
   or average income >= RMB 400 k over 3 years), individual quota RMB 3 m (since 26 Feb 2024), aggregate
@@ -13,7 +14,7 @@ Rules (sources in ../shared/FACTS.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Refusal reasons: the names that land in events.csv and in summary.csv as refused_<reason>.
 REASONS = (
@@ -39,27 +40,27 @@ REASONS = (
 
 @dataclass(frozen=True, slots=True)
 class CwmRules:
-    product_eligible: bool = False  # HKMA, Feb 2024: tokenised revenue rights are not on the list
-    risk_rating_allowed: bool = True  # the product's risk rating is within what the channel admits
-    individual_quota_fen: int = 300_000_000  # RMB 3 m per investor since 26 Feb 2024
-    aggregate_quota_fen: int = 15_000_000_000_000  # RMB 150 bn net southbound (scalable for small runs)
-    min_experience_years: int = 2
-    min_net_financial_assets_fen: int = 100_000_000  # RMB 1 m household net financial assets
-    min_financial_assets_fen: int = 200_000_000  # or RMB 2 m household financial assets
-    min_avg_income_fen: int = 40_000_000  # or RMB 400 k average personal income over 3 years
+    """CWM Connect southbound rules in force, money in fen (built from simulator.model.config.CwmConfig)."""
 
-    def __post_init__(self) -> None:
-        for name in ("individual_quota_fen", "aggregate_quota_fen"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"policy.cwm.{name} must be >= 0")
+    product_eligible: bool  # the revenue-rights token is on the southbound product list
+    risk_rating_allowed: bool  # the product's risk rating is within what the channel admits
+    individual_quota_fen: int
+    aggregate_quota_fen: int  # net southbound
+    min_gba_social_security_years: int  # residency leg for investors without a GBA hukou
+    min_experience_years: int
+    min_net_financial_assets_fen: int  # household net financial assets, or
+    min_financial_assets_fen: int  # household financial assets, or
+    min_avg_income_fen: int  # average personal income over 3 years
 
 
 @dataclass(frozen=True, slots=True)
 class PolicyRules:
-    cwm: CwmRules = field(default_factory=CwmRules)
-    retail_authorised: bool = False  # SFC Nov 2023: without authorisation, professional investors only
-    mainland_va_ban: bool = True  # PBoC 24 Sep 2021
-    safe_fx_quota_usd_cents: int = 5_000_000  # USD 50,000 per person per year (not for securities)
+    """Every rule the gate applies (built from simulator.model.config.PolicyConfig; shocks replace it)."""
+
+    cwm: CwmRules
+    retail_authorised: bool  # without SFC authorisation, professional investors only
+    mainland_va_ban: bool
+    safe_fx_quota_usd_cents: int  # per person per year, not usable for securities
 
 
 @dataclass(slots=True)
@@ -101,7 +102,7 @@ class PolicyGate:
     # --- eligibility ----------------------------------------------------------------------
     def cwm_eligible(self, p: MainlandProfile) -> bool:
         c = self.rules.cwm
-        residency = p.gba_hukou or p.gba_social_security_years >= 2
+        residency = p.gba_hukou or p.gba_social_security_years >= c.min_gba_social_security_years
         wealth = (p.net_financial_assets_fen >= c.min_net_financial_assets_fen
                   or p.financial_assets_fen >= c.min_financial_assets_fen
                   or p.avg_income_fen >= c.min_avg_income_fen)

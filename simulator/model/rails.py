@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping, Protocol
+from typing import Protocol
 
 import numpy as np
 
-BPS = 10_000
+from simulator.units import BPS, HOUR
 
 
 @dataclass(frozen=True)
@@ -191,13 +192,13 @@ class Rail:
 # SWIFT gpi: ~50% credited within 30 min, ~100% within 24 h (FACTS "Payment rails", H). A lognormal with a
 # 30-min median puts exactly half within 30 min; sigma = ln(48)/3.09 puts 99.9% within 24 h, and the cap
 # the remaining 0.1% at 24 h.
-SWIFT_GPI_LATENCY = LognormalLatency(median_seconds=30 * 60, sigma=math.log(48) / 3.09, cap_seconds=24 * 3600)
+SWIFT_GPI_LATENCY = LognormalLatency(median_seconds=HOUR // 2, sigma=math.log(48) / 3.09, cap_seconds=24 * HOUR)
 
 RAILS: Mapping[str, Rail] = MappingProxyType({
     # CIPS: RMB cross-border legs (FACTS "CWM Connect" closed loop, H). Settles the same business day if sent
     # before the cut-off, else the next. Typical settlement time is NOT confirmed (FACTS "Payment rails"), so
     # latency (0-2 h), hours (09:00-17:00 HKT) and fee (RMB 50 per transfer) are sensitivity parameters.
-    "CIPS": Rail(name="CIPS", latency=UniformLatency(0, 2 * 3600), currencies=("CNY", "CNH"),
+    "CIPS": Rail(name="CIPS", latency=UniformLatency(0, 2 * HOUR), currencies=("CNY", "CNH"),
                  fixed_fee_minor={"CNY": 5_000, "CNH": 5_000}, business_days_only=True, cutoff_hour=17),
     # SWIFT gpi, 24/7 draw: the gpi figures are end-to-end, so a calendar on top would double-count delays.
     # Fees (USD 25 or equivalent per transfer) are sensitivity parameters (no source).

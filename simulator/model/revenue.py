@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from simulator.model.rails import RAILS
-from simulator.model.solar import MonthlyStatement, SolarAsset, SolarParams
+from simulator.model.solar import MonthlyStatement, SolarAsset
 from simulator.units import BPS, DAY, TOKEN, UNITS_PER_CENT
 
 if TYPE_CHECKING:
@@ -23,15 +23,7 @@ CLAIM_BATCH = 100  # holders per batchClaimFor transaction (gas bound)
 class Revenue:
     def __init__(self, world: World) -> None:
         self.world = world
-        a = world.cfg.asset
-        self.asset = SolarAsset(SolarParams(
-            capacity_mwp=a.capacity_mwp, specific_yield_kwh_per_kwp=a.specific_yield_kwh_per_kwp,
-            weather_sigma=a.weather_sigma, degradation_per_year=a.degradation_per_year,
-            outage_rate_per_year=a.outage_rate_per_year, outage_mean_days=a.outage_mean_days,
-            tariff_model=a.tariff_model, benchmark_price_fen_per_mwh=a.benchmark_price_fen_per_mwh,
-            mechanism_price_fen_per_mwh=a.mechanism_price_fen_per_mwh,
-            om_cost_fen_per_mwp_year=a.om_cost_fen_per_mwp_year, revenue_share_bps=a.revenue_share_bps,
-        ), world.streams.get("solar"), world.cfg.start_date)
+        self.asset = SolarAsset(world.cfg.asset, world.streams.get("solar"), world.cfg.start_date)
         self.distributed_cents = 0
         self.recent_distributions_cents: list[int] = []  # one per month paid, oldest first
         self.first_distribution_day: int | None = None

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from simulator.model.config import ShockConfig
+from simulator.model.config import PLATFORM_SHOCKS, ShockConfig
 from simulator.model.platform import Platform
-from simulator.units import DAY
+from simulator.units import DAY, major_to_minor
 
 if TYPE_CHECKING:
     from simulator.model.world import World
@@ -30,7 +30,7 @@ class Shocks:
     def apply(self, shock: ShockConfig) -> None:
         w = self.world
         policy = w.policy
-        if shock.kind in ("licence_suspension", "licence_revocation", "licence_restored", "platform_outage"):
+        if shock.kind in PLATFORM_SHOCKS:
             p = w.platforms[shock.platform]  # the config refuses shocks naming unknown platforms
             if shock.kind == "licence_restored":
                 p.licence = "licensed"
@@ -47,9 +47,9 @@ class Shocks:
             w.market.sentiment_recovery_per_day = abs(shock.sentiment) / max(1, shock.duration_days)
         elif shock.kind == "cwm_quota_change":
             c = policy.rules.cwm
-            individual = shock.individual_quota_cny * 100 if shock.individual_quota_cny is not None \
+            individual = major_to_minor(shock.individual_quota_cny) if shock.individual_quota_cny is not None \
                 else c.individual_quota_fen
-            aggregate = shock.aggregate_quota_cny * 100 if shock.aggregate_quota_cny is not None \
+            aggregate = major_to_minor(shock.aggregate_quota_cny) if shock.aggregate_quota_cny is not None \
                 else c.aggregate_quota_fen
             policy.rules = replace(policy.rules, cwm=replace(c, individual_quota_fen=individual,
                                                              aggregate_quota_fen=aggregate))

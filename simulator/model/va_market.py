@@ -4,7 +4,7 @@ Used by actors that must turn a virtual asset into fiat through HK licensed plat
 disposing of seized crypto, FACTS "Mainland constraints", M). Pure and step-wise: the world calls `step()`
 once per simulated day and `sell()` for each order.
 
-Units: quantities in integer base units, `UNITS_PER_COIN` = 10**8 per coin (satoshi-like); prices in
+Units: quantities in integer base units, `UNITS_PER_COIN` (units.COIN, 10**8) per coin; prices in
 integer USD cents per whole coin.
 
 Price: geometric Brownian motion whose drift and volatility depend on a hidden regime (calm / stressed)
@@ -30,64 +30,47 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
-UNITS_PER_COIN = 10**8
-BPS = 10_000
-ONE_PERCENT_BPS = 100
+from simulator.units import BPS, COIN
+
+UNITS_PER_COIN = COIN  # the name existing callers import
+ONE_PERCENT_BPS = BPS // 100
 
 Regime = Literal["calm", "stressed"]
 
 
-@dataclass(frozen=True)
-class VirtualAssetParams:
+class VirtualAssetParams(BaseModel):
+    """The virtual asset's price process: the scenario's `[va_market]` table (WorldConfig.va_market)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     # USD 100,000 per coin, about BTC's 2025 level: sensitivity (no FACTS row; set from the scenario date)
-    initial_price_usd_cents: int = 10_000_000
+    initial_price_usd_cents: int = Field(10_000_000, gt=0)
     # Daily log-return drift and volatility per regime: sensitivity. Calm ~48%/yr vol, stressed ~115%/yr
-    # with a negative drift (drawdowns cluster in stressed spells).
-    calm_daily_drift: float = 0.0005
-    calm_daily_vol: float = 0.025
-    stressed_daily_drift: float = -0.004
-    stressed_daily_vol: float = 0.06
+    # with a negative drift (drawdowns cluster in stressed spells). A daily log drift is kept in (-1, 1).
+    calm_daily_drift: float = Field(0.0005, gt=-1, lt=1)
+    calm_daily_vol: float = Field(0.025, ge=0)
+    stressed_daily_drift: float = Field(-0.004, gt=-1, lt=1)
+    stressed_daily_vol: float = Field(0.06, ge=0)
     # Markov transitions per day: sensitivity. Mean spell lengths 1/p: calm ~50 days, stressed ~10 days.
-    p_calm_to_stressed: float = 0.02
-    p_stressed_to_calm: float = 0.10
+    p_calm_to_stressed: float = Field(0.02, ge=0, le=1)
+    p_stressed_to_calm: float = Field(0.10, ge=0, le=1)
     initial_regime: Regime = "calm"
     # Order books thin out under stress: depth multiplier in the stressed regime (sensitivity)
-    stressed_depth_factor: float = 0.4
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.initial_price_usd_cents, int) or self.initial_price_usd_cents <= 0:
-            raise ValueError("initial_price_usd_cents must be a positive int")
-        for name in ("calm_daily_vol", "stressed_daily_vol"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name} must be >= 0")
-        for name in ("calm_daily_drift", "stressed_daily_drift"):
-            if not abs(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be a daily log drift in (-1, 1)")
-        for name in ("p_calm_to_stressed", "p_stressed_to_calm"):
-            if not 0 <= getattr(self, name) <= 1:
-                raise ValueError(f"{name} must be in [0, 1]")
-        if self.initial_regime not in ("calm", "stressed"):
-            raise ValueError("initial_regime must be 'calm' or 'stressed'")
-        if not 0 < self.stressed_depth_factor <= 1:
-            raise ValueError("stressed_depth_factor must be in (0, 1]")
+    stressed_depth_factor: float = Field(0.4, gt=0, le=1)
 
 
 @dataclass(frozen=True)
 class DepthParams:
-    """One platform's liquidity: notional that moves the price 1%, and units it will absorb per day."""
+    """One platform's liquidity: notional that moves the price 1%, and units it will absorb per day.
+
+    Built per sale from a validated PlatformConfig (va_depth_usd_at_1pct > 0, va_daily_volume_cap_coins > 0),
+    so it carries no checks of its own."""
 
     depth_usd_cents_at_1pct: int
     daily_volume_cap_units: int
     platform: str = "default"  # the daily cap is tracked per platform name
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.depth_usd_cents_at_1pct, int) or self.depth_usd_cents_at_1pct <= 0:
-            raise ValueError("depth_usd_cents_at_1pct must be a positive int")
-        if not isinstance(self.daily_volume_cap_units, int) or self.daily_volume_cap_units < 0:
-            raise ValueError("daily_volume_cap_units must be a non-negative int")
-        if not self.platform:
-            raise ValueError("platform must be non-empty")
 
 
 @dataclass(frozen=True)
@@ -155,7 +138,7 @@ class VirtualAssetMarket:
         if filled == 0:
             return Fill(0, 0, 0, 0, unfilled_units=unfilled)
 
-        depth = platform_depth.depth_usd_cents_at_1pct
+        depth: float = platform_depth.depth_usd_cents_at_1pct
         if self._regime == "stressed":
             depth *= self.params.stressed_depth_factor
         s0 = day.sold_units * self._price / UNITS_PER_COIN / depth

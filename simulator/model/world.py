@@ -29,7 +29,7 @@ from simulator.model.disposal import Disposal
 from simulator.model.errors import ReconciliationError
 from simulator.model.etf import VaEtfs
 from simulator.model.funding import Funding
-from simulator.model.fx import FxMarket, FxParams
+from simulator.model.fx import FxMarket
 from simulator.model.holdings import Holdings
 from simulator.model.investor import Investor
 from simulator.model.investors import Investors
@@ -38,16 +38,16 @@ from simulator.model.market import SecondaryMarket
 from simulator.model.metrics import Counters, daily_row
 from simulator.model.offering import Issuer
 from simulator.model.platform import Platform
-from simulator.model.policy import CwmRules, PolicyGate, PolicyRules
+from simulator.model.policy import PolicyGate
 from simulator.model.rails import BusinessCalendar
 from simulator.model.revenue import Revenue
 from simulator.model.rng import Streams
 from simulator.model.settlement import Settlement
 from simulator.model.shocks import Shocks
-from simulator.model.va_market import VirtualAssetMarket, VirtualAssetParams
+from simulator.model.va_market import VirtualAssetMarket
 from simulator.units import DAY, UNITS_PER_CENT
 
-__all__ = ["World", "ReconciliationError"]
+__all__ = ["ReconciliationError", "World"]
 
 Process = Generator[simpy.Event, Any, Any]
 
@@ -61,15 +61,9 @@ class World:
         self.env = simpy.Environment()
         self.ledger = Ledger()
         self.calendar = BusinessCalendar()
-        pol = cfg.policy
-        self.policy = PolicyGate(PolicyRules(
-            cwm=CwmRules(product_eligible=pol.cwm.product_eligible,
-                         risk_rating_allowed=pol.cwm.product_risk_rating <= pol.cwm.max_risk_rating_allowed,
-                         individual_quota_fen=pol.cwm.individual_quota_cny * 100,
-                         aggregate_quota_fen=pol.cwm.aggregate_quota_cny * 100),
-            retail_authorised=pol.retail_authorised, mainland_va_ban=pol.mainland_va_ban))
-        self.fx = FxMarket(FxParams(), self.streams.get("fx"))
-        self.va = VirtualAssetMarket(VirtualAssetParams(), self.streams.get("va"))
+        self.policy = PolicyGate(cfg.policy.rules())
+        self.fx = FxMarket(cfg.fx, self.streams.get("fx"))
+        self.va = VirtualAssetMarket(cfg.va_market, self.streams.get("va"))
         self.events: list[dict] = []  # kept in memory unless a sink streams them out
         self.event_sink: Callable[[dict], None] | None = None  # events go there instead (to disk, never held)
         self.event_count = 0

@@ -76,8 +76,14 @@ def test_determinism():
 
 @pytest.mark.parametrize("field,value", [
     ("usd_hkd_initial", 7.9), ("usd_hkd_mean", 7.7), ("usd_cny_initial", 0.0),
-    ("usd_hkd_daily_vol", -1.0), ("usd_cny_reversion_per_day", 1.5),
+    ("usd_hkd_daily_vol", -1.0), ("usd_cny_reversion_per_day", 1.5), ("cnh_spread_mean_bps", -1_000.0),
 ])
 def test_invalid_params_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
         FxParams(**{field: value})
+
+
+def test_peg_band_bounds_are_the_hkma_undertakings():
+    assert FxParams(usd_hkd_initial=7.75, usd_hkd_mean=7.85).usd_hkd_mean == 7.85  # both ends are in the band
+    with pytest.raises(ValueError, match="greater than or equal to 7.75"):
+        FxParams(usd_hkd_initial=7.7499)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from simulator.model.config import CwmConfig, PolicyConfig
 from simulator.model.policy import CwmRules, MainlandProfile, PolicyGate, PolicyRules
 
 QUOTA = 300_000_000  # RMB 3 m in fen
+TODAY = PolicyConfig().rules()  # the rules in force by default: derived from the scenario schema alone
 
 
 def gate(**cwm) -> PolicyGate:
-    return PolicyGate(PolicyRules(cwm=CwmRules(product_eligible=True, **cwm)))
+    return PolicyGate(replace(TODAY, cwm=replace(TODAY.cwm, product_eligible=True, **cwm)))
 
 
 def eligible_profile(**changes) -> MainlandProfile:
@@ -42,7 +46,7 @@ def test_aggregate_quota_is_net_and_freed_by_northbound_principal():
 
 
 def test_product_list_and_closed_loop():
-    g = PolicyGate(PolicyRules())  # today: tokenised revenue rights are not on the southbound list
+    g = PolicyGate(TODAY)  # today: tokenised revenue rights are not on the southbound list
     assert g.reserve_southbound("a", 1).reason == "cwm_product_not_eligible"
     assert g.may_hold_rwa(True, False, eligible_profile()).reason == "cwm_product_not_eligible"
     assert PolicyGate.closed_loop("mainland:a", "mainland:a").allowed
@@ -66,19 +70,46 @@ def test_cwm_eligibility_legs(changes, ok):
 
 
 def test_professional_only_unless_authorised_and_mainland_outside_cwm():
-    g = PolicyGate(PolicyRules())
+    g = PolicyGate(TODAY)
     assert g.may_hold_rwa(False, False, None).reason == "professional_only"
     assert g.may_hold_rwa(False, True, None).allowed
-    assert PolicyGate(PolicyRules(retail_authorised=True)).may_hold_rwa(False, False, None).allowed
+    assert PolicyGate(PolicyConfig(retail_authorised=True).rules()).may_hold_rwa(False, False, None).allowed
     assert g.mainland_direct_purchase(is_virtual_asset=False).reason == "safe_quota_not_for_securities"
     assert g.mainland_direct_purchase(is_virtual_asset=True).reason == "mainland_va_ban"
 
 
-def test_negative_quota_is_refused_naming_the_field():
-    with pytest.raises(ValueError, match="individual_quota_fen"):
-        CwmRules(individual_quota_fen=-1)
+@pytest.mark.parametrize("field", ["individual_quota_cny", "aggregate_quota_cny", "min_experience_years",
+                                   "min_net_financial_assets_cny", "min_avg_income_cny"])
+def test_negative_figure_is_refused_naming_the_field(field):
+    with pytest.raises(ValueError, match=field):
+        CwmConfig(**{field: -1})
+    with pytest.raises(ValueError, match="safe_fx_quota_usd"):
+        PolicyConfig(safe_fx_quota_usd=-1)
 
 
 def test_risk_rating_above_the_channel_limit_is_refused():
-    g = PolicyGate(PolicyRules(cwm=CwmRules(product_eligible=True, risk_rating_allowed=False)))
-    assert g.may_hold_rwa(True, False, eligible_profile()).reason == "cwm_risk_rating"
+    rules = PolicyConfig(cwm=CwmConfig(product_eligible=True, product_risk_rating=5)).rules()
+    assert not rules.cwm.risk_rating_allowed
+    assert PolicyGate(rules).may_hold_rwa(True, False, eligible_profile()).reason == "cwm_risk_rating"
+
+
+def test_rules_are_the_config_in_minor_units_and_have_no_defaults_of_their_own():
+    # FACTS "CWM Connect" (quotas, eligibility: H) and "Mainland constraints" (SAFE: H), in fen / US cents
+    assert TODAY == PolicyRules(
+        cwm=CwmRules(product_eligible=False, risk_rating_allowed=True, individual_quota_fen=300_000_000,
+                     aggregate_quota_fen=15_000_000_000_000, min_gba_social_security_years=2, min_experience_years=2,
+                     min_net_financial_assets_fen=100_000_000, min_financial_assets_fen=200_000_000,
+                     min_avg_income_fen=40_000_000),
+        retail_authorised=False, mainland_va_ban=True, safe_fx_quota_usd_cents=5_000_000)
+    with pytest.raises(TypeError):
+        CwmRules()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        PolicyRules()  # type: ignore[call-arg]
+
+
+def test_eligibility_thresholds_follow_the_config():
+    # the pre-2024 rules: five years of GBA social security for investors without a hukou
+    old = PolicyConfig(cwm=CwmConfig(product_eligible=True, min_gba_social_security_years=5)).rules()
+    profile = eligible_profile(gba_hukou=False, gba_social_security_years=2)
+    assert gate().cwm_eligible(profile)
+    assert not PolicyGate(old).cwm_eligible(profile)

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from simulator.model.rng import Streams
 from simulator.model.solar import SolarAsset, SolarParams
+from simulator.units import BPS
 
 NO_OUTAGES = SolarParams(outage_rate_per_year=0.0)
+
+
+def replace(params: SolarParams, **changes) -> SolarParams:
+    """A validated copy with `changes` (pydantic's model_copy would skip the bounds)."""
+    return SolarParams(**(params.model_dump() | changes))
 
 
 def run_months(asset: SolarAsset, months: int):
@@ -85,7 +90,7 @@ def test_money_conservation_over_a_life():
     total_net = sum(s.net_revenue_fen for s in statements)
     assert total_net == asset.net_revenue_paid_fen
     assert total_net > 0 and all(s.net_revenue_fen >= 0 for s in statements)
-    assert sum(s.holders_share_fen for s in statements) == total_net * 6_333 // 10_000
+    assert sum(s.holders_share_fen for s in statements) == total_net * 6_333 // BPS
     # O&M accrues 1/days-in-year per day: Mar 2025..Feb 2045 is exactly 20 years of it, and floors carry
     assert sum(s.om_cost_fen for s in statements) == params.om_cost_fen_per_mwp_year * 82 * 20
 
@@ -101,7 +106,7 @@ def test_loss_months_are_carried_forward_not_clawed_back():
     running, best = 0, 0
     for s in statements:
         running += s.net_revenue_fen
-        best = max(best, max(running, 0) * 5_000 // 10_000)
+        best = max(best, max(running, 0) * 5_000 // BPS)
     assert paid == best
 
 
@@ -138,3 +143,10 @@ def test_close_month_without_days_raises():
 def test_invalid_params_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
         SolarParams(**{field: value})
+
+
+def test_unknown_field_and_mutation_are_refused():
+    with pytest.raises(ValueError, match="panels"):
+        SolarParams(panels=3)
+    with pytest.raises(ValueError, match="frozen"):
+        SolarParams().capacity_mwp = 1.0

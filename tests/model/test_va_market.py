@@ -7,16 +7,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from simulator.model.config import PlatformConfig
 from simulator.model.rng import Streams
 from simulator.model.va_market import UNITS_PER_COIN, DepthParams, VirtualAssetMarket, VirtualAssetParams
+from simulator.units import BPS, COIN
 
-COIN = UNITS_PER_COIN
 # USD 5 m within 1% of mid, 500 coins a day
 OSL_LIKE = DepthParams(depth_usd_cents_at_1pct=500_000_000, daily_volume_cap_units=500 * COIN, platform="A")
 
 
 def fresh_market(seed: int = 0, **overrides) -> VirtualAssetMarket:
-    return VirtualAssetMarket(replace(VirtualAssetParams(), **overrides), np.random.default_rng(seed))
+    return VirtualAssetMarket(VirtualAssetParams(**overrides), np.random.default_rng(seed))
+
+
+def test_units_per_coin_is_the_units_coin():
+    assert UNITS_PER_COIN == COIN == 10**8  # the old name stays importable for existing callers
 
 
 def test_impact_grows_with_size():
@@ -50,7 +55,7 @@ def test_proceeds_integer_and_never_above_pre_trade_value(units, seed, days):
     assert fill.proceeds_usd_cents * COIN <= fill.quantity_units * price
     assert fill.average_price_usd_cents <= price
     assert fill.quantity_units + fill.unfilled_units == units
-    assert 0 <= fill.impact_bps <= 10_000
+    assert 0 <= fill.impact_bps <= BPS
 
 
 def test_daily_cap_binds_and_resets_each_step():
@@ -117,8 +122,8 @@ def test_invalid_params_name_the_field(cls, field, value):
         cls(**{field: value})
 
 
-def test_invalid_depth_names_the_field():
-    with pytest.raises(ValueError, match="depth_usd_cents_at_1pct"):
-        DepthParams(depth_usd_cents_at_1pct=0, daily_volume_cap_units=1)
-    with pytest.raises(ValueError, match="daily_volume_cap_units"):
-        DepthParams(depth_usd_cents_at_1pct=1, daily_volume_cap_units=-1)
+@pytest.mark.parametrize("field,value", [("va_depth_usd_at_1pct", 0), ("va_daily_volume_cap_coins", -1)])
+def test_invalid_depth_is_refused_by_the_platform_config(field, value):
+    # DepthParams is built from a PlatformConfig at run time; the platform's table holds the bounds
+    with pytest.raises(ValueError, match=field):
+        PlatformConfig(name="A", **{field: value})

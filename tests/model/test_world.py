@@ -51,6 +51,15 @@ def test_reconciles_to_zero_and_does_something(baseline):
     assert len(baseline.timeseries) == 400
 
 
+def test_runtime_parameters_are_the_configs_own_objects(baseline):
+    # one source for each default: the world runs on the validated config's models, not copies
+    world = baseline.world
+    assert world.revenue.asset.params is world.cfg.asset
+    assert world.fx.params is world.cfg.fx
+    assert world.va.params is world.cfg.va_market
+    assert world.policy.rules == world.cfg.policy.rules()  # no shocks in this run
+
+
 def test_same_seed_same_results_other_seed_differs(baseline):
     again = run(small_world(), seed=5)
     assert _strip(again.summary) == _strip(baseline.summary)

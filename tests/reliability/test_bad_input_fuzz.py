@@ -31,9 +31,11 @@ BAD_VALUES = [
     ("shocks", [{"day": 1, "kind": "meteor"}]), ("shocks", [{"day": -1, "kind": "ban_rumour"}]),
     ("shocks", [{"day": 5, "kind": "licence_suspension", "platform": "nowhere"}]),
     ("disposal.quantity_coins", -1), ("va_etf.interest_share", 2.0), ("market.counterparty_fail_rate_per_day", -0.1),
+    ("fx.usd_hkd_mean", 7.9), ("va_market.p_stressed_to_calm", -0.1), ("asset.monthly_share", [0.5, 0.5]),
+    ("policy.safe_fx_quota_usd", -1), ("policy.cwm.min_experience_years", "two"),
 ]
 UNKNOWN_KEYS = ["colour", "offering.fee", "policy.cwm.quota", "market.tick", "asset.panels", "scenario.author",
-                "issuer.ceo", "va_etf.ticker", "disposal.speed"]
+                "issuer.ceo", "va_etf.ticker", "disposal.speed", "fx.usd_eur", "va_market.coin"]
 BAD_TOML = ["horizon_days = = 1", "[scenario\nname='x'", "x = 'unterminated", "horizon_days = 1\nhorizon_days = 2",
             "\x00", "[[platforms]]\nname = 'a'\n[platforms]\n"]
 
