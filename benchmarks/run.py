@@ -139,9 +139,9 @@ def w2(quick: bool) -> None:
 def layer_timers():
     """Accumulate wall time spent in the chain layer's entry points and, within them, in the backend.
     The entry points never nest (a handle call does not call another handle), so nothing counts twice."""
-    from simulator.chain.backends.revm import RevmBackend
-    from simulator.chain.chain import Chain as ChainClass
-    from simulator.chain.contract import Contract
+    from simulator.evm.backends.revm import RevmBackend
+    from simulator.evm.chain import Chain as ChainClass
+    from simulator.evm.contract import Contract
 
     spent = {"chain": 0.0, "backend": 0.0}
     patched = [(Contract, n, "chain") for n in ("_transact", "_call")] + \

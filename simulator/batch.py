@@ -104,11 +104,10 @@ def run_task(data: dict, source: str, task: Task, backend: str) -> dict:
 
 def warm_worker() -> None:
     """Load every artifact and ABI codec in this process (what a forked pool worker inherits warm)."""
-    from simulator.chain.abi import _all_errors, _all_events
+    from simulator.chain.artifacts import ARTIFACTS
     from simulator.runner import run  # noqa: F401
 
-    _all_events()
-    _all_errors()
+    ARTIFACTS.warm()
 
 
 class Sweep:

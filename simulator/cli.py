@@ -18,7 +18,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from simulator.chain.backends import BACKENDS, DEFAULT_BACKEND
+    from simulator.evm.backends import BACKENDS, DEFAULT_BACKEND
 
     parser = _Parser(prog="rwa-sim", description=__doc__)
     parser.add_argument("--version", action="version", version=f"rwa-sim {__version__}")
@@ -74,7 +74,7 @@ def _progress(args: argparse.Namespace) -> bool:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from simulator.chain.backends import BACKENDS
+    from simulator.evm.backends import BACKENDS
     from simulator.runner import run_scenario
     from simulator.scenario import load_scenario
 

@@ -1,21 +1,10 @@
-"""Errors a user can act on. The CLI prints them as one line and exits non-zero, never a traceback."""
+"""Errors a user can act on. The CLI prints them as one line and exits non-zero, never a traceback.
 
+The classes are the EVM harness's own (simulator.evm.errors), re-exported rather than subclassed: an error
+the harness raises (an unknown backend, a missing artifact, an unreachable node) is then the same class the
+CLI catches, with the same exit code.
+"""
 
-class UserError(Exception):
-    """Bad input or environment: a malformed scenario, an unknown backend, an unreachable node.
+from simulator.evm.errors import InputError, UserError
 
-    `exit_code` 2 is for invalid input (usage, scenario, arguments), 1 for failures at run time.
-    """
-
-    exit_code = 1
-
-    def __init__(self, message: str, exit_code: int | None = None) -> None:
-        super().__init__(message)
-        if exit_code is not None:
-            self.exit_code = exit_code
-
-
-class InputError(UserError):
-    """Invalid input given by the user (exit code 2)."""
-
-    exit_code = 2
+__all__ = ["InputError", "UserError"]

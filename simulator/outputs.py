@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from simulator import __version__
-from simulator.chain.artifacts import artifact_hashes
+from simulator.chain.artifacts import ARTIFACTS
 from simulator.errors import UserError
 
 DEPENDENCIES = ("web3", "eth-tester", "py-evm", "pyrevm", "simpy", "numpy", "pydantic")
@@ -61,7 +61,7 @@ def manifest(scenario_dump: dict, seed: int, backend: str, wall_seconds: float) 
         "package_version": __version__,
         "python": platform.python_version(),
         "dependencies": {d: version_of(d) for d in DEPENDENCIES},
-        "artifacts": artifact_hashes(),
+        "artifacts": ARTIFACTS.hashes(),
         "wall_seconds": round(wall_seconds, 3),
     }
 

@@ -1,7 +1,15 @@
-"""The chain layer: artifacts, ABI codecs, contract handles and three interchangeable EVM backends."""
+"""This project's contract suite on the EVM harness (simulator.evm): its artifacts, toolchain and deployment.
 
-from simulator.chain.backends import BACKENDS, DEFAULT_BACKEND, open_backend
+`Chain` here is the harness's, bound to the suite's artifacts, so `from simulator.chain import Chain` is all
+the model, the CLI and the tests need.
+"""
+
+from simulator.chain.artifacts import ARTIFACTS
 from simulator.chain.chain import Chain
-from simulator.chain.contract import Contract, ContractRevert, Event, Receipt
+from simulator.evm.backends import BACKENDS, DEFAULT_BACKEND, open_backend
+from simulator.evm.contract import Contract, ContractRevert, Event, Receipt
 
-__all__ = ["BACKENDS", "DEFAULT_BACKEND", "Chain", "Contract", "ContractRevert", "Event", "Receipt", "open_backend"]
+__all__ = [
+    "ARTIFACTS", "BACKENDS", "DEFAULT_BACKEND", "Chain", "Contract", "ContractRevert", "Event", "Receipt",
+    "open_backend",
+]

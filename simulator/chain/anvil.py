@@ -1,76 +1,26 @@
-"""Start and stop a local anvil node (npm @foundry-rs/anvil-linux-amd64, pinned in contracts/package.json)."""
+"""The anvil node this project pins (npm @foundry-rs/anvil-linux-amd64 in contracts/package.json)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
 from pathlib import Path
 
-from simulator.chain.backends.base import BLOCK_GAS_LIMIT, CHAIN_ID, GENESIS_TIMESTAMP
-from simulator.errors import UserError
+from simulator.evm import anvil as harness
+from simulator.evm.anvil import free_port
+
+PINNED_ANVIL = Path(__file__).resolve().parents[2] / "contracts" / "node_modules" / ".bin" / "anvil"
 
 
 def find_anvil() -> str:
     """contracts/node_modules/.bin/anvil if the npm package is installed, else anvil on PATH."""
-    root = Path(__file__).resolve().parents[2]
-    local = root / "contracts" / "node_modules" / ".bin" / "anvil"
-    if local.exists():
-        return str(local)
-    found = shutil.which("anvil")
-    if found is None:
-        raise UserError("anvil not found: run `npm ci` in contracts/ (it installs @foundry-rs/anvil-linux-amd64)")
-    return found
+    return harness.find_anvil([PINNED_ANVIL],
+                              hint="run `npm ci` in contracts/ (it installs @foundry-rs/anvil-linux-amd64)")
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class AnvilNode(harness.AnvilNode):
+    """The harness's node, run from the pinned binary when it is installed."""
+
+    def locate(self) -> str:
+        return self.executable or find_anvil()
 
 
-class AnvilNode:
-    """A zero-fee Cancun anvil on 127.0.0.1 whose genesis matches the in-process backends."""
-
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 20.0) -> AnvilNode:
-        cmd = [
-            find_anvil(), "--host", "127.0.0.1", "--port", str(self.port), "--silent",
-            "--hardfork", "cancun", "--chain-id", str(CHAIN_ID), "--timestamp", str(GENESIS_TIMESTAMP),
-            "--base-fee", "0", "--gas-price", "0", "--gas-limit", str(BLOCK_GAS_LIMIT),
-        ]
-        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        start_new_session=True, env={**os.environ, "NO_COLOR": "1"})
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
-                raise UserError(f"anvil exited with code {self.process.returncode}: {err.strip()[:500]}")
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return self
-            time.sleep(0.05)
-        self.stop()
-        raise UserError(f"anvil did not listen on port {self.port} within {timeout} s")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def __enter__(self) -> AnvilNode:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+__all__ = ["PINNED_ANVIL", "AnvilNode", "find_anvil", "free_port"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from simulator.chain.contract import Contract
 from simulator.chain.suite import Suite
+from simulator.evm.contract import Contract
 
 
 def _handles(suite: Suite) -> dict[str, Contract]:

@@ -26,15 +26,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from simulator.chain.chain import Chain
-from simulator.chain.contract import Contract
+from simulator.evm.contract import Contract
+from simulator.units import CASH_DECIMALS, CASH_UNIT, DAY, TOKEN, TOKEN_DECIMALS, YEAR
 
-TOKEN_DECIMALS = 18
-CASH_DECIMALS = 6
-TOKEN = 10**TOKEN_DECIMALS  # one whole RWA token in token units
-HKD = 10**CASH_DECIMALS  # one HKD in settlement units
-CNH = 10**CASH_DECIMALS
-DAY = 86_400
-YEAR = 365 * DAY
+HKD = CASH_UNIT  # one HKD in settlement units
+CNH = CASH_UNIT
 
 # ISO-3166 numeric
 CN, HK, KP = 156, 344, 408
@@ -189,5 +185,5 @@ def deploy_suite(chain: Chain, config: SuiteConfig | None = None) -> Suite:
                  offering=offering, dvp=dvp, dvp_cnh=dvp_cnh, roles=roles)
 
 
-__all__ = ["Suite", "SuiteConfig", "deploy_suite", "TOKEN", "HKD", "CNH", "DAY", "YEAR",
-           "CN", "HK", "KP", "RETAIL", "PROFESSIONAL", "INSTITUTIONAL", "DIRECT", "CWM_SOUTHBOUND", "NOMINEE"]
+__all__ = ["Suite", "SuiteConfig", "deploy_suite", "TOKEN", "TOKEN_DECIMALS", "CASH_DECIMALS", "HKD", "CNH", "DAY",
+           "YEAR", "CN", "HK", "KP", "RETAIL", "PROFESSIONAL", "INSTITUTIONAL", "DIRECT", "CWM_SOUTHBOUND", "NOMINEE"]

@@ -155,7 +155,8 @@ class Toolchain:
         output = result["output"]
         errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
         if errors:
-            raise UserError("compilation failed:\n" + "\n".join(e.get("formattedMessage", e["message"]) for e in errors))
+            messages = (e.get("formattedMessage", e["message"]) for e in errors)
+            raise UserError("compilation failed:\n" + "\n".join(messages))
         return result["version"], std_input, output
 
     def build(self) -> list[Path]:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.chain.abi import _fast_encoder, decode_revert, decode_values
+from simulator.evm.abi import _fast_encoder, decode_revert, decode_values
 
 addresses = st.binary(min_size=20, max_size=20).map(lambda b: to_checksum_address(b))
 TYPES = ("address", "uint256", "int128", "bool", "bytes32", "uint8")
@@ -63,8 +63,10 @@ def test_fast_encoder_defers_on_values_it_cannot_prove_valid(bad):
 
 
 def test_revert_decoding_of_standard_errors():
-    assert decode_revert(bytes.fromhex("08c379a0") + abi_encode(["string"], ["nope"])) == ("Error", {"message": "nope"})
-    name, args = decode_revert(bytes.fromhex("4e487b71") + abi_encode(["uint256"], [0x11]))
+    no_custom_errors: dict = {}  # Error(string) and Panic(uint256) need no artifact
+    error = bytes.fromhex("08c379a0") + abi_encode(["string"], ["nope"])
+    assert decode_revert(error, no_custom_errors) == ("Error", {"message": "nope"})
+    name, args = decode_revert(bytes.fromhex("4e487b71") + abi_encode(["uint256"], [0x11]), no_custom_errors)
     assert name == "Panic" and args["meaning"] == "arithmetic overflow or underflow"
-    assert decode_revert(b"") == ("Revert", {})
-    assert decode_revert(b"\xde\xad\xbe\xef")[0] == "UnknownError"
+    assert decode_revert(b"", no_custom_errors) == ("Revert", {})
+    assert decode_revert(b"\xde\xad\xbe\xef", no_custom_errors)[0] == "UnknownError"

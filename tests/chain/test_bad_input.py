@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from simulator.chain import Chain
-from simulator.chain.abi import AbiArgumentError
 from simulator.chain.anvil import free_port
-from simulator.chain.artifacts import load_artifact
+from simulator.chain.artifacts import ARTIFACTS
 from simulator.errors import InputError, UserError
+from simulator.evm.abi import AbiArgumentError
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "tests" / "data" / "small.toml"
@@ -71,7 +71,7 @@ def test_unknown_command_exits_2():
 
 def test_missing_artifact_is_a_clear_error():
     with pytest.raises(UserError, match="missing artifact for contract 'NoSuchContract'.*SettlementToken"):
-        load_artifact("NoSuchContract")
+        ARTIFACTS.load("NoSuchContract")
     with pytest.raises(UserError, match="missing artifact"):
         Chain("revm").deploy("NoSuchContract")
 

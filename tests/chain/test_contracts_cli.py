@@ -11,7 +11,7 @@ from web3 import HTTPProvider, Web3
 
 from simulator.chain import Chain
 from simulator.chain.anvil import AnvilNode
-from simulator.chain.artifacts import load_artifact
+from simulator.chain.artifacts import ARTIFACTS
 from simulator.chain.gas_report import gas_table
 from simulator.cli import main
 
@@ -41,10 +41,10 @@ def test_deploy_to_anvil_writes_addresses_and_roles_usable_from_other_tools(tmp_
         w3 = Web3(HTTPProvider(node.url))  # an independent client, as cast or a wallet would be
         token = data["contracts"]["token"]
         assert token["contract"] == "RWAToken"
-        assert bytes(w3.eth.get_code(token["address"])) == load_artifact("RWAToken").deployed_bytecode
+        assert bytes(w3.eth.get_code(token["address"])) == ARTIFACTS.load("RWAToken").deployed_bytecode
         agent = data["accounts"]["agent"]["address"]
         role = keccak(text="AGENT_ROLE")
-        has_role = w3.eth.contract(address=token["address"], abi=load_artifact("RWAToken").abi).functions.hasRole
+        has_role = w3.eth.contract(address=token["address"], abi=ARTIFACTS.load("RWAToken").abi).functions.hasRole
         assert has_role(role, agent).call() is True
     assert data["roles"]["token"]["AGENT_ROLE"] == ["agent", "offering"]
     assert data["roles"]["distributor"]["DISTRIBUTOR_ROLE"] == ["paying-agent"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import simulator.chain.backends.revm as revm_backend
+import simulator.evm.backends.revm as revm_backend
 from simulator.chain import Chain
-from simulator.chain.artifacts import load_artifact
+from simulator.chain.artifacts import ARTIFACTS
 from simulator.chain.suite import HK, PROFESSIONAL, TOKEN, YEAR, SuiteConfig, deploy_suite
 
 
@@ -61,7 +61,7 @@ def test_code_it_cannot_redeploy_is_inserted_raw_and_still_works():
     chain.backend.compact()
     after = bytes(chain.backend.evm.get_code(token.address))
     assert before.startswith(after) and not before[len(after):].strip(b"\x00")
-    assert len(after) == len(load_artifact("SettlementToken").deployed_bytecode)
+    assert len(after) == len(ARTIFACTS.load("SettlementToken").deployed_bytecode)
     assert token.decimals() == 6 and token.currency() == "HKD"
 
 

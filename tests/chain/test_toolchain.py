@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.chain.artifacts import ARTIFACT_DIR, load_artifact
+from simulator.chain.artifacts import ARTIFACT_DIR, ARTIFACTS
 from simulator.chain.toolchain import Toolchain, find_project_root
 from simulator.cli import main
 
@@ -81,4 +81,4 @@ def test_artifact_records_compiler_settings_and_source_hashes():
     assert "src/settlement/SettlementToken.sol" in data["sources"]
     assert any(k.startswith("@openzeppelin/contracts/") for k in data["sources"])
     # the CBOR metadata trailer names the compiler that produced the bytecode: solc 0.8.28 = 0x00081c
-    assert load_artifact("SettlementToken").deployed_bytecode.endswith(b"dsolcC\x00\x08\x1c\x003")
+    assert ARTIFACTS.load("SettlementToken").deployed_bytecode.endswith(b"dsolcC\x00\x08\x1c\x003")

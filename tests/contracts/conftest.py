@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from simulator.chain import Chain, ContractRevert
-from simulator.chain.abi import decode_revert
+from simulator.chain import ARTIFACTS, Chain, ContractRevert
 from simulator.chain.suite import (
     CN, CWM_SOUTHBOUND, DIRECT, HK, HKD, INSTITUTIONAL, KP, NOMINEE, PROFESSIONAL, RETAIL, TOKEN, YEAR,
     Suite, SuiteConfig, deploy_suite,
@@ -104,7 +103,7 @@ def reverts(error: str, fn, *args, sender: str, **expected_args):
 
 def error_args(exc: ContractRevert) -> dict:
     """Decoded arguments of a ContractRevert's custom error."""
-    return decode_revert(exc.data)[1]
+    return ARTIFACTS.decode_revert(exc.data)[1]
 
 
 def event(receipt, name: str, **expected):

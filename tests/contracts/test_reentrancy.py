@@ -1,6 +1,6 @@
 """A malicious settlement token (ReentrantAttacker) reenters claim / refund / settle from its transfer hook."""
 
-from simulator.chain.abi import contract_abi, decode_revert
+from simulator.chain.artifacts import ARTIFACTS
 
 from conftest import HK, HKD, INSTITUTIONAL, TOKEN, YEAR, ZERO
 
@@ -8,7 +8,7 @@ GUARD = "ReentrancyGuardReentrantCall"
 
 
 def calldata(contract: str, fn: str, *args) -> bytes:
-    return contract_abi(contract).function(fn, args).encode(args)
+    return ARTIFACTS.abi(contract).function(fn, args).encode(args)
 
 
 def side_token(w, attacker):
@@ -24,7 +24,7 @@ def side_token(w, attacker):
 def assert_blocked(attacker):
     assert attacker.attempts() == 1
     assert not attacker.lastSuccess()
-    assert decode_revert(attacker.lastReturnData())[0] == GUARD
+    assert ARTIFACTS.decode_revert(attacker.lastReturnData())[0] == GUARD
 
 
 def test_distributor_claim_reentry_blocked(rw):
@@ -105,7 +105,7 @@ def test_offering_subscribe_and_close_reentry_blocked(rw):
     atk.arm(o.address, calldata("PrimaryOffering", "closeBatch", 1), sender=w.outsider)
     o.close(sender=s.admin)
     assert atk.attempts() == 2 and not atk.lastSuccess()
-    assert decode_revert(atk.lastReturnData())[0] == GUARD
+    assert ARTIFACTS.decode_revert(atk.lastReturnData())[0] == GUARD
     assert o.totalRaised() == 500 * HKD and atk.balanceOf(s.treasury) == 500 * HKD
 
 

@@ -1,9 +1,15 @@
-"""ABI codecs built once per artifact: function calls, event logs and revert errors (eth-abi, eth-utils)."""
+"""ABI codecs built once per artifact: function calls, event logs and revert errors (eth-abi, eth-utils).
+
+Nothing here knows where artifacts come from: the event and error tables that logs and revert data are
+decoded against are passed in (an `ArtifactStore` builds them from its contracts).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
+from typing import Any
 
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
@@ -11,9 +17,9 @@ from eth_abi import is_encodable
 from eth_abi.exceptions import DecodingError
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
-from simulator.chain.artifacts import available, load_artifact
-from simulator.errors import UserError
+from simulator.evm.errors import UserError
 
+Codec = Callable[[Any], Any]  # one static word: value -> 32 bytes (None: eth-abi must do it), or the reverse
 ERROR_STRING_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
 PANIC_SELECTOR = bytes.fromhex("4e487b71")  # Panic(uint256)
 PANIC_CODES = {
@@ -102,7 +108,7 @@ def _word_encoder(typ: str):
     return None
 
 
-def _word_parts(types: tuple[str, ...], codec_for) -> list[tuple[bool, object]] | None:
+def _word_parts(types: tuple[str, ...], codec_for: Callable[[str], Codec | None]) -> list[tuple[bool, Codec]] | None:
     """Per type, (is a dynamic array of static words, the codec of one word), or None when any type is
     something else (eth-abi handles those)."""
     parts = []
@@ -306,7 +312,8 @@ class ContractABI:
             elif kind == "error":
                 types = tuple(canonical_type(p) for p in item["inputs"])
                 selector = function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})")
-                self.errors[selector] = ErrorABI(item["name"], selector, tuple(p["name"] for p in item["inputs"]), types)
+                names = tuple(p["name"] for p in item["inputs"])
+                self.errors[selector] = ErrorABI(item["name"], selector, names, types)
             elif kind == "constructor":
                 self.constructor_types = tuple(canonical_type(p) for p in item["inputs"])
 
@@ -336,40 +343,22 @@ class ContractABI:
         return abi_encode(self.constructor_types, args)
 
 
-@cache
-def contract_abi(name: str) -> ContractABI:
-    return ContractABI(name, load_artifact(name).abi)
+EventTable = Mapping[tuple[bytes, int], EventABI]  # (topic 0, topic count) -> event
+ErrorTable = Mapping[bytes, ErrorABI]  # selector -> error
 
 
-@cache
-def _all_errors() -> dict[bytes, ErrorABI]:
-    errors: dict[bytes, ErrorABI] = {}
-    for name in available():
-        errors.update(contract_abi(name).errors)
-    return errors
-
-
-@cache
-def _all_events() -> dict[tuple[bytes, int], EventABI]:
-    events: dict[tuple[bytes, int], EventABI] = {}
-    for name in available():
-        for topic, event in contract_abi(name).events.items():
-            events[(topic, 1 + sum(event.indexed))] = event
-    return events
-
-
-def decode_event(topics: tuple[bytes, ...], data: bytes) -> tuple[str, dict] | None:
-    """(event name, args) for a log of any known contract, or None for an unknown log."""
+def decode_event(topics: tuple[bytes, ...], data: bytes, events: EventTable) -> tuple[str, dict] | None:
+    """(event name, args) for a log of any event in `events`, or None for an unknown log."""
     if not topics:
         return None
-    event = _all_events().get((topics[0], len(topics)))
+    event = events.get((topics[0], len(topics)))
     if event is None:
         return None
     return event.name, event.decode(topics, data)
 
 
-def decode_revert(data: bytes) -> tuple[str, dict]:
-    """Name and arguments of revert data: a custom error of any known contract, Error(string) or Panic."""
+def decode_revert(data: bytes, errors: ErrorTable) -> tuple[str, dict]:
+    """Name and arguments of revert data: a custom error in `errors`, Error(string) or Panic."""
     if not data:
         return "Revert", {}
     selector = data[:4]
@@ -379,7 +368,7 @@ def decode_revert(data: bytes) -> tuple[str, dict]:
         if selector == PANIC_SELECTOR:
             code = abi_decode(["uint256"], data[4:])[0]
             return "Panic", {"code": code, "meaning": PANIC_CODES.get(code, "unknown panic")}
-        error = _all_errors().get(selector)
+        error = errors.get(selector)
         if error is not None:
             return error.name, error.decode(data)
     except DecodingError:

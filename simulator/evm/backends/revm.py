@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from eth_utils import keccak
-
 from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
 
-from simulator.chain.abi import checksum as to_checksum_address
-from simulator.chain.backends.base import BLOCK_GAS_LIMIT, CHAIN_ID, TX_GAS_LIMIT, Backend, RawLog, TxResult
+from simulator.evm.abi import checksum as to_checksum_address
+from simulator.evm.backends.base import BLOCK_GAS_LIMIT, CHAIN_ID, TX_GAS_LIMIT, Backend, RawLog, TxResult
 
 # pyrevm reports reverts and halts as RuntimeError("Revert { gas_used: N, output: 0x.. }") or
 # RuntimeError("Halt { reason: R, gas_used: N }").

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from simulator.chain.backends.base import Backend
-from simulator.errors import InputError
+from simulator.evm.backends.base import Backend
+from simulator.evm.errors import InputError
 
 BACKENDS = ("revm", "pyevm", "web3")
 DEFAULT_BACKEND = "revm"
@@ -16,13 +16,13 @@ def open_backend(name: str = DEFAULT_BACKEND, rpc_url: str | None = None) -> Bac
     if rpc_url is not None and name != "web3":
         raise InputError(f"--rpc-url needs the web3 backend, not {name!r}")
     if name == "revm":
-        from simulator.chain.backends.revm import RevmBackend
+        from simulator.evm.backends.revm import RevmBackend
 
         return RevmBackend()
     if name == "pyevm":
-        from simulator.chain.backends.pyevm import PyEvmBackend
+        from simulator.evm.backends.pyevm import PyEvmBackend
 
         return PyEvmBackend()
-    from simulator.chain.backends.web3 import Web3Backend
+    from simulator.evm.backends.web3 import Web3Backend
 
     return Web3Backend(rpc_url)

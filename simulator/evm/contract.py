@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from simulator.chain.abi import ContractABI, FunctionABI, contract_abi, decode_event, decode_revert
-from simulator.chain.backends.base import TxResult
+from simulator.evm.backends.base import TxResult
 
 if TYPE_CHECKING:
-    from simulator.chain.chain import Chain
+    from simulator.evm.abi import ContractABI, FunctionABI
+    from simulator.evm.artifacts import ArtifactStore
+    from simulator.evm.chain import Chain
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +31,10 @@ class Receipt:
     """A successful transaction: its decoded return value, events and gas. Events are decoded on first
     access: a model that never reads them (most transactions) does not pay for decoding them."""
 
-    __slots__ = ("value", "gas_used", "block_number", "timestamp", "tx_hash", "contract_address", "_raw", "_events")
+    __slots__ = ("value", "gas_used", "block_number", "timestamp", "tx_hash", "contract_address", "_raw", "_events",
+                 "_artifacts")
 
-    def __init__(self, value: object, raw: TxResult) -> None:
+    def __init__(self, value: object, raw: TxResult, artifacts: ArtifactStore) -> None:
         self.value = value
         self.gas_used = raw.gas_used
         self.block_number = raw.block_number
@@ -40,12 +42,13 @@ class Receipt:
         self.tx_hash = raw.tx_hash
         self.contract_address = raw.contract_address
         self._raw = raw
+        self._artifacts = artifacts  # what the logs are decoded against
         self._events: list[Event] | None = None
 
     @property
     def events(self) -> list[Event]:
         if self._events is None:
-            self._events = decode_logs(self._raw)
+            self._events = decode_logs(self._raw, self._artifacts)
         return self._events
 
     def events_named(self, name: str) -> list[Event]:
@@ -76,10 +79,11 @@ def _render(value: object) -> str:
     return repr(value) if isinstance(value, str) and not value.startswith("0x") else str(value)
 
 
-def decode_logs(result: TxResult) -> list[Event]:
+def decode_logs(result: TxResult, artifacts: ArtifactStore) -> list[Event]:
+    """Every log of `result`, decoded against the events of `artifacts` (`UnknownLog` for any other)."""
     events = []
     for log in result.logs:
-        decoded = decode_event(log.topics, log.data)
+        decoded = artifacts.decode_event(log.topics, log.data)
         if decoded is None:
             events.append(Event("UnknownLog", {"topics": log.topics, "data": log.data}, log.address))
         else:
@@ -110,11 +114,13 @@ class ContractFunction:
 class Contract:
     # Handle attributes; every other attribute name is an ABI function. An ABI function whose name
     # collides with one of these is reached with `handle.fn("name")`.
+    deploy_events: list[Event]  # set by Chain.deploy only (not on handles from Chain.at)
+    deploy_gas: int
     def __init__(self, chain: Chain, contract_name: str, address: str) -> None:
         self.chain = chain
         self.contract_name = contract_name
         self.address = address
-        self.abi: ContractABI = contract_abi(contract_name)
+        self.abi: ContractABI = chain.artifacts.abi(contract_name)
 
     def __repr__(self) -> str:
         return f"<{self.contract_name} at {self.address}>"
@@ -132,23 +138,32 @@ class Contract:
 
     def _call(self, fn: FunctionABI, args: tuple, sender: str | None):
         data = fn.encode(args)
-        ok, output = self.chain.backend.call(sender or self.chain.default_sender, self.address, data)
+        chain = self.chain
+        if chain.clock is not None:
+            chain.sync_clock()
+        ok, output = chain.backend.call(sender or chain.default_sender, self.address, data)
         if not ok:
-            name, err_args = decode_revert(output)
+            name, err_args = chain.artifacts.decode_revert(output)
             raise ContractRevert(self.contract_name, fn.name, name, err_args, output)
         return fn.decode(output)
 
     def _transact(self, fn: FunctionABI, args: tuple, sender: str | None) -> Receipt:
         data = fn.encode(args)
-        result = self.chain.backend.transact(sender or self.chain.default_sender, self.address, data,
-                                             want_output=bool(fn.output_types))
+        chain = self.chain
+        if chain.clock is not None:
+            chain.sync_clock()
+        result = chain.backend.transact(sender or chain.default_sender, self.address, data,
+                                        want_output=bool(fn.output_types))
         if not result.success:
-            name, err_args = decode_revert(result.output)
+            name, err_args = chain.artifacts.decode_revert(result.output)
             raise ContractRevert(self.contract_name, fn.name, name, err_args, result.output, result.gas_used)
-        if self.chain.gas_log is not None:
-            self.chain.gas_log.append((self.contract_name, fn.name, result.gas_used))
-        return Receipt(fn.decode(result.output), result)
+        if chain.gas_log is not None:
+            chain.gas_log.append((self.contract_name, fn.name, result.gas_used))
+        return Receipt(fn.decode(result.output), result, chain.artifacts)
 
     def transact_raw(self, calldata: bytes, sender: str) -> TxResult:
         """Send pre-encoded calldata (hot loops, benchmarks): no decoding, no exception on revert."""
-        return self.chain.backend.transact(sender, self.address, calldata)
+        chain = self.chain
+        if chain.clock is not None:
+            chain.sync_clock()
+        return chain.backend.transact(sender, self.address, calldata)

@@ -14,7 +14,7 @@ from eth.vm.spoof import SpoofTransaction
 from eth_typing import Address
 from eth_utils import to_canonical_address, to_checksum_address
 
-from simulator.chain.backends.base import BLOCK_GAS_LIMIT, CHAIN_ID, TX_GAS_LIMIT, Backend, RawLog, TxResult
+from simulator.evm.backends.base import BLOCK_GAS_LIMIT, CHAIN_ID, TX_GAS_LIMIT, Backend, RawLog, TxResult
 
 
 class _CancunChain(MiningChain):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from simulator.errors import UserError
+from simulator.evm.errors import UserError
 
 # 2026-01-01T00:00:00Z: block timestamp of genesis; simulation time t maps to GENESIS_TIMESTAMP + t.
 GENESIS_TIMESTAMP = 1_767_225_600

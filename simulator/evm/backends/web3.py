@@ -12,7 +12,7 @@ from eth_account import Account
 from eth_utils import to_bytes, to_checksum_address
 from web3 import EthereumTesterProvider, HTTPProvider, Web3
 
-from simulator.chain.backends.base import (
+from simulator.evm.backends.base import (
     BLOCK_GAS_LIMIT,
     GENESIS_TIMESTAMP,
     TX_GAS_LIMIT,
@@ -20,7 +20,7 @@ from simulator.chain.backends.base import (
     RawLog,
     TxResult,
 )
-from simulator.errors import UserError
+from simulator.evm.errors import UserError
 
 
 class Web3Backend(Backend):
@@ -154,10 +154,12 @@ class Web3Backend(Backend):
         except Exception as exc:
             if self.rpc_url is None:
                 raise
-            raise UserError(f"RPC node at {self.rpc_url} failed to take a transaction: {type(exc).__name__}: {exc}") from None
+            raise UserError(f"RPC node at {self.rpc_url} failed to take a transaction: "
+                            f"{type(exc).__name__}: {exc}") from None
         self._nonces[sender] = tx["nonce"] + 1
         if receipt["blockNumber"] != number:
-            raise UserError(f"node mined block {receipt['blockNumber']}, expected {number}: is it automining one block per tx?")
+            raise UserError(f"node mined block {receipt['blockNumber']}, expected {number}: "
+                            "is it automining one block per tx?")
         success = receipt["status"] == 1
         logs = [
             RawLog(to_checksum_address(log["address"]), tuple(bytes(t) for t in log["topics"]), bytes(log["data"]))
