@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from simulator.chain import Chain  # noqa: E402
-from simulator.chain.anvil import AnvilNode  # noqa: E402
-from simulator.outputs import atomic_write, csv_text  # noqa: E402
+from simulator.chain import Chain
+from simulator.chain.anvil import AnvilNode
+from simulator.outputs import atomic_write, csv_text
 
 BASE_COUNTS = {"revm (pyrevm raw, pre-encoded)": 20_000, "revm": 5_000, "pyevm": 1_000,
                "web3 (eth-tester)": 300, "web3 (anvil HTTP)": 500}

@@ -15,8 +15,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from simulator.chain import Chain  # noqa: E402
-from simulator.chain.suite import HK, PROFESSIONAL, TOKEN, YEAR, SuiteConfig, deploy_suite  # noqa: E402
+from simulator.chain import Chain
+from simulator.chain.suite import HK, PROFESSIONAL, TOKEN, YEAR, SuiteConfig, deploy_suite
 
 
 def rss_mib() -> float:

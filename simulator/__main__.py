@@ -1,3 +1,5 @@
-from simulator.cli import main
 import sys
+
+from simulator.cli import main
+
 sys.exit(main())

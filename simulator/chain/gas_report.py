@@ -12,7 +12,18 @@ from collections import defaultdict
 
 from simulator.chain.chain import Chain
 from simulator.chain.suite import (
-    CN, CWM_SOUTHBOUND, DAY, DIRECT, HK, HKD, INSTITUTIONAL, NOMINEE, PROFESSIONAL, TOKEN, YEAR, SuiteConfig,
+    CN,
+    CWM_SOUTHBOUND,
+    DAY,
+    DIRECT,
+    HK,
+    HKD,
+    INSTITUTIONAL,
+    NOMINEE,
+    PROFESSIONAL,
+    TOKEN,
+    YEAR,
+    SuiteConfig,
     deploy_suite,
 )
 

@@ -185,5 +185,24 @@ def deploy_suite(chain: Chain, config: SuiteConfig | None = None) -> Suite:
                  offering=offering, dvp=dvp, dvp_cnh=dvp_cnh, roles=roles)
 
 
-__all__ = ["Suite", "SuiteConfig", "deploy_suite", "TOKEN", "TOKEN_DECIMALS", "CASH_DECIMALS", "HKD", "CNH", "DAY",
-           "YEAR", "CN", "HK", "KP", "RETAIL", "PROFESSIONAL", "INSTITUTIONAL", "DIRECT", "CWM_SOUTHBOUND", "NOMINEE"]
+__all__ = [
+    "CASH_DECIMALS",
+    "CN",
+    "CNH",
+    "CWM_SOUTHBOUND",
+    "DAY",
+    "DIRECT",
+    "HK",
+    "HKD",
+    "INSTITUTIONAL",
+    "KP",
+    "NOMINEE",
+    "PROFESSIONAL",
+    "RETAIL",
+    "TOKEN",
+    "TOKEN_DECIMALS",
+    "YEAR",
+    "Suite",
+    "SuiteConfig",
+    "deploy_suite",
+]

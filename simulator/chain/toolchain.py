@@ -204,7 +204,7 @@ class Toolchain:
     def _write_build_info(self, long_version: str, std_input: dict, output: dict) -> None:
         """Hardhat-format build info so `slither contracts --hardhat-ignore-compile` works offline."""
         body = json.dumps(std_input, sort_keys=True).encode()
-        build_id = hashlib.md5(body).hexdigest()  # noqa: S324 - an id, not a security hash
+        build_id = hashlib.md5(body).hexdigest()
         info_dir = self.contracts_dir / "artifacts" / "build-info"
         shutil.rmtree(info_dir, ignore_errors=True)
         info_dir.mkdir(parents=True)

@@ -56,7 +56,8 @@ class Chain:
             raise ContractRevert(name, "constructor", error, err_args, result.output, result.gas_used)
         if self.gas_log is not None:
             self.gas_log.append((name, "constructor", result.gas_used))
-        assert result.contract_address is not None  # every backend sets it on a successful create
+        if result.contract_address is None:  # every backend sets it on a successful create
+            raise RuntimeError(f"{name}: the backend reported a successful deploy without an address")
         contract = Contract(self, name, result.contract_address)
         contract.deploy_events = decode_logs(result, self.artifacts)
         contract.deploy_gas = result.gas_used
@@ -68,7 +69,9 @@ class Chain:
     # --- time ----------------------------------------------------------------------------------
     @property
     def now(self) -> int:
-        """Timestamp of the latest block."""
+        """Timestamp of the latest block; with a clock, the chain is brought to the clock's time first, so
+        `now` is what the next transaction's block will build on."""
+        self.sync_clock()
         return self.backend.timestamp
 
     def timestamp_at(self, sim_seconds: float) -> int:

@@ -31,8 +31,17 @@ class Receipt:
     """A successful transaction: its decoded return value, events and gas. Events are decoded on first
     access: a model that never reads them (most transactions) does not pay for decoding them."""
 
-    __slots__ = ("value", "gas_used", "block_number", "timestamp", "tx_hash", "contract_address", "_raw", "_events",
-                 "_artifacts")
+    __slots__ = (
+        "_artifacts",
+        "_events",
+        "_raw",
+        "block_number",
+        "contract_address",
+        "gas_used",
+        "timestamp",
+        "tx_hash",
+        "value",
+    )
 
     def __init__(self, value: object, raw: TxResult, artifacts: ArtifactStore) -> None:
         self.value = value

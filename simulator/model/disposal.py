@@ -40,7 +40,6 @@ class Disposal:
         d = w.cfg.disposal
         total = d.quantity_coins * COIN
         authority = self.authority = w.chain.new_account("authority")
-        w.sync()
         coin = self.coin = w.chain.deploy("SettlementToken", "Seized Virtual Asset", "SVA", "BTC", 8, authority,
                                           sender=authority)
         coin.mint(authority, total, sender=authority)
@@ -62,7 +61,6 @@ class Disposal:
                     fill = w.va.sell(slice_units, DepthParams(major_to_minor(pc.va_depth_usd_at_1pct),
                                                               pc.va_daily_volume_cap_coins * COIN, platform=pc.name))
                     if fill.quantity_units:
-                        w.sync()
                         r = coin.transfer(platform.signer, fill.quantity_units, sender=authority)
                         w.chain_move(authority, platform.signer, fill.quantity_units, "SVA", "disposal")
                         fen = w.fx.convert(fill.proceeds_usd_cents, "USD", "CNY")

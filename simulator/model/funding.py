@@ -31,7 +31,6 @@ class Funding:
         w = self.world
         w.ledger.post(w.now_s, bank_account, "reserve:HKDS", cents, "HKD", memo)
         w.ledger.post(w.now_s, "external:HKDS", f"chain:{wallet}", cents * UNITS_PER_CENT, "HKDS", memo)
-        w.sync()
         return w.suite.hkd.mint(wallet, cents * UNITS_PER_CENT, sender=w.suite.hkd_issuer)
 
     def fund_hkd(self, inv: Investor, cents: int) -> Generator[simpy.Event, Any, str]:

@@ -118,7 +118,6 @@ class Investors:
         platform's client list and decision calendar."""
         w = self.world
         kind = inv.kind
-        w.sync()
         r = w.suite.registry.registerIdentity(inv.wallet, kind.country, kind.category(inv.professional),
                                               kind.channel, w.chain.now + KYC_VALIDITY_S, sender=w.suite.agent)
         inv.onboarded = True

@@ -112,7 +112,6 @@ class SecondaryMarket:
                     qty = inv.tokens - inv.tokens % LOT
                     discount = spread_bps * float(inv.rng.random()) * (1.0 + FEAR_SPREAD_WEIGHT * fear) / BPS
                     price = max(1, int(ref * (1.0 - discount)))
-                    w.sync()
                     s.token.approve(s.dvp.address, qty, sender=inv.wallet)
                     inv.selling = True
                     orders.append(Order(f"s{self._next_serial()}", "sell", inv.wallet, price, qty, w.now_s))

@@ -63,7 +63,6 @@ class Issuer:
         w.event("issuer", "service_approved", approval_days=self.approval_days)
         w.event("issuer", "offering_opened", hard_cap_hkd=o.hard_cap_hkd)
         yield w.env.timeout(o.duration_days * DAY + HOUR)  # just past the on-chain deadline
-        w.sync()
         total_units = s.offering.totalSubscribed()
         if total_units >= major_to_minor(o.soft_cap_hkd) * UNITS_PER_CENT and total_units > 0:
             self.close(total_units)

@@ -48,7 +48,6 @@ class Revenue:
         s = w.suite
         issuer = w.cfg.issuer
         period = statement.year * 100 + statement.month
-        w.sync()
         r = s.oracle.report(period, statement.kwh, statement.net_revenue_fen, "CNY", period.to_bytes(32, "big"),
                             sender=s.attestor)
         w.event("attestor", "oracle_report", "", statement.net_revenue_fen, "CNY", r, period=period,

@@ -64,7 +64,6 @@ class Shocks:
 
     def _set_retail_authorised(self, enabled: bool) -> None:
         w = self.world
-        w.sync()
         w.suite.modules["investor_category"].setRetailAuthorised(enabled, sender=w.suite.admin)
 
     def _restore(self, platform: Platform, days: int) -> Generator[simpy.Event, Any, None]:

@@ -57,8 +57,10 @@ class World:
         self.cfg = cfg
         self.seed = seed
         self.chain = chain
-        self.streams = Streams(seed)
         self.env = simpy.Environment()
+        # the chain reads simulation time itself before every call: no actor has to remember to move it
+        chain.clock = lambda: self.env.now
+        self.streams = Streams(seed)
         self.ledger = Ledger()
         self.calendar = BusinessCalendar()
         self.policy = PolicyGate(cfg.policy.rules())
@@ -109,9 +111,6 @@ class World:
         """A SimPy timeout that ends at `moment` (HKT), or at once if it has passed."""
         return self.env.timeout(max(0.0, (moment - self.now_dt()).total_seconds()))
 
-    def sync(self) -> None:
-        self.chain.advance_to(self.env.now)
-
     # ------------------------------------------------------------------ the audit trail
     def event(self, actor: str, kind: str, reason: str = "", amount: int = 0, currency: str = "",
               receipt: Receipt | None = None, **extra: Any) -> None:
@@ -159,7 +158,6 @@ class World:
             if name in self.cfg.investors and self.cfg.investors[name].count:
                 env.process(self.investor_flow.arrivals(name))
         env.run(until=self.cfg.horizon_days * DAY)
-        self.sync()
 
     def reconciliation_diff(self) -> int:
         """Ledger mirrors vs on-chain balances for every wallet and contract the model knows, plus the

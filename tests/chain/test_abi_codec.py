@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_abi.exceptions import DecodingError
 from eth_utils import to_checksum_address
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 

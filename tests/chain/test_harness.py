@@ -143,3 +143,15 @@ def test_a_clock_given_at_construction_is_used_from_the_first_call():
     chain.clock = None
     registry.AGENT_ROLE()
     assert chain.now == chain.timestamp_at(7 * DAY) + 1
+
+
+def test_now_reads_the_clock_so_times_built_from_it_are_current(kyc):
+    """`chain.now` used as an argument (a KYC expiry, a deadline) is taken before the call's own sync: it
+    must already be the clock's time, not the last block's."""
+    chain, registry, admin, investor = kyc
+    chain.advance_to(1 * DAY)
+    chain.clock = lambda: 40 * DAY
+    assert chain.now == chain.timestamp_at(40 * DAY)
+    registry.updateIdentity(investor, 344, 1, 0, chain.now + DAY, sender=admin)
+    chain.clock = lambda: 40 * DAY + DAY + 1
+    assert registry.isVerified(investor) is False  # expired one day after the clock's time, not the block's

@@ -20,6 +20,7 @@ REQUIRED = ["scenario", "seed", "backend", "horizon_days", "investors_onboarded"
             "cwm_aggregate_quota_used_cny", "settlement_latency_days_mean", "tx_count", "gas_used_total",
             "reconciliation_diff_minor", "wall_seconds"]
 from simulator.model.classes import CLASS_NAMES as CLASSES
+
 BACKEND_SPECIFIC = {"wall_seconds", "backend", "gas_used_total"}
 
 

@@ -11,8 +11,21 @@ import pytest
 
 from simulator.chain import ARTIFACTS, Chain, ContractRevert
 from simulator.chain.suite import (
-    CN, CWM_SOUTHBOUND, DIRECT, HK, HKD, INSTITUTIONAL, KP, NOMINEE, PROFESSIONAL, RETAIL, TOKEN, YEAR,
-    Suite, SuiteConfig, deploy_suite,
+    CN,
+    CWM_SOUTHBOUND,
+    DIRECT,
+    HK,
+    HKD,
+    INSTITUTIONAL,
+    KP,
+    NOMINEE,
+    PROFESSIONAL,
+    RETAIL,
+    TOKEN,
+    YEAR,
+    Suite,
+    SuiteConfig,
+    deploy_suite,
 )
 
 BACKENDS = ["web3", "revm"]
@@ -115,5 +128,23 @@ def event(receipt, name: str, **expected):
     return found[0]
 
 
-__all__ = ["World", "build_world", "reverts", "event", "error_args", "ZERO", "TOKEN", "HKD", "YEAR", "CN", "HK", "KP",
-           "RETAIL", "PROFESSIONAL", "INSTITUTIONAL", "DIRECT", "CWM_SOUTHBOUND", "NOMINEE"]
+__all__ = [
+    "CN",
+    "CWM_SOUTHBOUND",
+    "DIRECT",
+    "HK",
+    "HKD",
+    "INSTITUTIONAL",
+    "KP",
+    "NOMINEE",
+    "PROFESSIONAL",
+    "RETAIL",
+    "TOKEN",
+    "YEAR",
+    "ZERO",
+    "World",
+    "build_world",
+    "error_args",
+    "event",
+    "reverts",
+]

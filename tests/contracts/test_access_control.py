@@ -1,7 +1,6 @@
 """Every privileged function refused for an account without the role (revm and web3)."""
 
 import pytest
-
 from conftest import TOKEN
 
 ONE = b"\x01" * 32

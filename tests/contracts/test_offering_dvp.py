@@ -1,5 +1,4 @@
 import pytest
-
 from conftest import HKD, TOKEN, ZERO, event, reverts
 
 PRICE = 10 * HKD  # per whole token

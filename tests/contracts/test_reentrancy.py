@@ -1,8 +1,8 @@
 """A malicious settlement token (ReentrantAttacker) reenters claim / refund / settle from its transfer hook."""
 
-from simulator.chain.artifacts import ARTIFACTS
-
 from conftest import HK, HKD, INSTITUTIONAL, TOKEN, YEAR, ZERO
+
+from simulator.chain.artifacts import ARTIFACTS
 
 GUARD = "ReentrancyGuardReentrantCall"
 

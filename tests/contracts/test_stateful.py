@@ -15,14 +15,13 @@ Invariants (after every step):
 
 from __future__ import annotations
 
+from conftest import build_world
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from simulator.chain import ContractRevert
-from simulator.chain.suite import CN, HK, HKD, INSTITUTIONAL, PROFESSIONAL, TOKEN, YEAR
-
-from conftest import build_world
+from simulator.chain.suite import CN, HK, INSTITUTIONAL, PROFESSIONAL, TOKEN, YEAR
 
 _WORLD = None
 N_WALLETS = 5

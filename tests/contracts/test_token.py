@@ -1,5 +1,4 @@
 import pytest
-
 from conftest import HK, PROFESSIONAL, TOKEN, YEAR, ZERO, event, reverts
 
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from simulator.model.classes import CLASS_NAMES, INVESTOR_CLASSES
 from simulator.chain import Chain
+from simulator.model.classes import CLASS_NAMES, INVESTOR_CLASSES
 from simulator.model.config import WorldConfig
 from simulator.model.world import World
 from simulator.report import CLASS_LABELS
@@ -26,7 +26,7 @@ def test_schema_summary_and_plots_name_exactly_the_table_classes():
     schema = json.loads(json_schema())
     assert tuple(schema["properties"]["investors"]["propertyNames"]["enum"]) == CLASS_NAMES
     assert set(WorldConfig().investors) <= set(CLASS_NAMES)
-    assert CLASS_LABELS == {n: c.label for n, c in INVESTOR_CLASSES.items()}
+    assert {n: c.label for n, c in INVESTOR_CLASSES.items()} == CLASS_LABELS
 
 
 def test_each_class_is_registered_on_chain_as_its_row_says(world):

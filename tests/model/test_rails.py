@@ -5,7 +5,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from simulator.model.rails import (RAILS, BusinessCalendar, FixedLatency, Rail, UniformLatency)
+from simulator.model.rails import RAILS, BusinessCalendar, FixedLatency, Rail, UniformLatency
 from simulator.model.rng import Streams
 
 THU = dt.datetime(2025, 3, 6, 10, 0)  # a Thursday

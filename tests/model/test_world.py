@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from simulator.model.config import (
-    CwmConfig, InvestorClassConfig, OfferingConfig, PlatformConfig, PolicyConfig, ShockConfig, WorldConfig,
+    CwmConfig,
+    InvestorClassConfig,
+    OfferingConfig,
+    PlatformConfig,
+    PolicyConfig,
+    ShockConfig,
+    WorldConfig,
 )
 from simulator.runner import run
 

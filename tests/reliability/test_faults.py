@@ -52,12 +52,10 @@ def test_unwritable_out_is_a_clear_error(tmp_path):
 def test_disk_full_is_a_clear_error(tmp_path):
     if not Path("/dev/full").exists():
         pytest.fail("/dev/full is needed to simulate a full disk")
-    from simulator.errors import UserError
-    from simulator.outputs import EventStream
-
     import csv
 
-    from simulator.outputs import EVENT_FIELDS
+    from simulator.errors import UserError
+    from simulator.outputs import EVENT_FIELDS, EventStream
 
     stream = EventStream(tmp_path / "events.csv")
     stream.fh.close()
