@@ -60,7 +60,8 @@ def main() -> int:
               f"{chain.backend.compactions} compactions", flush=True)
     supply = token.totalSupply()
     sample = sum(token.balanceOf(w) for w in wallets[:1000])
-    print(f"done: {args.transfers:,} transfers in {time.perf_counter() - start:.0f} s; peak memory {rss_mib():,.0f} MiB "
+    print(f"done: {args.transfers:,} transfers in {time.perf_counter() - start:.0f} s; "
+          f"peak memory {rss_mib():,.0f} MiB "
           f"(target < 2048); totalSupply {supply // TOKEN:,} tokens; sample of 1,000 balances {sample // TOKEN:,}")
     return 0 if rss_mib() < 2048 else 1
 

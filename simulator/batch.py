@@ -90,12 +90,12 @@ def run_task(data: dict, source: str, task: Task, backend: str) -> dict:
     """One run, inside a worker (its own EVM). Never raises: a failure is a row with status=failed."""
     from simulator.runner import run
 
-    row = {"point": task.point, "seed": task.seed, **{k: v for k, v in task.overrides}}
+    row = {"point": task.point, "seed": task.seed, **dict(task.overrides)}
     try:
         scenario = validate(apply_overrides(data, list(task.overrides)), source)
         result = run(scenario.world(), task.seed, backend, scenario=scenario.scenario.name)
         row.update(status="ok", error="", **result.summary)
-    except Exception as exc:  # recorded, never fatal to the sweep
+    except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded, never fatal to the sweep
         last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         where = f" at {Path(last.filename).name}:{last.lineno}" if last else ""
         row.update(status="failed", error=f"{type(exc).__name__}: {exc}{where}".replace("\n", " "))
@@ -203,8 +203,9 @@ class Sweep:
             raise UserError("--scheduler needs dask[distributed]: pip install 'gba-rwa-sim[dask]'") from None
         try:
             client = Client(self.scheduler, timeout=20)
-        except Exception as exc:
-            raise UserError(f"cannot reach the Dask scheduler at {self.scheduler}: {type(exc).__name__}: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, distributed's own: all mean unreachable
+            raise UserError(f"cannot reach the Dask scheduler at {self.scheduler}: {type(exc).__name__}: {exc}"
+                            ) from None
         try:
             client.run(warm_worker)  # once per worker: a standing cluster stays warm between tasks
             futures = [client.submit(run_task, self.data, self.source, t, self.backend, key=f"rwa-sim-{t.key}",

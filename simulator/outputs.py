@@ -6,6 +6,7 @@ is killed or fails leaves no complete-looking file. CSVs are plain, pandas-frien
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -98,10 +99,8 @@ class EventStream:
             raise UserError(f"cannot write {self.path}: {exc.strerror or exc}") from None
 
     def abort(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # a full disk refusing the last buffered bytes: the file goes anyway
             self.fh.close()
-        except OSError:
-            pass  # e.g. a full disk refusing the last buffered bytes: the file is being removed anyway
         if os.path.exists(self.tmp):
             os.unlink(self.tmp)
 

@@ -1,4 +1,5 @@
-"""`simulator.run(config, seed, backend) -> RunResult` (re-exported by the package): one world run, usable from a notebook without the CLI."""
+"""`simulator.run(config, seed, backend) -> RunResult` (re-exported by the package): one world run, usable
+from a notebook without the CLI."""
 
 from __future__ import annotations
 

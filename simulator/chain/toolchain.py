@@ -94,7 +94,7 @@ class Toolchain:
 
     @staticmethod
     def _resolve(importer: str, target: str) -> str:
-        if target.startswith("./") or target.startswith("../"):
+        if target.startswith(("./", "../")):
             return posixpath.normpath(posixpath.join(posixpath.dirname(importer), target))
         return target
 
@@ -148,6 +148,7 @@ class Toolchain:
             input=json.dumps(std_input).encode(),
             capture_output=True,
             cwd=self.contracts_dir,
+            check=False,  # its exit code and stderr are turned into a clear error below
         )
         if proc.returncode != 0:
             raise UserError(f"solc-js failed: {proc.stderr.decode(errors='replace').strip()[:2000]}")
@@ -239,7 +240,7 @@ class Toolchain:
                 problems.append(f"stale: artifacts for {unit}, which no longer exists")
         defined = {}
         for unit in current:
-            for kind, name in _CONTRACT_RE.findall(self._read_unit(unit)):
+            for _kind, name in _CONTRACT_RE.findall(self._read_unit(unit)):
                 defined[name] = unit
         for name, unit in sorted(defined.items()):
             if name not in index["contracts"]:

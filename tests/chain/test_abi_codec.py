@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from simulator.evm.abi import _fast_encoder, decode_revert, decode_values
 
-addresses = st.binary(min_size=20, max_size=20).map(lambda b: to_checksum_address(b))
+addresses = st.binary(min_size=20, max_size=20).map(to_checksum_address)
 TYPES = ("address", "uint256", "int128", "bool", "bytes32", "uint8")
 values = st.tuples(
     addresses,
@@ -29,7 +29,7 @@ def test_fast_encode_and_decode_match_eth_abi(row):
     encoded = _fast_encoder(TYPES)(row)
     assert encoded == abi_encode(TYPES, row)
     assert decode_values(TYPES, encoded) == tuple(
-        to_checksum_address(v) if t == "address" else v for t, v in zip(TYPES, abi_decode(TYPES, encoded))
+        to_checksum_address(v) if t == "address" else v for t, v in zip(TYPES, abi_decode(TYPES, encoded), strict=True)
     )
 
 

@@ -70,7 +70,7 @@ def test_unknown_command_exits_2():
 
 
 def test_missing_artifact_is_a_clear_error():
-    with pytest.raises(UserError, match="missing artifact for contract 'NoSuchContract'.*SettlementToken"):
+    with pytest.raises(UserError, match=r"missing artifact for contract 'NoSuchContract'.*SettlementToken"):
         ARTIFACTS.load("NoSuchContract")
     with pytest.raises(UserError, match="missing artifact"):
         Chain("revm").deploy("NoSuchContract")
@@ -87,7 +87,7 @@ def test_wrong_argument_types_name_the_argument():
     with pytest.raises(AbiArgumentError, match="constructor: argument #4 expects uint8"):
         chain.deploy("SettlementToken", "H", "H", "HKD", 600, admin, sender=admin)
     with pytest.raises(AttributeError, match="has no function 'steal'"):
-        token.steal
+        _ = token.steal
 
 
 def test_unknown_backend_in_python_api():

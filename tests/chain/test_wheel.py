@@ -27,7 +27,8 @@ def test_wheel_ships_artifacts_and_runs_outside_the_checkout(tmp_path):
     workdir.mkdir()
     shutil.copy(ROOT / "tests" / "data" / "small.toml", workdir)
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"}  # no node on PATH
-    proc = subprocess.run([sys.executable, "-m", "simulator", "run", "small.toml", "--out", "o", "--set", "horizon_days=120"],
+    proc = subprocess.run([sys.executable, "-m", "simulator", "run", "small.toml", "--out", "o",
+                           "--set", "horizon_days=120"],
                           cwd=workdir, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert (workdir / "o" / "summary.csv").is_file()

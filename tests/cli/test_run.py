@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from simulator.cli import main
+from simulator.model.classes import CLASS_NAMES as CLASSES
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "data" / "small.toml"
@@ -19,7 +20,6 @@ REQUIRED = ["scenario", "seed", "backend", "horizon_days", "investors_onboarded"
             "secondary_trades", "secondary_volume_hkd", "cwm_individual_quota_used_cny",
             "cwm_aggregate_quota_used_cny", "settlement_latency_days_mean", "tx_count", "gas_used_total",
             "reconciliation_diff_minor", "wall_seconds"]
-from simulator.model.classes import CLASS_NAMES as CLASSES
 
 BACKEND_SPECIFIC = {"wall_seconds", "backend", "gas_used_total"}
 

@@ -69,9 +69,9 @@ def test_missing_file_and_bad_toml(tmp_path, capsys):
 def test_every_problem_is_one_line(tmp_path, capsys):
     data = mutate(horizon_days=-5, offering__fee=1, policy__cwm__aggregate_quota_cny="x")
     assert main(["validate", str(write(tmp_path, data))]) == 2
-    lines = [l for l in capsys.readouterr().err.splitlines() if l.strip()]
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(lines) == 3
-    assert {l.split(": ")[1] for l in lines} == {"horizon_days", "offering.fee", "policy.cwm.aggregate_quota_cny"}
+    assert {line.split(": ")[1] for line in lines} == {"horizon_days", "offering.fee", "policy.cwm.aggregate_quota_cny"}
 
 
 def test_bad_set_overrides(capsys):
@@ -90,13 +90,14 @@ def test_bad_set_overrides(capsys):
 
 def test_set_reaches_an_item_of_a_list_of_tables():
     scenario = load_scenario(SMALL, ["platforms.0.kyc_capacity_per_day=7"])
-    assert [p.kyc_capacity_per_day for p in scenario.platforms][0] == 7
+    assert scenario.platforms[0].kyc_capacity_per_day == 7
     assert scenario.platforms[1].kyc_capacity_per_day != 7  # the other item is untouched
 
 
 values = st.one_of(st.integers(-10**12, 10**12), st.floats(allow_nan=False), st.text(max_size=8), st.booleans(),
                    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))
-paths = st.sampled_from(["horizon_days", "offering__hard_cap_hkd", "offering__allocation", "policy__cwm__product_eligible",
+paths = st.sampled_from(["horizon_days", "offering__hard_cap_hkd", "offering__allocation",
+                         "policy__cwm__product_eligible",
                          "investors__hk_retail__count", "market__settlement_t_plus", "platforms", "scenario__seed",
                          "asset__tariff_model", "shocks", "start_date", "issuer__approval_bound_days", "extra_key"])
 

@@ -50,7 +50,7 @@ def test_offering_pays_back_or_delivers_exactly(base, subs, ending, batch):
     snap = base.chain.snapshot()
     try:
         w, o, hkd = base, base.s.offering, base.s.hkd
-        people = w.fuzz_investors + [w.frank]  # frank is unverified: always refused
+        people = [*w.fuzz_investors, w.frank]  # frank is unverified: always refused
         paid = dict.fromkeys(people, 0)  # accepted subscriptions
         funded = dict.fromkeys(people, 0)  # all cash each person ever held
         for who_index, amount_hkd in subs:

@@ -28,7 +28,7 @@ N_WALLETS = 5
 
 
 def world():
-    global _WORLD
+    global _WORLD  # noqa: PLW0603 - one deployed world shared by every hypothesis example (built once)
     if _WORLD is None:
         w = build_world("revm")
         wallets = [w.chain.new_account(f"h{i}") for i in range(N_WALLETS)]
@@ -53,7 +53,7 @@ class TokenMachine(RuleBasedStateMachine):
         self.w.chain.revert(snap)
         state[2] = self.w.chain.snapshot()
         self.s = self.w.s
-        self.wallets = wallets + [self.w.frank]
+        self.wallets = [*wallets, self.w.frank]
         self.ever_held: set[str] = set()
 
     def teardown(self):

@@ -85,5 +85,5 @@ def test_invalid_params_name_the_field(field, value):
 
 def test_peg_band_bounds_are_the_hkma_undertakings():
     assert FxParams(usd_hkd_initial=7.75, usd_hkd_mean=7.85).usd_hkd_mean == 7.85  # both ends are in the band
-    with pytest.raises(ValueError, match="greater than or equal to 7.75"):
+    with pytest.raises(ValueError, match=r"greater than or equal to 7\.75"):
         FxParams(usd_hkd_initial=7.7499)

@@ -18,8 +18,8 @@ def gate(**cwm) -> PolicyGate:
 
 
 def eligible_profile(**changes) -> MainlandProfile:
-    base = dict(gba_hukou=True, gba_social_security_years=0, experience_years=2, net_financial_assets_fen=100_000_000,
-                financial_assets_fen=0, avg_income_fen=0)
+    base = {"gba_hukou": True, "gba_social_security_years": 0, "experience_years": 2,
+            "net_financial_assets_fen": 100_000_000, "financial_assets_fen": 0, "avg_income_fen": 0}
     base.update(changes)
     return MainlandProfile(**base)
 

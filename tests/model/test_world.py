@@ -27,12 +27,12 @@ def small_world(**changes) -> WorldConfig:
                                                hold_days_mean=120),
         "esg_fund": InvestorClassConfig(count=3, wealth_median_hkd=2_000_000_000, ticket_share_of_wealth_bps=100),
     }
-    base = dict(
-        horizon_days=400, investors=investors,
-        offering=OfferingConfig(hard_cap_hkd=60_000_000, soft_cap_hkd=5_000_000, duration_days=30),
-        platforms=[PlatformConfig(name="alpha", weight=2.0), PlatformConfig(name="beta")],
-        policy=PolicyConfig(cwm=CwmConfig(product_eligible=True)),
-    )
+    base = {
+        "horizon_days": 400, "investors": investors,
+        "offering": OfferingConfig(hard_cap_hkd=60_000_000, soft_cap_hkd=5_000_000, duration_days=30),
+        "platforms": [PlatformConfig(name="alpha", weight=2.0), PlatformConfig(name="beta")],
+        "policy": PolicyConfig(cwm=CwmConfig(product_eligible=True)),
+    }
     base.update(changes)
     return WorldConfig(**base)
 

@@ -59,9 +59,9 @@ def test_disk_full_is_a_clear_error(tmp_path):
 
     stream = EventStream(tmp_path / "events.csv")
     stream.fh.close()
-    stream.fh = open("/dev/full", "w", buffering=1)  # every write now fails with ENOSPC
+    stream.fh = open("/dev/full", "w", buffering=1)  # noqa: SIM115 - the stream owns and closes it; writes fail ENOSPC
     stream.writer = csv.DictWriter(stream.fh, fieldnames=EVENT_FIELDS, lineterminator="\n")
-    with pytest.raises(UserError, match="cannot write .*events.csv: No space left on device"):
+    with pytest.raises(UserError, match=r"cannot write .*events\.csv: No space left on device"):
         for _ in range(10):
             stream.write({"time_s": 0, "day": 0, "actor": "a", "kind": "k", "reason": "", "amount": 0,
                           "currency": "", "block": "", "tx_hash": "", "detail": "x" * 1000})
