@@ -40,7 +40,7 @@ def checksum(address: str) -> str:
     return to_checksum_address(address)
 
 
-def normalize(typ: str, value):
+def normalize(typ: str, value: Any) -> Any:
     """eth-abi decodes addresses in lower case; the simulator uses checksummed addresses everywhere."""
     if "address" not in typ:
         return value
@@ -69,7 +69,7 @@ def split_tuple(typ: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _word_decoder(typ: str):
+def _word_decoder(typ: str) -> Codec | None:
     """A decoder for one static 32-byte word, or None when eth-abi must do it."""
     if typ == "address":
         return lambda w: checksum("0x" + w[12:].hex())
@@ -84,10 +84,10 @@ def _word_decoder(typ: str):
     return None
 
 
-def _word_encoder(typ: str):
+def _word_encoder(typ: str) -> Codec | None:
     """An encoder for one static word that returns None for anything it does not fully validate."""
     if typ == "address":
-        def enc(v):
+        def enc(v: object) -> bytes | None:
             if isinstance(v, str) and len(v) == 42 and v[:2] in ("0x", "0X"):
                 try:
                     return b"\x00" * 12 + bytes.fromhex(v[2:])
@@ -122,15 +122,18 @@ def _word_parts(types: tuple[str, ...], codec_for: Callable[[str], Codec | None]
 
 
 @lru_cache(maxsize=4096)
-def _fast_encoder(types: tuple[str, ...]):
+def _fast_encoder(types: tuple[str, ...]) -> Callable[[tuple[Any, ...]], bytes | None] | None:
     """Static words and dynamic arrays of static words (batch calls) encode by concatenation."""
     parts = _word_parts(types, _word_encoder)
     if parts is None:
         return None
     head_size = 32 * len(types)
 
-    def encode(args: tuple) -> bytes | None:
-        heads, tails, offset = [], [], head_size
+    def encode(args: tuple[Any, ...]) -> bytes | None:
+        # a word codec returns None for a value it cannot encode: checked below, before the join
+        heads: list[bytes] = []
+        tails: list[bytes] = []
+        offset = head_size
         for (is_array, e), a in zip(parts, args, strict=True):
             if not is_array:
                 heads.append(e(a))
@@ -150,7 +153,7 @@ def _fast_encoder(types: tuple[str, ...]):
 
 
 @lru_cache(maxsize=4096)
-def _fast_decoder(types: tuple[str, ...]):
+def _fast_decoder(types: tuple[str, ...]) -> Callable[[bytes], tuple[Any, ...]] | None:
     """Static word types (the common case: balances, addresses, flags) and one-word arrays decode by
     slicing, not by eth-abi."""
     parts = _word_parts(types, _word_decoder)
@@ -158,10 +161,10 @@ def _fast_decoder(types: tuple[str, ...]):
         return None
     size = 32 * len(types)
 
-    def decode(data: bytes) -> tuple:
+    def decode(data: bytes) -> tuple[Any, ...]:
         if len(data) < size:
             raise DecodingError(f"expected {size} bytes, got {len(data)}")
-        values = []
+        values: list[Any] = []
         for i, (is_array, d) in enumerate(parts):
             word = data[32 * i : 32 * i + 32]
             if not is_array:
@@ -180,7 +183,7 @@ def _fast_decoder(types: tuple[str, ...]):
     return decode
 
 
-def decode_values(types: tuple[str, ...] | list[str], data: bytes) -> tuple:
+def decode_values(types: tuple[str, ...] | list[str], data: bytes) -> tuple[Any, ...]:
     types = tuple(types)
     fast = _fast_decoder(types)
     if fast is not None:
@@ -230,7 +233,8 @@ class FunctionABI:
                     ) from None
             raise
 
-    def decode(self, output: bytes):
+    def decode(self, output: bytes) -> Any:
+        """The one return value, a tuple of several, or None for none (types as eth-abi decodes them)."""
         values = decode_values(self.output_types, output) if self.output_types else ()
         if len(values) == 1:
             return values[0]

@@ -78,5 +78,5 @@ class AnvilNode:
     def __enter__(self) -> AnvilNode:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()

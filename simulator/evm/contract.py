@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simulator.evm.backends.base import TxResult
 
@@ -109,13 +109,14 @@ class ContractFunction:
         self._contract = contract
         self._name = name
 
-    def __call__(self, *args, sender: str | None = None):
+    def __call__(self, *args: object, sender: str | None = None) -> Any:
+        """A view's decoded return value, or the Receipt of a transaction."""
         fn = self._contract.abi.function(self._name, args)
         if fn.is_view:
             return self._contract._call(fn, args, sender)
         return self._contract._transact(fn, args, sender)
 
-    def call(self, *args, sender: str | None = None):
+    def call(self, *args: object, sender: str | None = None) -> Any:
         """Execute without a transaction (also for non-view functions: a dry run)."""
         return self._contract._call(self._contract.abi.function(self._name, args), args, sender)
 
@@ -145,7 +146,7 @@ class Contract:
             raise AttributeError(f"{self.contract_name} has no function {name!r}")
         return ContractFunction(self, name)
 
-    def _call(self, fn: FunctionABI, args: tuple, sender: str | None):
+    def _call(self, fn: FunctionABI, args: tuple[object, ...], sender: str | None) -> Any:
         data = fn.encode(args)
         chain = self.chain
         if chain.clock is not None:
@@ -156,7 +157,7 @@ class Contract:
             raise ContractRevert(self.contract_name, fn.name, name, err_args, output)
         return fn.decode(output)
 
-    def _transact(self, fn: FunctionABI, args: tuple, sender: str | None) -> Receipt:
+    def _transact(self, fn: FunctionABI, args: tuple[object, ...], sender: str | None) -> Receipt:
         data = fn.encode(args)
         chain = self.chain
         if chain.clock is not None:

@@ -7,18 +7,31 @@ set for each transaction. Pure Python, the reference implementation for differen
 
 from __future__ import annotations
 
+from typing import Protocol, cast
+
+from eth.abc import ComputationAPI
 from eth.chains.base import MiningChain
 from eth.db.atomic import AtomicDB
+from eth.typing import HeaderParams
 from eth.vm.forks.cancun import CancunVM
 from eth.vm.spoof import SpoofTransaction
-from eth_typing import Address
+from eth_typing import Address, BlockNumber, Hash32
 from eth_utils import to_canonical_address, to_checksum_address
 
 from simulator.evm.backends.base import BLOCK_GAS_LIMIT, CHAIN_ID, TX_GAS_LIMIT, Backend, RawLog, TxResult
 
+_CREATE = Address(b"")  # the `to` of a contract creation
+
+
+class _BlockFields(Protocol):
+    """The fields of py-evm's ExecutionContext that say which block executes (it has no setters)."""
+
+    _block_number: int
+    _timestamp: int
+
 
 class _CancunChain(MiningChain):
-    vm_configuration = ((0, CancunVM),)
+    vm_configuration = ((BlockNumber(0), CancunVM),)
     chain_id = CHAIN_ID
 
 
@@ -27,7 +40,7 @@ class PyEvmBackend(Backend):
 
     def __init__(self) -> None:
         super().__init__()
-        genesis = {
+        genesis: dict[str, HeaderParams] = {
             "difficulty": 0,
             "gas_limit": BLOCK_GAS_LIMIT,
             "timestamp": self.timestamp,
@@ -39,9 +52,9 @@ class PyEvmBackend(Backend):
         }
         self._db = AtomicDB()
         chain = _CancunChain.from_genesis(self._db, genesis, {})
-        self.vm = chain.get_vm()
+        self.vm = cast(CancunVM, chain.get_vm())  # finalize_gas_used is a VM class's, not in VirtualMachineAPI
         self.state = self.vm.state
-        self._context = self.state.execution_context
+        self._context = cast(_BlockFields, self.state.execution_context)  # every state here shares this one
 
     def _set_block(self, number: int, timestamp: int) -> None:
         # ExecutionContext has no setters; py-evm reads these fields on every opcode that needs them.
@@ -51,7 +64,7 @@ class PyEvmBackend(Backend):
     def _mine_empty_block(self, timestamp: int) -> None:
         self._set_block(self.block_number + 1, timestamp)
 
-    def _apply(self, sender: str, to: bytes, data: bytes, value: int) -> tuple[object, int, int]:
+    def _apply(self, sender: str, to: Address, data: bytes, value: int) -> tuple[ComputationAPI, int, int]:
         number, timestamp = self._next_block()
         self._set_block(number, timestamp)
         sender_b = to_canonical_address(sender)
@@ -59,14 +72,18 @@ class PyEvmBackend(Backend):
             nonce=self.state.get_nonce(sender_b), gas_price=0, gas=TX_GAS_LIMIT, to=to, value=value, data=data
         )
         spoof = SpoofTransaction(tx, from_=sender_b)
-        computation = self.state.apply_transaction(spoof)
+        # SpoofTransaction stands in for a signed transaction (py-evm's design: its own gas estimator casts it),
+        # but the class does not declare SignedTransactionAPI
+        computation = self.state.apply_transaction(spoof)  # type: ignore[arg-type]
         # End of transaction, as a block builder does it: storage "original values" (EIP-2200) and
         # warm/cold access (EIP-2929) start afresh for the next transaction, so gas is what a chain charges.
         self.state.lock_changes()
         return computation, number, timestamp
 
-    def _result(self, computation, spoof_gas: int, number: int, timestamp: int, address: str | None) -> TxResult:
-        gas_used = self.vm.finalize_gas_used(_GasView(spoof_gas), computation)
+    def _result(self, computation: ComputationAPI, spoof_gas: int, number: int, timestamp: int,
+                address: str | None) -> TxResult:
+        # py-evm annotates a SignedTransactionAPI but reads only `transaction.gas`
+        gas_used = self.vm.finalize_gas_used(_GasView(spoof_gas), computation)  # type: ignore[arg-type]
         if computation.is_error:
             return self._account(TxResult(False, bytes(computation.output), gas_used, [], number, timestamp))
         logs = [
@@ -77,7 +94,7 @@ class PyEvmBackend(Backend):
                                       contract_address=address))
 
     def deploy(self, sender: str, initcode: bytes) -> TxResult:
-        computation, number, timestamp = self._apply(sender, b"", initcode, 0)
+        computation, number, timestamp = self._apply(sender, _CREATE, initcode, 0)
         address = None
         if not computation.is_error:
             address = to_checksum_address(computation.msg.storage_address)
@@ -97,19 +114,21 @@ class PyEvmBackend(Backend):
         )
         snapshot = self.state.snapshot()
         try:
-            computation = self.state.apply_transaction(SpoofTransaction(tx, from_=sender_b))
+            spoof = SpoofTransaction(tx, from_=sender_b)
+            computation = self.state.apply_transaction(spoof)  # type: ignore[arg-type]  # a spoof: see _apply
         finally:
             self.state.revert(snapshot)
         return (not computation.is_error), bytes(computation.output)
 
-    def _snapshot(self) -> object:
+    def _snapshot(self) -> Hash32:
         # py-evm's journal checkpoints do not survive the end of a transaction (lock_changes), so a
         # snapshot persists the state and remembers its root; the database keeps every trie node.
         self.state.persist()
         return self.state.state_root
 
     def _revert(self, token: object) -> None:
-        self.state = type(self.state)(self._db, self._context, token)
+        root = cast(Hash32, token)  # what _snapshot returned
+        self.state = type(self.state)(self._db, self.state.execution_context, root)
         self._set_block(self.block_number, self.timestamp)
 
     def get_balance(self, address: str) -> int:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from eth_utils import keccak
-from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
+from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env, JournalCheckpoint
 
 from simulator.evm.abi import checksum as to_checksum_address
 from simulator.evm.backends.base import BLOCK_GAS_LIMIT, CHAIN_ID, TX_GAS_LIMIT, Backend, RawLog, TxResult
@@ -28,6 +29,9 @@ _SLOT_RE = re.compile(r"(\d+): StorageSlot \{ previous_or_original_value: \d+, p
 JOURNAL_BUDGET = 100_000
 FRAMES_PER_STORED_SLOT = 1.0
 CHECK_EVERY = 64  # transactions between reads of the journal length
+# One account as copied at a compaction: (balance, nonce, code hex, storage slot -> nonzero value).
+_CopiedAccount = tuple[int, int, str, dict[int, int]]
+_Token = tuple[JournalCheckpoint, dict[str, int]]  # a snapshot: the journal checkpoint and the nonces then
 
 
 def _copying_constructor(runtime: bytes) -> bytes:
@@ -52,7 +56,7 @@ class RevmBackend(Backend):
         self._since_compaction = 0
         self.compactions = 0
         self._budget = JOURNAL_BUDGET  # raised with the state at each compaction
-        self._copied: dict[str, tuple[int, int, str, dict[int, int]]] = {}  # the state at the last compaction
+        self._copied: dict[str, _CopiedAccount] = {}  # the state at the last compaction
         self._creators: dict[str, tuple[str, int]] = {}  # contract (lower case) -> (deployer, its nonce then)
 
     @staticmethod
@@ -101,9 +105,12 @@ class RevmBackend(Backend):
             if address not in redeployed:
                 if code:
                     raw = bytes.fromhex(code)
-                    info = AccountInfo(balance=balance, nonce=nonce, code_hash=keccak(raw), code=raw)
+                    # pyrevm's AccountInfo takes `balance` (its .pyi leaves the keyword out)
+                    info = AccountInfo(  # type: ignore[call-arg]
+                        balance=balance, nonce=nonce, code_hash=keccak(raw), code=raw
+                    )
                 else:
-                    info = AccountInfo(balance=balance, nonce=nonce)
+                    info = AccountInfo(balance=balance, nonce=nonce)  # type: ignore[call-arg]  # as above
                 fresh.insert_account_info(address, info)
             for slot, value in slots.items():
                 fresh.insert_account_storage(address, slot, value)
@@ -113,12 +120,12 @@ class RevmBackend(Backend):
         self._since_compaction = 0
         self.compactions += 1
 
-    def _redeploy_code(self, fresh: EVM, accounts: dict) -> set[str]:
+    def _redeploy_code(self, fresh: EVM, accounts: dict[str, _CopiedAccount]) -> set[str]:
         """Put each contract's code back by deploying it again from its deployer at the nonce it had, so it
         lands at the same address *analysed*: pyrevm inserts code only raw, and revm re-analyses raw code
         at every call frame (a third slower). A contract this backend did not deploy itself (created by
         another contract), or whose balance or nonce a fresh CREATE would not reproduce, is inserted raw."""
-        redeployed = set()
+        redeployed: set[str] = set()
         for address, (balance, nonce, code, _) in accounts.items():
             creator = self._creators.get(address)
             if not code or creator is None or balance != 0 or nonce != 1:
@@ -145,15 +152,16 @@ class RevmBackend(Backend):
         self.evm.set_block_env(self._block_env(number, timestamp))
         return number, timestamp
 
-    def _logs(self) -> list[RawLog]:
+    def _outcome(self) -> tuple[int, list[RawLog]]:
+        """Gas used and logs of the execution that just succeeded (read once: each read copies it out of Rust)."""
         result = self.evm.result
         if result is None:
-            return []
+            raise RuntimeError("pyrevm kept no result of a successful execution")
         logs = []
         for log in result.logs:
             topics, data = log.data
             logs.append(RawLog(to_checksum_address(log.address), tuple(topics), data))
-        return logs
+        return result.gas_used, logs
 
     @staticmethod
     def _failure(exc: RuntimeError) -> tuple[int, bytes, str]:
@@ -181,10 +189,9 @@ class RevmBackend(Backend):
         except RuntimeError as exc:
             gas, output, _ = self._failure(exc)
             return self._account(TxResult(False, output, gas, [], number, timestamp))
-        result = self.evm.result
+        gas_used, logs = self._outcome()
         return self._account(
-            TxResult(True, b"", result.gas_used, self._logs(), number, timestamp,
-                     contract_address=to_checksum_address(address))
+            TxResult(True, b"", gas_used, logs, number, timestamp, contract_address=to_checksum_address(address))
         )
 
     def transact(self, sender: str, to: str, data: bytes, value: int = 0, want_output: bool = False) -> TxResult:
@@ -197,9 +204,9 @@ class RevmBackend(Backend):
             gas, output, _ = self._failure(exc)
             self._since_compaction += 1
             return self._account(TxResult(False, output, gas, [], number, timestamp))
-        logs = self._logs()
+        gas_used, logs = self._outcome()
         self._since_compaction += 1
-        return self._account(TxResult(True, bytes(output), self.evm.result.gas_used, logs, number, timestamp))
+        return self._account(TxResult(True, bytes(output), gas_used, logs, number, timestamp))
 
     def call(self, sender: str, to: str, data: bytes) -> tuple[bool, bytes]:
         try:
@@ -208,11 +215,11 @@ class RevmBackend(Backend):
             _, output, _ = self._failure(exc)
             return False, output
 
-    def _snapshot(self) -> object:
+    def _snapshot(self) -> _Token:
         return self.evm.snapshot(), dict(self._nonces)
 
     def _revert(self, token: object) -> None:
-        checkpoint, nonces = token
+        checkpoint, nonces = cast(_Token, token)  # what _snapshot returned
         self.evm.revert(checkpoint)
         self._nonces = nonces
         self.evm.set_block_env(self._block_env(self.block_number, self.timestamp))

@@ -8,9 +8,13 @@ clock, and snapshots need `evm_snapshot`/`evm_revert` (anvil and hardhat have al
 
 from __future__ import annotations
 
+from typing import Any, Literal, cast
+
 from eth_account import Account
+from eth_typing import ChecksumAddress
 from eth_utils import to_bytes, to_checksum_address
 from web3 import EthereumTesterProvider, HTTPProvider, Web3
+from web3.types import RPCEndpoint, Wei
 
 from simulator.evm.backends.base import (
     BLOCK_GAS_LIMIT,
@@ -21,6 +25,9 @@ from simulator.evm.backends.base import (
     TxResult,
 )
 from simulator.evm.errors import UserError
+
+_Token = tuple[object, dict[str, int]]  # a snapshot: the node's (or eth-tester's) snapshot id and the nonces then
+_Block = Literal["latest", "pending"]  # the blocks a dry run executes against
 
 
 class Web3Backend(Backend):
@@ -56,7 +63,7 @@ class Web3Backend(Backend):
         self.w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": 30}))
         try:
             latest = self.w3.eth.get_block("latest")
-        except Exception as exc:  # requests/aiohttp/JSON errors all mean the same thing to a user
+        except Exception as exc:  # noqa: BLE001 - requests/aiohttp/JSON errors all mean the same thing to a user
             raise UserError(f"RPC node at {url} is unreachable: {type(exc).__name__}: {exc}") from None
         self.block_number = latest["number"]
         # The simulation clock starts at GENESIS_TIMESTAMP; a node already past it shifts every timestamp.
@@ -65,17 +72,18 @@ class Web3Backend(Backend):
         if self._rpc("web3_clientVersion") is None:
             raise UserError(f"RPC node at {url} did not answer web3_clientVersion")
 
-    def _rpc(self, method: str, *params):
-        """A raw JSON-RPC request that turns connection failures into one clear error."""
+    def _rpc(self, method: str, *params: object) -> Any:
+        """A raw JSON-RPC request that turns connection failures into one clear error: the JSON result, or the
+        whole response (a dict with "error") when the node answered with an error."""
         try:
-            response = self.w3.provider.make_request(method, list(params))
-        except Exception as exc:
+            response = self.w3.provider.make_request(RPCEndpoint(method), list(params))
+        except Exception as exc:  # noqa: BLE001 - connection, timeout and JSON errors all mean the node failed
             raise UserError(f"RPC node at {self.rpc_url} failed on {method}: {type(exc).__name__}: {exc}") from None
         if "error" in response:
             return response
         return response.get("result")
 
-    def _rpc_required(self, method: str, *params):
+    def _rpc_required(self, method: str, *params: object) -> Any:
         response = self._rpc(method, *params)
         if isinstance(response, dict) and "error" in response:
             raise UserError(
@@ -99,8 +107,8 @@ class Web3Backend(Backend):
             raise UserError(f"RPC node at {self.rpc_url} charges gas and cannot fund {address}: fund it first")
 
     def _nonce(self, sender: str) -> int:
-        if sender not in self._nonces:
-            self._nonces[sender] = self.w3.eth.get_transaction_count(sender, "latest")
+        if sender not in self._nonces:  # a Backend's addresses are checksummed
+            self._nonces[sender] = self.w3.eth.get_transaction_count(cast(ChecksumAddress, sender), "latest")
         return self._nonces[sender]
 
     # --- blocks ----------------------------------------------------------------------------
@@ -181,12 +189,12 @@ class Web3Backend(Backend):
             call["to"] = tx["to"]
         return call
 
-    def _eth_call(self, call: dict, block: str = "latest") -> tuple[bool, bytes]:
+    def _eth_call(self, call: dict, block: _Block = "latest") -> tuple[bool, bytes]:
         """(success, output) of a dry run; a revert's output is its raw revert data."""
         if self.tester is not None:
             try:
-                return True, bytes(self.w3.eth.call({**call, "gasPrice": 0}, block))
-            except Exception:  # eth-tester folds the revert data into a message: replay below to get it raw
+                return True, bytes(self.w3.eth.call({**call, "gasPrice": Wei(0)}, block))
+            except Exception:  # noqa: BLE001 - eth-tester folds the revert data into a message: replay to get it raw
                 return False, self._tester_revert_output(call, block)
         params = {k: (("0x" + v.hex()) if isinstance(v, bytes) else (hex(v) if isinstance(v, int) else v))
                   for k, v in call.items()}
@@ -208,7 +216,7 @@ class Web3Backend(Backend):
     def call(self, sender: str, to: str, data: bytes) -> tuple[bool, bytes]:
         return self._eth_call({"from": sender, "to": to, "data": data, "gas": TX_GAS_LIMIT})
 
-    def _tester_revert_output(self, call: dict, block: str) -> bytes:
+    def _tester_revert_output(self, call: dict, block: _Block) -> bytes:
         from eth.vm.spoof import SpoofTransaction
         from eth_tester.backends.pyevm.main import _execute_and_revert_transaction
 
@@ -221,18 +229,18 @@ class Web3Backend(Backend):
         computation = _execute_and_revert_transaction(chain, SpoofTransaction(unsigned, from_=sender), block)
         return bytes(computation.output)
 
-    def _snapshot(self) -> object:
+    def _snapshot(self) -> _Token:
         nonces = dict(self._nonces)
         if self.tester is not None:
             return self.tester.take_snapshot(), nonces
         return self._rpc_required("evm_snapshot"), nonces
 
     def _revert(self, token: object) -> None:
-        snap, self._nonces = token
+        snap, self._nonces = cast(_Token, token)  # what _snapshot returned
         if self.tester is not None:
             self.tester.revert_to_snapshot(snap)
         else:
             self._rpc_required("evm_revert", snap)
 
     def get_balance(self, address: str) -> int:
-        return self.w3.eth.get_balance(address)
+        return self.w3.eth.get_balance(cast(ChecksumAddress, address))
