@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from simulator.model.classes import ClassName
 from simulator.model.fx import FxParams
@@ -222,6 +222,25 @@ class WorldConfig(_Strict):
     disposal: DisposalConfig = DisposalConfig()
     va_market: VirtualAssetParams = VirtualAssetParams()  # the virtual asset the disposal and the VA ETF trade
     va_etf: VaEtfConfig = VaEtfConfig()
+
+    @field_validator("investors", mode="before")
+    @classmethod
+    def _class_defaults_survive(cls, value: object) -> object:
+        """A class table names only what it changes: the rest keeps that class's defaults (a scenario giving
+        `[investors.hk_retail]` just a count keeps retail's wealth and ticket, not the generic ones)."""
+        if not isinstance(value, dict):
+            return value
+        defaults = _default_investors()
+        merged: dict[object, object] = {}
+        for name, table in value.items():
+            base = defaults.get(name) if isinstance(name, str) else None
+            if base is not None and isinstance(table, dict):
+                merged[name] = {**base.model_dump(exclude_unset=True), **table}
+            elif base is not None and isinstance(table, InvestorClassConfig):
+                merged[name] = {**base.model_dump(exclude_unset=True), **table.model_dump(exclude_unset=True)}
+            else:
+                merged[name] = table
+        return merged
 
     @model_validator(mode="after")
     def _platform_names(self) -> WorldConfig:

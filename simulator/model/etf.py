@@ -53,7 +53,10 @@ class VaEtfs:
             w.refuse(inv.wallet, "cwm_product_not_eligible", product="va_etf")
             return
         cents = inv.wealth_cents * etf.ticket_share_of_wealth_bps // BPS
-        reason, received, fen = yield from w.funding.remit_southbound(inv, cents, "rails:etf", product_eligible=True)
+        fen = w.funding.source_amount(cents, "CNY")
+        # the ETF buys whatever arrives, at the rate of the day it arrives: no FX buffer
+        reason, received = yield from w.funding.remit_southbound(inv, fen, fen, "rails:etf", cut=True,
+                                                                 product_eligible=True)
         if reason:
             w.refuse(inv.wallet, reason, fen, "CNY", product="va_etf")
             return
@@ -61,9 +64,9 @@ class VaEtfs:
         paid = w.fx.convert(received, "CNY", "HKD")
         w.ledger.post(w.now_s, "external:fx", "external:etf-manager", paid, "HKD", "ETF subscription")
         units = paid * COIN // max(1, self.coin_price_hkd_cents())
-        self.positions.append(EtfPosition(inv, units, paid, fen))
+        self.positions.append(EtfPosition(inv, units, paid, received))
         self.stats.subscribed_cents += paid
-        w.event(inv.wallet, "etf_bought", "", paid, "HKD", units=units, quota_fen=fen)
+        w.event(inv.wallet, "etf_bought", "", paid, "HKD", units=units, quota_fen=received)
 
     def day(self) -> None:
         """Mark to market; holders past the panic drawdown sell, and the proceeds go home (closed loop)."""

@@ -1,5 +1,11 @@
 """Payment legs: how an investor's money reaches its HK account (FPS, SWIFT + FX, CWM southbound by CIPS),
-how HKD becomes the stablecoin, and how a mainland seller's proceeds go home through the closed loop."""
+how HKD becomes the stablecoin, and how a mainland investor's money goes home through the closed loop.
+
+CWM southbound (FACTS "CWM Connect", H): the quotas count net remittance of *principal*. The CIPS fee is paid
+on top from the mainland account and uses no quota; the RMB is converted to HKD in Hong Kong when it arrives,
+at that moment's rate. A remittance for a purchase sends a small FX buffer on top of what today's rate says
+it needs (what is left over stays in the HK investment account); a ticket larger than the remaining quota is
+cut to exactly what remains, so an investor can remit RMB 3,000,000.00 in all, and not a fen more."""
 
 from __future__ import annotations
 
@@ -33,9 +39,10 @@ class Funding:
         w.ledger.post(w.now_s, "external:HKDS", f"chain:{wallet}", cents * UNITS_PER_CENT, "HKDS", memo)
         return w.suite.hkd.mint(wallet, cents * UNITS_PER_CENT, sender=w.suite.hkd_issuer)
 
-    def fund_hkd(self, inv: Investor, cents: int) -> Generator[simpy.Event, Any, str]:
+    def fund_hkd(self, inv: Investor, cents: int, cut_to_quota: bool = False) -> Generator[simpy.Event, Any, str]:
         """Bring `cents` of HKD to the investor's HK bank account by its class's rail; quota-checked.
-        Returns "" or a refusal reason."""
+        With `cut_to_quota` (a subscription), a southbound remittance larger than the remaining quota is cut to
+        it; without (a matched trade, which needs its cash), the trade is refused. Returns "" or a reason."""
         w = self.world
         now = w.now_s
         available = w.ledger.balance(f"bank:{inv.wallet}", "HKD") - inv.committed_cents
@@ -49,9 +56,10 @@ class Funding:
         cents -= min(cents, max(0, available))  # only the shortfall travels
         if cents == 0:
             return ""
-        cents = cents * (BPS + FX_BUFFER_BPS) // BPS + 1
         if rail == "CIPS":
-            reason, received, _ = yield from self.remit_southbound(inv, cents, "rails")
+            need = self.source_amount(cents, "CNY")
+            want = self.source_amount(cents * (BPS + FX_BUFFER_BPS) // BPS + 1, "CNY")
+            reason, received = yield from self.remit_southbound(inv, need, want, "rails", cut=cut_to_quota)
             if reason:
                 return reason
             hkd = w.fx.convert(received, "CNY", "HKD")
@@ -60,7 +68,7 @@ class Funding:
             w.event(inv.wallet, "remittance", "", received, "CNY", rail="CIPS")
         elif rail == "SWIFT":
             home = f"{inv.kind.home_account}:{inv.wallet}"
-            usd = self.source_amount(cents, "USD")
+            usd = self.source_amount(cents * (BPS + FX_BUFFER_BPS) // BPS + 1, "USD")
             usd += RAILS["SWIFT"].fee_for(usd, "USD")
             if w.ledger.balance(home, "USD") < usd:
                 return "offering_ticket"
@@ -72,27 +80,55 @@ class Funding:
                           w.fx.convert(transfer.received_minor, "USD", "HKD"), "HKD", "FX")
         return ""
 
-    def remit_southbound(self, inv: Investor, cents: int, stream: str, product_eligible: bool | None = None
-                         ) -> Generator[simpy.Event, Any, tuple[str, int, int]]:
-        """CWM southbound: enough CNY (fee included) to buy `cents` of HKD, quota-checked, sent by CIPS from the
-        paired mainland account to the investor's CWM account. Returns (reason, received fen, fen sent); a
-        refusal reserves no quota and moves nothing."""
+    def remit_southbound(self, inv: Investor, need_fen: int, want_fen: int, stream: str, *, cut: bool,
+                         product_eligible: bool | None = None) -> Generator[simpy.Event, Any, tuple[str, int]]:
+        """CWM southbound by CIPS from the paired mainland account to the investor's CWM account: `want_fen` of
+        principal (what the purchase needs, `need_fen`, plus any FX buffer), within the remaining quota.
+        With `cut`, less than `need_fen` is sent when the quota has less left (an event says so); without,
+        that is a refusal. The fee is paid on top and uses no quota. Returns (reason, principal received);
+        a refusal reserves no quota and moves nothing."""
         w = self.world
-        fen = self.source_amount(cents, "CNY")
-        fen += RAILS["CIPS"].fee_for(fen, "CNY")
-        decision = w.policy.reserve_southbound(inv.wallet, fen, product_eligible)
+        policy = w.policy
+        principal = min(want_fen, policy.cwm_remaining_fen(inv.wallet))
+        if principal < (1 if cut else need_fen):
+            return policy.check_southbound(inv.wallet, max(1, need_fen), product_eligible).reason, 0
+        decision = policy.reserve_southbound(inv.wallet, principal, product_eligible)
         if not decision.allowed:
-            return decision.reason, 0, fen
-        if w.ledger.balance(f"mainland:{inv.wallet}", "CNY") < fen:
-            w.policy.release_southbound(inv.wallet, fen)
-            return "offering_ticket", 0, fen
-        transfer = RAILS["CIPS"].transfer(fen, w.now_dt(), w.streams.get(stream), currency="CNY")
+            return decision.reason, 0
+        if principal < need_fen:
+            binding = "cwm_individual_quota" if policy.individual_remaining_fen(inv.wallet) == 0 \
+                else "cwm_aggregate_quota"
+            w.event(inv.wallet, "ticket_cut", binding, need_fen - principal, "CNY", remitted_fen=principal)
+        cips = RAILS["CIPS"]
+        fee = cips.fee_for(principal, "CNY")
+        if w.ledger.balance(f"mainland:{inv.wallet}", "CNY") < principal + fee:
+            policy.release_southbound(inv.wallet, principal)
+            return "offering_ticket", 0
+        transfer = cips.transfer(principal + fee, w.now_dt(), w.streams.get(stream), currency="CNY")
         now = w.now_s
         w.ledger.post(now, f"mainland:{inv.wallet}", f"cwm:{inv.wallet}", transfer.received_minor, "CNY",
                       "CIPS southbound")
         w.ledger.post(now, f"mainland:{inv.wallet}", "fees:CIPS", transfer.fee_minor, "CNY", "CIPS fee")
         yield w.until(transfer.arrives_at)
-        return "", transfer.received_minor, fen
+        return "", transfer.received_minor
+
+    def southbound_budget(self, inv: Investor, cents: int) -> tuple[int, str]:
+        """Before a southbound investor bids: the most of `cents` it can pay, from the HK cash it has and what
+        its remaining quota can bring in (FX buffer included), so the quota binds before a trade is matched,
+        not at its settlement. Returns (cents, "") or (0, the refusal reason)."""
+        w = self.world
+        available = max(0, w.ledger.balance(f"bank:{inv.wallet}", "HKD") - inv.committed_cents)
+        shortfall = cents - min(cents, available)
+        if shortfall == 0:
+            return cents, ""
+        want = self.source_amount(shortfall * (BPS + FX_BUFFER_BPS) // BPS + 1, "CNY")
+        remaining = w.policy.cwm_remaining_fen(inv.wallet)
+        if remaining >= want:
+            return cents, ""
+        reachable = w.fx.convert(remaining, "CNY", "HKD") * BPS // (BPS + FX_BUFFER_BPS) - 1
+        if reachable <= 0:
+            return 0, w.policy.check_southbound(inv.wallet, want).reason
+        return available + reachable, ""
 
     def source_amount(self, cents: int, currency: str) -> int:
         """The smallest amount of `currency` that converts to at least `cents` HKD (FX rounds down)."""
@@ -102,10 +138,12 @@ class Funding:
             amount += max(1, (cents - back) * amount // max(back, 1))
         return amount
 
-    def return_northbound(self, inv: Investor, cents: int) -> None:
-        """Closed loop: sale proceeds go back only to the paired mainland remittance account."""
+    def return_northbound(self, inv: Investor, cents: int, cause: str) -> None:
+        """Closed loop: money in the HK investment account (sale proceeds, refunds) goes back only to the paired
+        mainland remittance account, and frees the quota the principal used. `cause`: "sale" (the seller may
+        ask for the proceeds to be paid elsewhere, and is refused) or "refund" (paid back by the offering)."""
         w = self.world
-        if inv.rng.random() < w.cfg.investors[inv.cls].closed_loop_violation_share:
+        if cause == "sale" and inv.rng.random() < w.cfg.investors[inv.cls].closed_loop_violation_share:
             decision = w.policy.closed_loop(f"mainland:{inv.wallet}", f"other-account:{inv.wallet}")
             w.refuse(inv.wallet, decision.reason, cents, "HKD")  # asked to be paid elsewhere: refused
         decision = w.policy.closed_loop(f"mainland:{inv.wallet}", f"mainland:{inv.wallet}")
@@ -121,4 +159,4 @@ class Funding:
         w.ledger.post(w.now_s, f"bank:{inv.wallet}", "external:fx", cents, "HKD", "FX northbound")
         w.ledger.post(w.now_s, "external:fx", f"mainland:{inv.wallet}", fen, "CNY", "CIPS northbound")
         w.policy.release_southbound(inv.wallet, fen)
-        w.event(inv.wallet, "remittance_northbound", "", fen, "CNY", r)
+        w.event(inv.wallet, "remittance_northbound", "", fen, "CNY", r, cause=cause)

@@ -123,6 +123,11 @@ class SecondaryMarket:
                 premium = spread_bps * float(inv.rng.random()) / BPS
                 price = max(1, int(ref * (1.0 + premium)))
                 budget = w.investor_flow.ticket_cents(inv)
+                if inv.kind.southbound:
+                    budget, reason = w.funding.southbound_budget(inv, budget)
+                    if reason:
+                        w.refuse(inv.wallet, reason, cls=inv.cls)
+                        continue
                 qty = budget * TOKEN // price
                 qty -= qty % LOT
                 if qty >= LOT:

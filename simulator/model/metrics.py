@@ -121,7 +121,9 @@ def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reco
         "secondary_trades": c.trades,
         "secondary_volume_hkd": c.volume_cents // MINOR_PER_MAJOR,
         "settlement_failures": c.settlement_failures,
-        "cwm_individual_quota_used_cny": max(w.policy.cwm_used_fen.values(), default=0) // MINOR_PER_MAJOR,
+        # the most any one investor has in use (the individual quota binds on it), and the total over investors
+        "cwm_individual_quota_max_used_cny": max(w.policy.cwm_used_fen.values(), default=0) // MINOR_PER_MAJOR,
+        "cwm_individual_quota_total_used_cny": sum(w.policy.cwm_used_fen.values()) // MINOR_PER_MAJOR,
         "cwm_aggregate_quota_used_cny": w.policy.cwm_aggregate_used_fen // MINOR_PER_MAJOR,
         **{f"refused_{r}": c.refused[r] for r in REASONS},
         "aml_missed": c.aml_missed,

@@ -76,13 +76,15 @@ class Issuer:
                 r = s.offering.refund(sender=inv.wallet)
                 w.chain_move(s.offering.address, inv.wallet, units, "HKDS", "refund")
                 w.event(inv.wallet, "refunded", "", units // UNITS_PER_CENT, "HKD", r)
+                if inv.kind.southbound:  # the closed loop: a refund goes home and frees the quota it used
+                    w.funding.return_northbound(inv, units // UNITS_PER_CENT, "refund")
 
     def subscribe(self, inv: Investor) -> Generator[simpy.Event, Any, None]:
         """Fund the ticket, mint the stablecoin and subscribe on-chain (escrowed until the close)."""
         w = self.world
         s = w.suite
         cents = w.investor_flow.ticket_cents(inv)
-        reason = yield from w.funding.fund_hkd(inv, cents)
+        reason = yield from w.funding.fund_hkd(inv, cents, cut_to_quota=True)
         if reason:
             w.refuse(inv.wallet, reason, cents, "HKD", cls=inv.cls)
             return

@@ -132,24 +132,33 @@ class PolicyGate:
         return Decision.refuse("safe_quota_not_for_securities")
 
     # --- quotas ---------------------------------------------------------------------------
-    def cwm_remaining_fen(self, investor: str) -> int:
-        c = self.rules.cwm
-        individual = c.individual_quota_fen - self.cwm_used_fen.get(investor, 0)
-        aggregate = c.aggregate_quota_fen - self.cwm_aggregate_used_fen
-        return max(0, min(individual, aggregate))
+    def individual_remaining_fen(self, investor: str) -> int:
+        return max(0, self.rules.cwm.individual_quota_fen - self.cwm_used_fen.get(investor, 0))
 
-    def reserve_southbound(self, investor: str, amount_fen: int, product_eligible: bool | None = None) -> Decision:
-        """Reserve quota for a remittance of `amount_fen`; refused if it would pass either quota.
+    def cwm_remaining_fen(self, investor: str) -> int:
+        """What `investor` may still remit southbound: the lesser of its own and the aggregate quota left."""
+        aggregate = self.rules.cwm.aggregate_quota_fen - self.cwm_aggregate_used_fen
+        return max(0, min(self.individual_remaining_fen(investor), aggregate))
+
+    def check_southbound(self, investor: str, amount_fen: int, product_eligible: bool | None = None) -> Decision:
+        """Would a remittance of `amount_fen` pass the product list and both quotas? (Reserves nothing.)
 
         `product_eligible` is the product's place on the list (default: the revenue-rights token's)."""
         c = self.rules.cwm
         if not (c.product_eligible if product_eligible is None else product_eligible):
             return Decision.refuse("cwm_product_not_eligible")
-        used = self.cwm_used_fen.get(investor, 0)
-        if used + amount_fen > c.individual_quota_fen:
+        if self.cwm_used_fen.get(investor, 0) + amount_fen > c.individual_quota_fen:
             return Decision.refuse("cwm_individual_quota")
         if self.cwm_aggregate_used_fen + amount_fen > c.aggregate_quota_fen:
             return Decision.refuse("cwm_aggregate_quota")
+        return Decision.ok()
+
+    def reserve_southbound(self, investor: str, amount_fen: int, product_eligible: bool | None = None) -> Decision:
+        """Reserve quota for a remittance of `amount_fen`; refused if it would pass either quota."""
+        decision = self.check_southbound(investor, amount_fen, product_eligible)
+        if not decision.allowed:
+            return decision
+        used = self.cwm_used_fen.get(investor, 0)
         self.cwm_used_fen[investor] = used + amount_fen
         self.cwm_aggregate_used_fen += amount_fen
         return Decision.ok()

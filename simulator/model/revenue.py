@@ -38,23 +38,39 @@ class Revenue:
             tomorrow = today + dt.timedelta(days=1)
             if tomorrow.month != today.month:
                 statement = self.asset.close_month()
-                w.ledger.post(w.now_s, "external:grid", "issuer:onshore", statement.net_revenue_fen, "CNY",
-                              "net revenue")
+                self._book_net_revenue(statement.net_revenue_fen)
                 w.env.process(self.repatriate_and_distribute(statement))
             yield w.env.timeout(DAY)
+
+    def _book_net_revenue(self, net_fen: int) -> None:
+        """The month's net revenue reaches the onshore issuer; a loss month (O&M above revenue) is paid out of
+        what the issuer holds, the originator funding any shortfall. Holders' payouts carry the loss forward
+        (`SolarAsset.close_month`): they never pay money back."""
+        w = self.world
+        if net_fen >= 0:
+            w.ledger.post(w.now_s, "external:grid", "issuer:onshore", net_fen, "CNY", "net revenue")
+            return
+        loss = -net_fen
+        shortfall = max(0, loss - w.ledger.balance("issuer:onshore", "CNY"))
+        w.ledger.post(w.now_s, "external:originator", "issuer:onshore", shortfall, "CNY", "originator funds a loss")
+        w.ledger.post(w.now_s, "issuer:onshore", "external:opex", loss, "CNY", "net loss (O&M above revenue)")
 
     def repatriate_and_distribute(self, statement: MonthlyStatement) -> Generator[simpy.Event, Any, None]:
         w = self.world
         s = w.suite
         issuer = w.cfg.issuer
         period = statement.year * 100 + statement.month
-        r = s.oracle.report(period, statement.kwh, statement.net_revenue_fen, "CNY", period.to_bytes(32, "big"),
-                            sender=s.attestor)
+        # the oracle attests the month's distributable net revenue: a loss month reports zero (the loss is
+        # carried forward off-chain, in the holders' share)
+        r = s.oracle.report(period, statement.kwh, max(0, statement.net_revenue_fen), "CNY",
+                            period.to_bytes(32, "big"), sender=s.attestor)
         w.event("attestor", "oracle_report", "", statement.net_revenue_fen, "CNY", r, period=period,
                 kwh=statement.kwh)
         if w.issuer.state != "closed":
             return  # revenue rights start with the tokens: before the close the share stays with the issuer
         share = statement.holders_share_fen * issuer.repatriation_cap_bps // BPS
+        if share == 0:
+            return  # a loss month (or one that only repays earlier losses): nothing to send
         if issuer.repatriation_delay_days:
             yield w.env.timeout(issuer.repatriation_delay_days * DAY)
         transfer = RAILS["CIPS"].transfer(share, w.now_dt(), w.streams.get("rails:issuer"), currency="CNY")

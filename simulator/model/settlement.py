@@ -35,8 +35,7 @@ class Settlement:
         cents = match.cash_value
         reason = yield from w.funding.fund_hkd(buyer, cents)
         if reason:
-            w.refuse(buyer.wallet, reason, cents, "HKD", match=match.match_id)
-            self.failed(match, seller, reason)
+            self.failed(match, seller, reason)  # recorded once, with the funding leg's reason
             return
         buyer.committed_cents += cents
         try:
@@ -98,7 +97,7 @@ class Settlement:
         w.event(platform.name, "trade_settled", "", cents, "HKD", r, buyer=buyer.wallet, seller=seller.wallet,
                 price_cents=match.price, quantity=match.quantity, latency_s=w.now_s - matched_at)
         if seller.kind.southbound:
-            w.funding.return_northbound(seller, cents - fee_cents)
+            w.funding.return_northbound(seller, cents - fee_cents, "sale")
 
     def _transfer_holding(self, match: Match, buyer: Investor, seller: Investor, cents: int) -> None:
         """The model's side of a settled trade: cost bases, holdings and the buyer's eligibility record."""

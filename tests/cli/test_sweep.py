@@ -42,7 +42,7 @@ def test_sweep_has_one_row_per_point_and_seed_with_grid_columns(pool_sweep):
     assert all(r["status"] == "ok" and r["reconciliation_diff_minor"] == "0" for r in table)
     assert "wall_seconds" not in table[0]
     tight = [r for r in table if r["policy.cwm.individual_quota_cny"] == "100000"]
-    assert all(int(r["cwm_individual_quota_used_cny"]) <= 100_000 for r in tight)
+    assert all(int(r["cwm_individual_quota_max_used_cny"]) <= 100_000 for r in tight)
 
 
 def test_one_worker_gives_the_same_csv_as_two(tmp_path, pool_sweep):

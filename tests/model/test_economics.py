@@ -1,0 +1,125 @@
+"""Issue #13, economics a domain expert would sign: each test fails on the behaviour it replaced."""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+import pytest
+
+from simulator.model.config import InvestorClassConfig, WorldConfig
+from simulator.runner import run_scenario
+from simulator.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "scenarios"
+
+
+def _detail(event: dict) -> dict[str, str]:
+    return dict(kv.split("=", 1) for kv in event["detail"].split(";") if kv)
+
+
+def test_each_refusal_is_counted_once():
+    """A settlement whose funding leg fails was recorded twice (once by the funding, once by the failure)."""
+    result = run_scenario(load_scenario(SCENARIOS / "cwm_inclusion.toml"))
+    refused = [e for e in result.events if e["kind"] == "refused"]
+    per_match = collections.Counter(_detail(e)["match"] for e in refused if "match" in _detail(e))
+    assert per_match, "the scenario must exercise failed settlements"
+    assert max(per_match.values()) == 1
+    counted = sum(v for k, v in result.summary.items() if k.startswith("refused_"))
+    assert counted == len(refused)
+    assert result.summary["settlement_failures"] == len(per_match)
+
+
+def test_quota_columns_say_max_and_total():
+    result = run_scenario(load_scenario(SCENARIOS / "cwm_inclusion.toml", ["horizon_days=400"]))
+    s, used = result.summary, result.world.policy.cwm_used_fen
+    assert s["cwm_individual_quota_max_used_cny"] == max(used.values()) // 100
+    assert s["cwm_individual_quota_total_used_cny"] == sum(used.values()) // 100
+    assert s["cwm_individual_quota_total_used_cny"] > s["cwm_individual_quota_max_used_cny"] > 0
+    assert "cwm_individual_quota_used_cny" not in s  # the old name said "used" for a maximum
+
+
+@pytest.mark.parametrize("price", [5_000, 7_000])  # RMB 0.05 and 0.07 a kWh: O&M above revenue in some months
+def test_a_loss_month_is_carried_forward_not_a_crash(price):
+    result = run_scenario(load_scenario(SCENARIOS / "solar_gba_baseline.toml",
+                                        [f"asset.benchmark_price_fen_per_mwh={price}", "horizon_days=800"]))
+    s = result.summary
+    assert s["reconciliation_diff_minor"] == 0 and s["offering_outcome"] == "closed"
+    reports = [e for e in result.events if e["kind"] == "oracle_report"]
+    paid = [e for e in result.events if e["kind"] == "distribution"]
+    assert any(e["amount"] < 0 for e in reports)  # loss months happened ...
+    assert 0 < len(paid) < len(reports)  # ... paid nothing, and later months paid again
+    ledger = result.world.ledger
+    assert ledger.balance("external:opex", "CNY") > 0  # losses went out of the issuer, never to holders
+
+
+def test_class_defaults_survive_a_table_that_names_only_a_count():
+    retail = load_scenario(SCENARIOS / "cwm_inclusion.toml").investors["hk_retail"]
+    generic = InvestorClassConfig()
+    assert retail.count == 60
+    assert retail.wealth_median_hkd == 1_500_000 != generic.wealth_median_hkd
+    assert retail.ticket_share_of_wealth_bps == 1_000 != generic.ticket_share_of_wealth_bps
+    # the Python API too: an InvestorClassConfig keeps the class defaults it does not set
+    cfg = WorldConfig(investors={"esg_fund": InvestorClassConfig(count=3)})
+    assert cfg.investors["esg_fund"].wealth_median_hkd == 2_000_000_000 and cfg.investors["esg_fund"].count == 3
+
+
+def _world_with_a_rich_mainland_investor(**changes):
+    from tests.model.test_world import small_world
+
+    base = small_world(horizon_days=200)
+    rich = InvestorClassConfig(count=3, arrival_days=5, wealth_median_hkd=200_000_000, wealth_sigma=0.0,
+                               ticket_share_of_wealth_bps=10_000, gba_hukou_share=1.0, experienced_share=1.0,
+                               wealth_test_share=1.0, bad_actor_share=0.0, via_cwm_share=1.0)
+    investors = {**base.investors, "mainland_gba": rich}
+    return small_world(horizon_days=200, investors=investors, **changes)
+
+
+def test_a_ticket_above_the_quota_is_cut_to_exactly_what_remains():
+    """Tickets over RMB 3 m were refused whole; and the fee and an FX buffer used to count against the quota."""
+    from simulator.model.config import OfferingConfig
+    from simulator.runner import run
+
+    config = _world_with_a_rich_mainland_investor(
+        offering=OfferingConfig(hard_cap_hkd=200_000_000, soft_cap_hkd=5_000_000, duration_days=30,
+                                max_ticket_hkd=20_000_000))
+    result = run(config, seed=5)
+    world = result.world
+    mainland = [i for i in world.investors if i.cls == "mainland_gba" and i.onboarded]
+    assert mainland
+    cuts = {e["actor"] for e in result.events if e["kind"] == "ticket_cut"}
+    subscribed = {e["actor"] for e in result.events if e["kind"] == "subscribed"}
+    for inv in mainland:
+        assert inv.wallet in cuts and inv.wallet in subscribed  # cut, not refused
+        # RMB 3,000,000.00 of principal in use, to the fen; the CIPS fee was paid on top
+        assert world.policy.cwm_used_fen[inv.wallet] == 3_000_000 * 100
+        # the whole RMB 3 m principal arrived in Hong Kong: the fee did not come out of it
+        remitted = [e["amount"] for e in result.events if e["kind"] == "remittance" and e["actor"] == inv.wallet]
+        assert remitted == [3_000_000 * 100]
+    assert result.summary["refused_cwm_individual_quota"] == 0
+
+
+def test_refunds_go_home_through_the_closed_loop_and_free_the_quota():
+    """Pro-rata refunds to mainland subscribers stayed in Hong Kong as stablecoin, counted as quota in use."""
+    from simulator.model.config import IssuerConfig, OfferingConfig
+    from simulator.runner import run
+
+    config = _world_with_a_rich_mainland_investor(  # oversubscribed: everyone is refunded part of the ticket
+        offering=OfferingConfig(hard_cap_hkd=8_000_000, soft_cap_hkd=1_000_000, duration_days=30,
+                                max_ticket_hkd=20_000_000),
+        issuer=IssuerConfig(approval_min_days=20, approval_bound_days=20)).model_copy(update={"horizon_days": 51})
+    result = run(config, seed=5)
+    world = result.world
+    refunds = {e["actor"]: e["amount"] for e in result.events if e["kind"] == "refunded"}
+    home = {e["actor"]: e for e in result.events
+            if e["kind"] == "remittance_northbound" and "cause=refund" in e["detail"]}
+    mainland = [i for i in world.investors if i.cls == "mainland_gba" and i.wallet in refunds]
+    assert mainland
+    for inv in mainland:
+        assert inv.wallet in home  # the refund went home ...
+        # ... and freed the quota it used: RMB 3 m remitted, less what came home (FX moves stay in use: net)
+        assert world.policy.cwm_used_fen[inv.wallet] == 3_000_000 * 100 - home[inv.wallet]["amount"]
+        assert home[inv.wallet]["amount"] > 0.8 * 3_000_000 * 100  # most of the ticket was refunded
+        assert world.suite.hkd.balanceOf(inv.wallet) < 10**4  # no stablecoin left behind in Hong Kong
+    assert result.summary["reconciliation_diff_minor"] == 0
