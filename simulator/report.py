@@ -118,7 +118,7 @@ def yield_by_class(run: RunFrames) -> Figure:
     """Annualised distribution yield each investor class realised on its capital."""
     labels, values = [], []
     for cls in CLASSES:
-        v = run.summary.get(f"realized_yield_pct_{cls}")
+        v = run.summary.get(f"cash_yield_pct_{cls}")
         if v not in (None, "") and float(v) > 0:
             labels.append(CLASS_LABELS[cls])
             values.append(float(v))

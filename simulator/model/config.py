@@ -38,9 +38,18 @@ class OfferingConfig(_Strict):
     duration_days: int = Field(60, ge=1)
     allocation: Literal["pro-rata", "first-come"] = "pro-rata"
     close_batch_size: int = Field(100, ge=1, le=150)  # allocations per close transaction (gas bound)
+    # The revenue right's term, from the close: by default the asset's remaining life. PV modules carry
+    # 25-year performance warranties, the usual design life (sensitivity: the deals' own tenors are not
+    # published, FACTS "Real new-energy RWA deals"). At the end the right expires (tokens burned, nothing
+    # paid) or the issuer buys it back at `buyback_price_hkd_cents` a token.
+    term_years: int = Field(25, ge=1, le=40)
+    end_of_term: Literal["expiry", "buyback"] = "expiry"
+    buyback_price_hkd_cents: int = Field(0, ge=0)
 
     @model_validator(mode="after")
     def _caps(self) -> OfferingConfig:
+        if self.end_of_term == "buyback" and self.buyback_price_hkd_cents == 0:
+            raise ValueError("end_of_term 'buyback' needs buyback_price_hkd_cents > 0")
         if self.soft_cap_hkd > self.hard_cap_hkd:
             raise ValueError("soft_cap_hkd must not exceed hard_cap_hkd")
         if self.min_ticket_hkd > self.max_ticket_hkd:
@@ -168,7 +177,8 @@ class MarketConfig(_Strict):
     # chance per business day of the settlement window that a counterparty fails to deliver (conventional
     # settlement risk; sensitivity): a T+5 trade runs it five times, a T+0 DvP never
     counterparty_fail_rate_per_day: float = Field(0.003, ge=0, le=1)
-    expected_yield_bps: int = Field(700, ge=1)  # yield buyers price in (FACTS: 5.2-8 % quoted, L)
+    # the rate buyers discount the expected payouts at: the yield they price in (FACTS: 5.2-8 % quoted, L)
+    discount_rate_bps: int = Field(700, ge=1)
     fair_value_pull_bps: int = Field(2_000, ge=0, le=BPS)  # how far each session's quotes move to fair value
     fear_discount: float = Field(0.3, ge=0, le=1)  # fair value lost at full fear (sensitivity)
 

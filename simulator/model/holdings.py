@@ -13,12 +13,19 @@ class Holdings:
         self.ever_held: set[int] = set()  # ... or at any time (only they can be owed revenue)
         self.by_class: dict[str, int] = dict.fromkeys(CLASS_NAMES, 0)
         self.tokens_outstanding = 0  # minted by the offering
+        # each class's money in and out of the token (purchases negative; sales, payouts, buy-backs positive),
+        # summed per day: the cash flows its money-weighted return (IRR) is computed from
+        self.flows: dict[str, dict[int, int]] = {name: {} for name in CLASS_NAMES}
 
     @staticmethod
     def accrue(inv: Investor, now_s: int) -> None:
         """Integrate the investor's cost basis over the time since the last change (time-weighted yields)."""
         inv.capital_cent_days += inv.cost_basis_cents * (now_s - inv.basis_since_s) // DAY
         inv.basis_since_s = now_s
+
+    def flow(self, inv: Investor, day: int, cents: int) -> None:
+        by_day = self.flows[inv.cls]
+        by_day[day] = by_day.get(day, 0) + cents
 
     def add(self, inv: Investor) -> None:
         if inv.index not in self.holders:

@@ -13,6 +13,7 @@ from simulator.model.classes import INVESTOR_CLASSES
 from simulator.model.decisions import accept
 from simulator.model.order_book import Order
 from simulator.model.platform import Platform
+from simulator.model.valuation import discount_factor
 from simulator.units import BPS, DAY, LOT, TOKEN
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class SecondaryMarket:
         self.trailing_yield_bps = pro.expected_yield_bps if pro is not None else DEFAULT_EXPECTED_YIELD_BPS
         self.decision_bound = self._decision_bounds()  # per class: thinning bound of the session decisions
         self._serial = 0
+        self._value_day, self._value = -1, 0
 
     def run(self) -> Generator[simpy.Event, Any, None]:
         """Each business day: holders may sell, onboarded investors may bid; platforms match and settle."""
@@ -48,7 +50,8 @@ class SecondaryMarket:
                     w.counters.platform_outage_days += 1
                     w.event(platform.name, "platform_outage", "platform_outage")
             closed_day = w.issuer.closed_day
-            if w.issuer.state != "closed" or closed_day is None or not w.calendar.is_business_day(w.date()):
+            trading = w.issuer.state == "closed" and closed_day is not None and w.issuer.matured_day is None
+            if not trading or closed_day is None or not w.calendar.is_business_day(w.date()):
                 continue
             for platform in w.platforms.values():
                 listed = platform.cfg.lists_token and w.day >= closed_day + platform.cfg.listing_delay_days
@@ -59,19 +62,30 @@ class SecondaryMarket:
     def fear(self) -> float:
         return max(0.0, -self.sentiment)
 
-    def fair_price_cents(self) -> int:
-        """What the token is worth to a holder who wants the expected yield: the last 12 months of
-        distributions per token over that yield, less a risk premium while fear lasts; before any
-        distribution, the offering price."""
+    def value_cents(self) -> int:
+        """A token's value to a buyer who wants the discount rate: the expected payouts of the term left and
+        any buy-back at its end, discounted, per token outstanding (HKD cents at today's FX). Before the
+        close, the offering price. Computed once a day."""
         w = self.world
-        paid = w.revenue.recent_distributions_cents[-12:]
-        outstanding = w.holdings.tokens_outstanding
-        if not paid or not outstanding:
-            fair = w.cfg.offering.price_hkd_cents
-        else:
-            per_token_year = sum(paid) * 12 // len(paid) * TOKEN // outstanding
-            fair = per_token_year * BPS // max(1, w.cfg.market.expected_yield_bps)
-        return max(1, int(fair * (1.0 - w.cfg.market.fear_discount * self.fear)))
+        schedule, outstanding = w.revenue.schedule, w.holdings.tokens_outstanding
+        o, rate = w.cfg.offering, w.cfg.market.discount_rate_bps
+        if w.issuer.matured_day is not None:
+            return 0  # the right has ended (a buy-back was paid out already)
+        if schedule is None or not outstanding:
+            return o.price_hkd_cents
+        if self._value_day == w.day:
+            return self._value
+        today = w.date()
+        pv_cents = w.fx.convert(int(schedule.present_value_fen(today, rate)), "CNY", "HKD")
+        value = pv_cents * TOKEN // outstanding
+        if o.end_of_term == "buyback" and today < schedule.term_end:
+            value += int(o.buyback_price_hkd_cents * discount_factor(today, schedule.term_end, rate))
+        self._value_day, self._value = w.day, value
+        return value
+
+    def fair_price_cents(self) -> int:
+        """What holders quote towards: the token's discounted value, less a risk premium while fear lasts."""
+        return max(1, int(self.value_cents() * (1.0 - self.world.cfg.market.fear_discount * self.fear)))
 
     def sell_pressure(self, cls: str, fear: float, loss: float, shortfall: float) -> float:
         """Daily chance a holder sells: a base rate (one over the mean holding period) scaled up by fear

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.model.classes import CLASS_NAMES
 from simulator.model.policy import REASONS
-from simulator.units import DAY, MINOR_PER_MAJOR
+from simulator.model.valuation import irr
+from simulator.units import DAY, MINOR_PER_MAJOR, TOKEN
 
 if TYPE_CHECKING:
     from simulator.model.world import World
@@ -77,6 +78,38 @@ def _yield_pct(received_cents: int, capital_cent_days: int) -> str:
     return f"{pct_e6 // 10**6}.{pct_e6 % 10**6 // MINOR_PER_MAJOR:04d}"
 
 
+def _returns(w: World) -> dict[str, Any]:
+    """Holders' money-weighted returns: each class's purchases, sales, payouts and buy-backs, plus what its
+    tokens are worth at the horizon (their discounted value, `SecondaryMarket.value_cents`), as an IRR;
+    the value of the right at its close; when the term ends."""
+    value = w.market.value_cents()
+    horizon_day = w.cfg.horizon_days
+    flows: dict[str, dict[int, int]] = {}
+    exit_total = 0
+    for cls in CLASS_NAMES:
+        held = sum(i.tokens for i in w.investors if i.cls == cls)
+        exit_cents = held * value // TOKEN
+        exit_total += exit_cents
+        flows[cls] = dict(w.holdings.flows[cls])
+        flows[cls][horizon_day] = flows[cls].get(horizon_day, 0) + exit_cents
+    every: dict[int, int] = {}
+    for by_day in flows.values():
+        for day, cents in by_day.items():
+            every[day] = every.get(day, 0) + cents
+    issuer = w.issuer
+    return {
+        **{f"irr_pct_{cls}": _rate_pct(irr(flows[cls])) for cls in CLASS_NAMES},
+        "irr_pct_all": _rate_pct(irr(every)),
+        "exit_value_hkd": exit_total // MINOR_PER_MAJOR,
+        "value_per_token_at_close_hkd_cents": w.revenue.value_at_close_cents,
+        "term_end_day": (issuer.term_end - w.cfg.start_date).days if issuer.term_end is not None else "",
+    }
+
+
+def _rate_pct(rate: float | None) -> str:
+    return "" if rate is None else _pct(rate)
+
+
 def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reconciliation: int) -> dict[str, Any]:
     """The one row of summary.csv. Accrues every holding to the horizon first (it ends the run's books)."""
     c, inv = w.counters, w.investors
@@ -115,8 +148,9 @@ def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reco
         w.holdings.accrue(i, end_s)
     for cls in CLASS_NAMES:
         members = [i for i in inv if i.cls == cls and i.capital_cent_days > 0]
-        row[f"realized_yield_pct_{cls}"] = _yield_pct(sum(i.received_cents for i in members),
-                                                      sum(i.capital_cent_days for i in members))
+        row[f"cash_yield_pct_{cls}"] = _yield_pct(sum(i.received_cents for i in members),
+                                                  sum(i.capital_cent_days for i in members))
+    row.update(_returns(w))
     row.update({
         "secondary_trades": c.trades,
         "secondary_volume_hkd": c.volume_cents // MINOR_PER_MAJOR,

@@ -3,6 +3,7 @@ batch: tokens minted to subscribers, cash released to the treasury) and refunds.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from simulator.chain import ContractRevert
 from simulator.chain.suite import CN, HK, SuiteConfig
 from simulator.model.classes import FUND_COUNTRIES
 from simulator.model.investor import Investor
+from simulator.model.revenue import CLAIM_BATCH
 from simulator.units import DAY, HOUR, TOKEN, UNITS_PER_CENT, cents_to_units, major_to_minor
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ class Issuer:
         self.filled_day: int | None = None  # the day subscriptions reached the hard cap
         self.subscribed_cents = 0
         self.capital_raised_cents = 0
+        self.term_end: dt.date | None = None  # set at the close
+        self.matured_day: int | None = None
 
     def suite_config(self) -> SuiteConfig:
         """The deployment's terms: the offering's caps and tickets in stablecoin units, its on-chain deadline
@@ -132,8 +136,45 @@ class Issuer:
                 w.holdings.tokens_outstanding += tokens
                 w.holdings.add(inv)
                 inv.invested_cents += cash // UNITS_PER_CENT
+                w.holdings.flow(inv, w.day, -(cash // UNITS_PER_CENT))
                 inv.purchase_checks.append(w.investor_flow.may_hold(inv).allowed)
                 self.capital_raised_cents += cash // UNITS_PER_CENT
                 w.event(inv.wallet, "allocated", "", cash // UNITS_PER_CENT, "HKD", r, tokens=tokens, cls=inv.cls)
         self.state = "closed"
         w.event("issuer", "offering_closed", "", self.capital_raised_cents, "HKD")
+        self.term_end = w.revenue.open_term(w.date())
+        w.env.process(self.mature(self.term_end))
+
+    def mature(self, term_end: dt.date) -> Generator[simpy.Event, Any, None]:
+        """At the end of the term the right ends: trading stops, what is owed is claimed, and every holder's
+        tokens are burned, bought back at the buy-back price (paid in HKDS) or for nothing (expiry)."""
+        w = self.world
+        s = w.suite
+        o = w.cfg.offering
+        yield w.env.timeout(max(0, (term_end - w.cfg.start_date).days * DAY - w.env.now))
+        self.matured_day = w.day
+        for platform in w.platforms.values():
+            for order in platform.book.clear():
+                w.market.order_gone(order)
+        w.revenue.claim_all()
+        holders = [w.investors[i] for i in sorted(w.holdings.holders)]
+        for start in range(0, len(holders), CLAIM_BATCH):
+            chunk = [inv for inv in holders[start:start + CLAIM_BATCH] if inv.tokens]
+            if not chunk:
+                continue
+            r = s.token.batchBurn([inv.wallet for inv in chunk], [inv.tokens for inv in chunk], sender=s.agent)
+            paid_cents = 0
+            for inv in chunk:
+                w.ledger.post(w.now_s, f"chain:{inv.wallet}", "external:RWA", inv.tokens, "RWA", "end of term")
+                cents = inv.tokens * o.buyback_price_hkd_cents // TOKEN if o.end_of_term == "buyback" else 0
+                if cents:  # the issuer pays the buy-back in fiat, minted to the holder as HKDS
+                    w.ledger.post(w.now_s, "external:issuer", "spv:buyback", cents, "HKD", "buy-back")
+                    w.funding.mint_hkds(inv.wallet, "spv:buyback", cents, "buy-back")
+                    w.holdings.flow(inv, w.day, cents)  # capital returned: in the IRR, not in the cash yield
+                    paid_cents += cents
+                w.holdings.accrue(inv, w.now_s)
+                w.holdings.tokens_outstanding -= inv.tokens
+                inv.tokens = 0
+                inv.cost_basis_cents = 0
+                w.holdings.drop_if_empty(inv)
+            w.event("issuer", "term_ended", o.end_of_term, paid_cents, "HKD", r, holders=len(chunk))

@@ -12,6 +12,7 @@ import simpy
 
 from simulator.model.rails import RAILS
 from simulator.model.solar import MonthlyStatement, SolarAsset
+from simulator.model.valuation import PayoutSchedule
 from simulator.units import BPS, DAY, TOKEN, UNITS_PER_CENT
 
 if TYPE_CHECKING:
@@ -25,9 +26,25 @@ class Revenue:
         self.world = world
         self.asset = SolarAsset(world.cfg.asset, world.streams.get("solar"), world.cfg.start_date)
         self.distributed_cents = 0
-        self.recent_distributions_cents: list[int] = []  # one per month paid, oldest first
         self.first_distribution_day: int | None = None
         self.periods_distributed = 0
+        self.schedule: PayoutSchedule | None = None  # the right's expected payouts, from the close
+        self.term_start: dt.date | None = None
+        self.value_at_close_cents = 0  # a token's discounted value when the right starts
+
+    def open_term(self, close: dt.date) -> dt.date:
+        """The revenue right starts at the close (the month of the close pays in full) and runs its term;
+        returns the day it ends."""
+        w = self.world
+        years = w.cfg.offering.term_years
+        end = close.replace(year=close.year + years) if not (close.month == 2 and close.day == 29) \
+            else dt.date(close.year + years, 3, 1)
+        i = w.cfg.issuer
+        self.schedule = PayoutSchedule(w.cfg.asset, w.cfg.start_date, close, end, i.repatriation_cap_bps,
+                                       i.repatriation_delay_days)
+        self.term_start = close
+        self.value_at_close_cents = w.market.value_cents()
+        return end
 
     def run(self) -> Generator[simpy.Event, Any, None]:
         """Daily generation; at each month end an oracle report, the revenue share repatriated and paid."""
@@ -66,8 +83,8 @@ class Revenue:
                             period.to_bytes(32, "big"), sender=s.attestor)
         w.event("attestor", "oracle_report", "", statement.net_revenue_fen, "CNY", r, period=period,
                 kwh=statement.kwh)
-        if w.issuer.state != "closed":
-            return  # revenue rights start with the tokens: before the close the share stays with the issuer
+        if w.issuer.state != "closed" or w.issuer.matured_day is not None:
+            return  # the right pays from the close to the end of its term: otherwise the share stays onshore
         share = statement.holders_share_fen * issuer.repatriation_cap_bps // BPS
         if share == 0:
             return  # a loss month (or one that only repays earlier losses): nothing to send
@@ -90,16 +107,29 @@ class Revenue:
         r = s.distributor.distribute(units, period, sender=payer)
         w.chain_move(payer, s.distributor.address, units, "HKDS", "distribute")
         self.distributed_cents += cents
-        self.recent_distributions_cents.append(cents)
         if self.first_distribution_day is None:
             self.first_distribution_day = w.day
-        # trailing yield holders see: this month's payout, annualised, on the market value of the tokens
-        market_value_cents = w.holdings.tokens_outstanding * w.market.price_cents // TOKEN
-        w.market.trailing_yield_bps = cents * 12 * BPS // market_value_cents if market_value_cents else 0
+        w.market.trailing_yield_bps = self._trailing_yield_bps()
         self.periods_distributed += 1
         w.event("paying-agent", "distribution", "", cents, "HKD", r, period=period)
         if self.periods_distributed % w.cfg.market.claim_every_months == 0:
             self.claim_all()
+
+    def _trailing_yield_bps(self) -> int:
+        """The yield holders see on the market value of their tokens: the next 12 months' expected payouts,
+        scaled by how much of what was expected so far has been paid (a repatriation delay or cap shows;
+        the seasons do not: a winter month is not annualised)."""
+        w = self.world
+        market_value = w.holdings.tokens_outstanding * w.market.price_cents // TOKEN
+        if self.schedule is None or self.term_start is None or not market_value:
+            return 0
+        today = w.date()
+        expected_so_far = w.fx.convert(int(self.schedule.expected_between_fen(self.term_start, today)), "CNY", "HKD")
+        ahead = w.fx.convert(int(self.schedule.expected_between_fen(today, today + dt.timedelta(days=365))),
+                             "CNY", "HKD")
+        paid = self.distributed_cents
+        ratio = paid / expected_so_far if expected_so_far else 1.0
+        return int(ahead * ratio * BPS // market_value)
 
     def claim_all(self) -> None:
         """Platforms claim for their custodial clients: what is owed (one view), then one transaction per batch."""
@@ -116,5 +146,6 @@ class Revenue:
             for inv, amount in due:
                 w.chain_move(s.distributor.address, inv.wallet, amount, "HKDS", "claim")
                 inv.received_cents += amount // UNITS_PER_CENT
+                w.holdings.flow(inv, w.day, amount // UNITS_PER_CENT)
                 w.counters.claimed_cents += amount // UNITS_PER_CENT
             w.event("platforms", "claimed", "", sum(a for _, a in due) // UNITS_PER_CENT, "HKD", r, holders=len(due))

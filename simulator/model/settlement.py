@@ -89,6 +89,8 @@ class Settlement:
         if not platform.book.get(match.buy_order_id):
             buyer.bidding = False
         buyer.invested_cents += cents
+        w.holdings.flow(buyer, w.day, -cents)
+        w.holdings.flow(seller, w.day, cents - fee_cents)
         w.market.price_cents = match.price
         c = w.counters
         c.trades += 1

@@ -42,7 +42,7 @@ def small_run(tmp_path_factory) -> Path:
 
 def test_run_writes_the_four_outputs_with_required_columns(small_run):
     (summary,) = read_rows(small_run / "summary.csv")
-    for col in REQUIRED + [f"investors_by_class_{c}" for c in CLASSES] + [f"realized_yield_pct_{c}" for c in CLASSES]:
+    for col in REQUIRED + [f"investors_by_class_{c}" for c in CLASSES] + [f"cash_yield_pct_{c}" for c in CLASSES]:
         assert col in summary, col
     assert any(k.startswith("refused_") for k in summary)
     assert summary["reconciliation_diff_minor"] == "0" and summary["scenario"] == "small"
