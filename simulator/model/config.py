@@ -64,6 +64,12 @@ class IssuerConfig(_Strict):
     # FTZ opinions: free, undelayed transfer of profits and dividends (FACTS, H); a policy lever otherwise
     repatriation_delay_days: int = Field(0, ge=0)
     repatriation_cap_bps: int = Field(BPS, ge=0, le=BPS)  # share of each month's revenue share let out
+    # Withholding on the holders' share as it leaves the mainland. The mainland-HK double-tax arrangement caps
+    # it at 7 % on interest and royalties and 5 % / 10 % on dividends (FACTS "Mainland constraints", H); which
+    # article a revenue-right payout falls under is not settled, so the default is the 10 % statutory rate on
+    # non-residents' passive income (PRC Enterprise Income Tax Law arts. 3-4, Implementation Rules art. 91):
+    # a sensitivity parameter (700 for the interest cap, 500 or 1000 for dividends).
+    withholding_tax_bps: int = Field(1_000, ge=0, le=BPS)
 
     @model_validator(mode="after")
     def _bound(self) -> IssuerConfig:

@@ -141,7 +141,9 @@ def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reco
         "first_distribution_day": first if first is not None else "",
         "tokens_outstanding": sum(i.tokens for i in inv),
         "holders_end": sum(1 for i in inv if i.tokens > 0),
-        "distributions_paid_hkd": w.revenue.distributed_cents // MINOR_PER_MAJOR,
+        "distributions_paid_hkd": w.revenue.distributed_cents // MINOR_PER_MAJOR,  # net of withholding
+        "payouts_gross_cny": w.revenue.gross_payouts_fen // MINOR_PER_MAJOR,  # the holders' share, before tax
+        "withholding_tax_cny": w.revenue.withheld_fen // MINOR_PER_MAJOR,
     })
     end_s = w.cfg.horizon_days * DAY
     for i in inv:

@@ -25,7 +25,9 @@ class Revenue:
     def __init__(self, world: World) -> None:
         self.world = world
         self.asset = SolarAsset(world.cfg.asset, world.streams.get("solar"), world.cfg.start_date)
-        self.distributed_cents = 0
+        self.distributed_cents = 0  # paid on-chain to holders: net of withholding
+        self.gross_payouts_fen = 0  # the holders' share before withholding (onshore, in CNY)
+        self.withheld_fen = 0
         self.first_distribution_day: int | None = None
         self.periods_distributed = 0
         self.schedule: PayoutSchedule | None = None  # the right's expected payouts, from the close
@@ -40,8 +42,8 @@ class Revenue:
         end = close.replace(year=close.year + years) if not (close.month == 2 and close.day == 29) \
             else dt.date(close.year + years, 3, 1)
         i = w.cfg.issuer
-        self.schedule = PayoutSchedule(w.cfg.asset, w.cfg.start_date, close, end, i.repatriation_cap_bps,
-                                       i.repatriation_delay_days)
+        net_bps = i.repatriation_cap_bps * (BPS - i.withholding_tax_bps) // BPS
+        self.schedule = PayoutSchedule(w.cfg.asset, w.cfg.start_date, close, end, net_bps, i.repatriation_delay_days)
         self.term_start = close
         self.value_at_close_cents = w.market.value_cents()
         return end
@@ -85,9 +87,16 @@ class Revenue:
                 kwh=statement.kwh)
         if w.issuer.state != "closed" or w.issuer.matured_day is not None:
             return  # the right pays from the close to the end of its term: otherwise the share stays onshore
-        share = statement.holders_share_fen * issuer.repatriation_cap_bps // BPS
-        if share == 0:
+        gross = statement.holders_share_fen * issuer.repatriation_cap_bps // BPS
+        if gross == 0:
             return  # a loss month (or one that only repays earlier losses): nothing to send
+        tax = gross * issuer.withholding_tax_bps // BPS
+        share = gross - tax
+        w.ledger.post(w.now_s, "issuer:onshore", "external:tax:withholding", tax, "CNY", "withholding tax")
+        self.gross_payouts_fen += gross
+        self.withheld_fen += tax
+        if share == 0:
+            return
         if issuer.repatriation_delay_days:
             yield w.env.timeout(issuer.repatriation_delay_days * DAY)
         transfer = RAILS["CIPS"].transfer(share, w.now_dt(), w.streams.get("rails:issuer"), currency="CNY")

@@ -51,10 +51,11 @@ class Payout:
 
 class PayoutSchedule:
     """The expected payouts of a revenue right that starts paying on `first` (a date) and ends on `term_end`
-    (no payout for a month that ends after it)."""
+    (no payout for a month that ends after it); `paid_out_bps` of the holders' share reaches them (what the
+    repatriation cap lets out, less withholding)."""
 
     def __init__(self, asset: SolarParams, asset_start: dt.date, first: dt.date, term_end: dt.date,
-                 repatriation_cap_bps: int, delay_days: int = 0) -> None:
+                 paid_out_bps: int, delay_days: int = 0) -> None:
         self.term_end = term_end
         payouts: list[Payout] = []
         year, month = first.year, first.month
@@ -63,7 +64,7 @@ class PayoutSchedule:
             if paid_on > term_end:
                 break
             share = expected_holders_share_fen(asset, asset_start, year, month)
-            payouts.append(Payout(paid_on, share * repatriation_cap_bps / BPS))
+            payouts.append(Payout(paid_on, share * paid_out_bps / BPS))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         self.payouts = tuple(payouts)
 

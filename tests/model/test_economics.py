@@ -123,3 +123,23 @@ def test_refunds_go_home_through_the_closed_loop_and_free_the_quota():
         assert home[inv.wallet]["amount"] > 0.8 * 3_000_000 * 100  # most of the ticket was refunded
         assert world.suite.hkd.balanceOf(inv.wallet) < 10**4  # no stablecoin left behind in Hong Kong
     assert result.summary["reconciliation_diff_minor"] == 0
+
+
+def test_payouts_are_reported_gross_and_net_of_withholding():
+    """No tax was withheld: holders got the whole share across the border."""
+    from simulator.model.config import IssuerConfig
+
+    def run_with(bps: int):
+        return run_scenario(load_scenario(SCENARIOS / "solar_gba_baseline.toml",
+                                          ["horizon_days=500", f"issuer.withholding_tax_bps={bps}"]))
+
+    taxed, untaxed = run_with(1_000), run_with(0)
+    s = taxed.summary
+    assert s["withholding_tax_cny"] == pytest.approx(s["payouts_gross_cny"] * 0.10, abs=len(taxed.events))
+    assert untaxed.summary["withholding_tax_cny"] == 0
+    assert untaxed.summary["payouts_gross_cny"] == s["payouts_gross_cny"]  # the same share before tax ...
+    ratio = s["distributions_paid_hkd"] / untaxed.summary["distributions_paid_hkd"]
+    assert ratio == pytest.approx(0.90, abs=0.002)  # ... and 10 % less paid to holders
+    withheld = taxed.world.ledger.balance("external:tax:withholding", "CNY")
+    assert withheld == taxed.world.revenue.withheld_fen and withheld // 100 == s["withholding_tax_cny"]
+    assert IssuerConfig().withholding_tax_bps == 1_000
