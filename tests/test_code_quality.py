@@ -17,7 +17,7 @@ MAX_MODULE_LINES = 400
 PURE = {"classes", "config", "decisions", "errors", "fx", "investor", "ledger", "order_book", "policy", "rails",
         "valuation",
         "rng", "solar", "va_market"}
-ACTORS = {"world", "investors", "funding", "offering", "revenue", "market", "settlement", "etf", "disposal",
+ACTORS = {"world", "investors", "funding", "offering", "revenue", "market", "settlement", "etf", "disposal", "legal",
           "shocks", "metrics", "platform", "holdings"}
 
 

@@ -210,6 +210,17 @@ class DisposalConfig(_Strict):
 PLATFORM_SHOCKS = ("licence_suspension", "licence_revocation", "licence_restored", "platform_outage")
 
 
+class LegalConfig(_Strict):
+    """Where the token's legal tools are used (ERC-3643 freeze and forced transfer)."""
+
+    # ongoing AML monitoring catches an onboarded bad actor at this rate (exponential; sensitivity)
+    aml_detection_per_year: float = Field(0.5, ge=0, le=365)
+    court_order_days: int = Field(180, ge=1, le=3_650)  # from the freeze to a court order (sensitivity)
+    # the law recognises the on-chain register: a court order is executed by forced transfer; without it the
+    # order must be given effect off-chain and the tokens stay frozen (the lever of scenarios/legal_recognition)
+    onchain_recognition: bool = True
+
+
 class ShockConfig(_Strict):
     day: int = Field(ge=0)
     kind: Literal["licence_suspension", "licence_revocation", "licence_restored", "ban_rumour",
@@ -238,6 +249,7 @@ class WorldConfig(_Strict):
     disposal: DisposalConfig = DisposalConfig()
     va_market: VirtualAssetParams = VirtualAssetParams()  # the virtual asset the disposal and the VA ETF trade
     va_etf: VaEtfConfig = VaEtfConfig()
+    legal: LegalConfig = LegalConfig()
 
     @field_validator("investors", mode="before")
     @classmethod

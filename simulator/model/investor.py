@@ -34,6 +34,7 @@ class Investor:
     # policy verdicts in force at each purchase (allocation or secondary buy): all must be True
     purchase_checks: list[bool] = field(default_factory=list)
     received_cents: int = 0  # distributions claimed
+    frozen: bool = False  # its wallet was frozen by the agent (AML monitoring)
 
     @property
     def cls(self) -> str:

@@ -86,8 +86,8 @@ def _returns(w: World) -> dict[str, Any]:
     horizon_day = w.cfg.horizon_days
     flows: dict[str, dict[int, int]] = {}
     exit_total = 0
-    for cls in CLASS_NAMES:
-        held = sum(i.tokens for i in w.investors if i.cls == cls)
+    for cls in CLASS_NAMES:  # frozen tokens cannot be realised: no exit value (see `value_stranded_hkd`)
+        held = sum(i.tokens for i in w.investors if i.cls == cls and not i.frozen)
         exit_cents = held * value // TOKEN
         exit_total += exit_cents
         flows[cls] = dict(w.holdings.flows[cls])
@@ -101,6 +101,7 @@ def _returns(w: World) -> dict[str, Any]:
         **{f"irr_pct_{cls}": _rate_pct(irr(flows[cls])) for cls in CLASS_NAMES},
         "irr_pct_all": _rate_pct(irr(every)),
         "exit_value_hkd": exit_total // MINOR_PER_MAJOR,
+        "value_stranded_hkd": sum(i.tokens for i in w.investors if i.frozen) * value // TOKEN // MINOR_PER_MAJOR,
         "value_per_token_at_close_hkd_cents": w.revenue.value_at_close_cents,
         "term_end_day": (issuer.term_end - w.cfg.start_date).days if issuer.term_end is not None else "",
     }
@@ -163,6 +164,12 @@ def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reco
         "cwm_aggregate_quota_used_cny": w.policy.cwm_aggregate_used_fen // MINOR_PER_MAJOR,
         **{f"refused_{r}": c.refused[r] for r in REASONS},
         "aml_missed": c.aml_missed,
+        "aml_detected_later": w.legal.stats.detected,
+        "wallets_frozen": w.legal.stats.frozen,
+        "court_orders_executed": w.legal.stats.forced_transfers,
+        "court_orders_unenforced": w.legal.stats.unenforced,
+        "tokens_seized": w.legal.stats.tokens_seized,
+        "tokens_frozen_end": sum(i.tokens for i in w.investors if i.frozen),
         "capital_idle_hkd_days": c.capital_idle_cent_days // MINOR_PER_MAJOR,
         "counterparty_failures": c.counterparty_failures,
         "platform_outage_days": c.platform_outage_days,

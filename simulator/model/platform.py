@@ -62,6 +62,7 @@ class Platform:
             if aml_draw >= self.cfg.aml_false_negative_rate:
                 return "aml_flagged"
             self.world.counters.aml_missed += 1  # a false negative: onboarded although AML should stop it
+            self.world.legal.monitor(inv)  # ... until ongoing monitoring catches it
         elif aml_draw < self.cfg.aml_false_positive_rate:
             return "aml_flagged"  # a false positive: a clean investor turned away
         return ""

@@ -144,7 +144,8 @@ class Revenue:
         """Platforms claim for their custodial clients: what is owed (one view), then one transaction per batch."""
         w = self.world
         s = w.suite
-        holders = [w.investors[i] for i in sorted(w.holdings.ever_held)]  # only they can be owed anything
+        # only those who ever held can be owed anything; a frozen wallet's entitlement waits in the distributor
+        holders = [w.investors[i] for i in sorted(w.holdings.ever_held) if not w.investors[i].frozen]
         for start in range(0, len(holders), CLAIM_BATCH):
             chunk = holders[start:start + CLAIM_BATCH]
             owed = s.distributor.withdrawableOfBatch([i.wallet for i in chunk])

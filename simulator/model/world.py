@@ -34,6 +34,7 @@ from simulator.model.holdings import Holdings
 from simulator.model.investor import Investor
 from simulator.model.investors import Investors
 from simulator.model.ledger import Ledger, reconcile
+from simulator.model.legal import Legal
 from simulator.model.market import SecondaryMarket
 from simulator.model.metrics import Counters, daily_row
 from simulator.model.offering import Issuer
@@ -91,6 +92,7 @@ class World:
         self.etfs = VaEtfs(self)
         self.disposal = Disposal(self)
         self.shocks = Shocks(self)
+        self.legal = Legal(self)
 
     # ------------------------------------------------------------------ the clock
     @property
@@ -169,7 +171,7 @@ class World:
         for w in wallets:
             onchain[(w, "HKDS")] = s.hkd.balanceOf(w)
             onchain[(w, "RWA")] = s.token.balanceOf(w)
-        wallets += [p.signer for p in self.platforms.values()]
+        wallets += [p.signer for p in self.platforms.values()] + ([self.legal.receiver] if self.legal.receiver else [])
         for w in wallets:
             onchain.setdefault((w, "HKDS"), s.hkd.balanceOf(w))
             onchain.setdefault((w, "RWA"), s.token.balanceOf(w))

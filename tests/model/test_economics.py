@@ -143,3 +143,32 @@ def test_payouts_are_reported_gross_and_net_of_withholding():
     withheld = taxed.world.ledger.balance("external:tax:withholding", "CNY")
     assert withheld == taxed.world.revenue.withheld_fen and withheld // 100 == s["withholding_tax_cny"]
     assert IssuerConfig().withholding_tax_bps == 1_000
+
+
+@pytest.mark.parametrize("recognised", [True, False])
+def test_aml_monitoring_freezes_and_a_court_order_is_executed_only_if_the_register_is_recognised(recognised):
+    """The token's freeze and forced transfer were never used by the world."""
+    flag = "true" if recognised else "false"
+    result = run_scenario(load_scenario(SCENARIOS / "legal_recognition.toml",
+                                        ["horizon_days=1100", f"legal.onchain_recognition={flag}"]))
+    s, w = result.summary, result.world
+    token = w.suite.token
+    frozen = [i for i in w.investors if i.frozen]
+    assert s["wallets_frozen"] == len(frozen) > 0 and s["reconciliation_diff_minor"] == 0
+    assert all(token.isFrozen(i.wallet) for i in frozen)
+    frozen_at = {e["actor"]: e["time_s"] for e in result.events if e["kind"] == "frozen"}
+    for e in result.events:  # a frozen wallet never trades again
+        if e["kind"] == "trade_settled":
+            d = _detail(e)
+            for who in (d["buyer"], d["seller"]):
+                assert who not in frozen_at or e["time_s"] < frozen_at[who]
+    orders = [e for e in result.events if e["kind"] == "court_order"]
+    assert orders
+    if recognised:
+        assert s["court_orders_executed"] == len(orders) and s["court_orders_unenforced"] == 0
+        assert token.balanceOf(w.legal.receiver) == s["tokens_seized"] > 0
+        assert all(token.balanceOf(e["actor"]) == 0 for e in orders)
+    else:
+        assert s["court_orders_unenforced"] == len(orders) and s["tokens_seized"] == 0
+        assert s["tokens_frozen_end"] == sum(token.balanceOf(i.wallet) for i in frozen) > 0
+        assert s["value_stranded_hkd"] > 0

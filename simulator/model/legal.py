@@ -1,0 +1,89 @@
+"""The token's legal tools where the real world would use them: ongoing AML monitoring that catches a bad
+actor after onboarding (the wallet is frozen), and a court order on the frozen tokens some months later.
+
+Whether the order can be executed on-chain depends on the law recognising the token register
+(`legal.onchain_recognition`): then the agent executes it by forced transfer to a court-appointed receiver;
+without recognition the on-chain register is not the legal record, the order must be given effect off-chain
+first, and the tokens stay frozen (stranded) for the rest of the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from simulator.chain.suite import HK, INSTITUTIONAL
+from simulator.model.investor import Investor
+from simulator.units import DAY, YEAR
+
+if TYPE_CHECKING:
+    from simulator.model.world import World
+
+NOMINEE = 2  # IdentityRegistry channel of the receiver
+
+
+@dataclass(slots=True)
+class LegalStats:
+    detected: int = 0  # bad actors caught by ongoing monitoring
+    frozen: int = 0  # wallets frozen
+    forced_transfers: int = 0  # court orders executed on-chain
+    unenforced: int = 0  # court orders the on-chain register could not give effect to
+    tokens_seized: int = 0  # moved to the receiver
+
+
+class Legal:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.stats = LegalStats()
+        self.receiver = ""  # the court-appointed receiver's wallet, created with the first order
+
+    def monitor(self, inv: Investor) -> None:
+        """An onboarded bad actor (AML missed it): ongoing monitoring catches it after an exponential time."""
+        rate = self.world.cfg.legal.aml_detection_per_year
+        if rate > 0:
+            self.world.env.process(self._catch(inv, rate))
+
+    def _catch(self, inv: Investor, rate: float) -> Generator[simpy.Event, Any, None]:
+        w = self.world
+        cfg = w.cfg.legal
+        delay = float(w.streams.get(f"legal:{inv.cls}:{inv.class_index}").exponential(YEAR / rate))
+        yield w.env.timeout(delay)
+        self.stats.detected += 1
+        s = w.suite
+        r = s.token.setAddressFrozen(inv.wallet, True, sender=s.agent)
+        inv.frozen = True
+        self.stats.frozen += 1
+        for platform in w.platforms.values():  # its resting orders go: a frozen wallet cannot deliver
+            for order in list(platform.resting):
+                if order.investor == inv.wallet and platform.book.cancel(order.order_id) is not None:
+                    w.market.order_gone(order)
+        w.event(inv.wallet, "frozen", "aml_monitoring", inv.tokens, "RWA", r)
+        yield w.env.timeout(cfg.court_order_days * DAY)
+        if not inv.tokens:
+            return
+        if not cfg.onchain_recognition:
+            self.stats.unenforced += 1
+            w.event(inv.wallet, "court_order", "not_enforceable_onchain", inv.tokens, "RWA")
+            return
+        receiver = self._receiver()
+        tokens = inv.tokens
+        r = s.token.forcedTransfer(inv.wallet, receiver, tokens, sender=s.agent)
+        w.chain_move(inv.wallet, receiver, tokens, "RWA", "court order")
+        w.holdings.accrue(inv, w.now_s)
+        inv.tokens = 0
+        inv.cost_basis_cents = 0
+        w.holdings.drop_if_empty(inv)
+        self.stats.forced_transfers += 1
+        self.stats.tokens_seized += tokens
+        w.event(inv.wallet, "court_order", "forced_transfer", tokens, "RWA", r, receiver=receiver)
+
+    def _receiver(self) -> str:
+        if not self.receiver:
+            w = self.world
+            self.receiver = w.chain.new_account("court-receiver")
+            w.suite.registry.registerIdentity(self.receiver, HK, INSTITUTIONAL, NOMINEE, w.chain.now + 40 * YEAR,
+                                              sender=w.suite.agent)
+        return self.receiver
