@@ -9,7 +9,15 @@ integer USD cents per whole coin.
 
 Price: geometric Brownian motion whose drift and volatility depend on a hidden regime (calm / stressed)
 that follows a two-state Markov chain, one transition per day. New price = floor(old x exp(return)),
-at least 1 cent. Every parameter is a sensitivity parameter (no FACTS row).
+at least 1 cent, with log return = mu - sigma^2 / 2 + sigma x z, so E[new / old | regime] = exp(mu): `mu` is
+the regime's expected daily growth, not its log drift.
+
+Neutral by default: mu = 0 in both regimes, so the price is a martingale (E[P_T / P_0] = 1 for every horizon
+and either starting regime) and a holder's loss or gain is luck, not an assumption. A view on direction is a
+scenario's explicit choice, set as plain `[va_market]` parameters (the bear case: scenarios/va_etf_cwm.toml).
+Volatility is calibrated to BTC's realised volatility (see the fields); each default cites its source or
+says "sensitivity". Annualised = daily x sqrt(365): BTC trades every calendar day and the world steps the
+market once per calendar day.
 
 Impact (square-root law, a standard empirical shape): the marginal price concession after selling a
 notional q on one platform in one day is 1% x sqrt(q / D), D = the platform's depth within 1% of mid
@@ -36,6 +44,7 @@ from simulator.units import BPS, COIN
 
 UNITS_PER_COIN = COIN  # the name existing callers import
 ONE_PERCENT_BPS = BPS // 100
+DAYS_PER_YEAR = 365  # BTC trades every calendar day; annualised volatility = daily x sqrt(365)
 
 Regime = Literal["calm", "stressed"]
 
@@ -45,20 +54,60 @@ class VirtualAssetParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    # USD 100,000 per coin, about BTC's 2025 level: sensitivity (no FACTS row; set from the scenario date)
+    # USD 100,000 per coin: a round figure inside BTC's late-2025 swing from about USD 126,000 down to 80,500
+    # (G. Matos, "Bitcoin is now less volatile than Nvidia", CryptoSlate, 3 Jan 2026). It sets notionals, hence
+    # impact and ETF units, not returns (sensitivity).
     initial_price_usd_cents: int = Field(10_000_000, gt=0)
-    # Daily log-return drift and volatility per regime: sensitivity. Calm ~48%/yr vol, stressed ~115%/yr
-    # with a negative drift (drawdowns cluster in stressed spells). A daily log drift is kept in (-1, 1).
-    calm_daily_drift: float = Field(0.0005, gt=-1, lt=1)
-    calm_daily_vol: float = Field(0.025, ge=0)
-    stressed_daily_drift: float = Field(-0.004, gt=-1, lt=1)
-    stressed_daily_vol: float = Field(0.06, ge=0)
-    # Markov transitions per day: sensitivity. Mean spell lengths 1/p: calm ~50 days, stressed ~10 days.
+    # Expected daily growth per regime (E[P_t+1 / P_t] = exp(mu)): 0 = neutral, no built-in gain or loss.
+    # Kept in (-1, 1). A negative stressed drift with a compensating calm one would also be neutral under the
+    # stationary mix, but only on average over spells: from a calm start, or over a finite horizon, the price
+    # would drift. Zero in both regimes is neutral whatever the start and horizon.
+    calm_daily_drift: float = Field(0.0, gt=-1, lt=1)
+    stressed_daily_drift: float = Field(0.0, gt=-1, lt=1)
+    # Daily volatility per regime, calibrated so that the stationary mix of the regimes' variances,
+    # (5/6) x 2.1 %^2 + (1/6) x 5.0 %^2 = (2.80 %)^2, gives BTC's realised daily volatility in 2024: 2.80 %
+    # (K33 Research's annual series, 2.94 % in 2023, 2.80 % in 2024, 2.24 % in 2025, in the CryptoSlate article
+    # above), i.e. 2.80 % x sqrt(365) = 53.5 % a year. The series is per calendar day: its 2025 figure
+    # x sqrt(365) = 42.8 %, the record-low one-year realised volatility of 42 % that Fidelity Digital Assets
+    # reported in Jan 2026 (U.Today, "Too Quiet? Bitcoin Volatility Hits Record Low"). 2024 rather than 2025:
+    # the middle of the last three years, not the record low. The 2.4x stressed/calm ratio is a sensitivity.
+    calm_daily_vol: float = Field(0.021, ge=0)
+    stressed_daily_vol: float = Field(0.050, ge=0)
+    # Markov transitions per day: sensitivity. Regime switching in BTC's volatility is documented (Ardia,
+    # Bluteau & Ruede 2019, "Regime changes in Bitcoin GARCH volatility dynamics", Finance Research Letters 29),
+    # but these figures are not estimates: mean spells 1/p, calm ~50 days, stressed ~10 days, so the stationary
+    # stressed share is p_cs / (p_cs + p_sc) = 1/6.
     p_calm_to_stressed: float = Field(0.02, ge=0, le=1)
     p_stressed_to_calm: float = Field(0.10, ge=0, le=1)
     initial_regime: Regime = "calm"
     # Order books thin out under stress: depth multiplier in the stressed regime (sensitivity)
     stressed_depth_factor: float = Field(0.4, gt=0, le=1)
+
+    def stationary_stressed_share(self) -> float:
+        """The long-run share of days in the stressed regime, p_cs / (p_cs + p_sc); with no switching at
+        all, the starting regime's."""
+        switching = self.p_calm_to_stressed + self.p_stressed_to_calm
+        if not switching:
+            return 1.0 if self.initial_regime == "stressed" else 0.0
+        return self.p_calm_to_stressed / switching
+
+    def stationary_daily_growth(self) -> float:
+        """E[P_t+1 / P_t] under the stationary regime mix: 1 is neutral, below 1 a built-in loss."""
+        s = self.stationary_stressed_share()
+        return (1 - s) * math.exp(self.calm_daily_drift) + s * math.exp(self.stressed_daily_drift)
+
+    def stationary_daily_vol(self) -> float:
+        """Standard deviation of the daily log return under the stationary regime mix: the regimes' variances
+        mixed, plus the spread of their means (negligible at the defaults)."""
+        s = self.stationary_stressed_share()
+        means = (self.calm_daily_drift - self.calm_daily_vol**2 / 2,
+                 self.stressed_daily_drift - self.stressed_daily_vol**2 / 2)
+        variance = (1 - s) * self.calm_daily_vol**2 + s * self.stressed_daily_vol**2
+        return math.sqrt(variance + s * (1 - s) * (means[0] - means[1]) ** 2)
+
+    def annual_vol(self) -> float:
+        """The stationary daily volatility x sqrt(365), the convention of the cited figures."""
+        return self.stationary_daily_vol() * math.sqrt(DAYS_PER_YEAR)
 
 
 @dataclass(frozen=True)
