@@ -28,6 +28,13 @@ from simulator.scenario import load_scenario
 %matplotlib inline"""
 
 
+def _write(nb: nbformat.NotebookNode, name: str) -> None:
+    """Cell ids by position, so rebuilding an unchanged notebook changes no byte."""
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"{name[:40]}-{i:02d}"
+    nbformat.write(nb, HERE / f"{name}.ipynb")
+
+
 def params(small: dict) -> str:
     lines = ['SCALE = "small"  # "small" runs in seconds; "full" runs the scenario file as written',
              "SEED = None  # None: the scenario's own seed",
@@ -57,7 +64,7 @@ def notebook(name: str, title: str, question: str, small: dict, plots: list[tupl
     cells.extend(extra or [])
     nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                             "language": "python"}})
-    nbformat.write(nb, HERE / f"{name}.ipynb")
+    _write(nb, name)
 
 
 def compare(name: str, variants: dict[str, dict], metrics: dict[str, str], title: str) -> str:
@@ -212,6 +219,22 @@ def build() -> None:
          new_markdown_cell("**Finding.** The drawdowns are what CWM's product rules exist to keep from retail "
                            "mainland investors: in this (sensitivity) price model many holders sell at a loss. "
                            "The VA price process is an assumption, not a forecast.")])
+    notebook(
+        "legal_recognition", "Legal recognition of the token register",
+        "Bad actors slip through onboarding AML; ongoing monitoring catches them and the agent freezes their "
+        "wallets; a court then orders their tokens handed to a receiver. What does legal recognition of the "
+        "on-chain register buy?",
+        {"horizon_days": 1100},
+        [("report.refusals(run)", "**Finding.** Onboarding screening refuses most bad actors by name "
+          "(`aml_flagged`); the ones it misses are the cases the legal tools are for.")],
+        [new_code_cell(compare("legal_recognition", {"recognised": {"legal.onchain_recognition": "true"},
+                                                     "not recognised": {"legal.onchain_recognition": "false"}},
+                               {"court orders executed": "court_orders_executed",
+                                "orders not enforceable": "court_orders_unenforced",
+                                "value left frozen (HK$)": "value_stranded_hkd"}, "Register recognised or not")),
+         new_markdown_cell("**Finding.** With a recognised register every court order is executed on-chain by the "
+                           "agent's forced transfer the day it is made; without recognition the same orders cannot "
+                           "be given effect on-chain and the tokens stay frozen, their value stranded.")])
     sweep_nb()
 
 
@@ -246,7 +269,7 @@ def sweep_nb() -> None:
     ]
     nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                             "language": "python"}})
-    nbformat.write(nb, HERE / "sweep_analysis.ipynb")
+    _write(nb, "sweep_analysis")
 
 
 if __name__ == "__main__":

@@ -266,6 +266,15 @@ def _gallery_ftz(path: Path) -> Figure:
     return compare_lines(runs, "distributions_hkd_cents_cum", 100 * 1e6, "HK$ m", "Distributions paid (cumulative)")
 
 
+def _gallery_legal(path: Path) -> Figure:
+    runs = {f"on-chain register recognised = {flag}": _run(path, **{"legal.onchain_recognition": flag})
+            for flag in ("true", "false")}
+    return compare_bars(runs, {"court orders executed": "court_orders_executed",
+                               "court orders not enforceable": "court_orders_unenforced",
+                               "value left frozen (HK$)": "value_stranded_hkd"},
+                        "A court order on frozen tokens: recognised register or not")
+
+
 # The gallery: one headline plot per scenario, at a size that runs in seconds.
 GALLERY = {
     "solar_gba_baseline": lambda p: distributions(_run(p, horizon_days=730)),
@@ -276,6 +285,7 @@ GALLERY = {
     "ftz_opening": _gallery_ftz,
     "seized_asset_disposal": lambda p: disposal(_run(p)),
     "va_etf_cwm": lambda p: etf_value(_run(p, **{"investors.mainland_gba.count": 300})),
+    "legal_recognition": _gallery_legal,
 }
 
 
