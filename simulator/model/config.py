@@ -219,6 +219,11 @@ class LegalConfig(_Strict):
     # the law recognises the on-chain register: a court order is executed by forced transfer; without it the
     # order must be given effect off-chain and the tokens stay frozen (the lever of scenarios/legal_recognition)
     onchain_recognition: bool = True
+    # holders who lose their wallet's key, a year: 0 by default, since licensed platforms hold clients' keys in
+    # custody; a self-custody world sets it (sensitivity). With a recognised register the agent recovers the
+    # tokens to a new wallet after `recovery_days` (identity re-verified); without, they are lost for good.
+    key_loss_per_year: float = Field(0.0, ge=0, le=1)
+    recovery_days: int = Field(30, ge=1, le=3_650)
 
 
 class ShockConfig(_Strict):

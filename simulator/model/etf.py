@@ -60,7 +60,7 @@ class VaEtfs:
         if reason:
             w.refuse(inv.wallet, reason, fen, "CNY", product="va_etf")
             return
-        w.ledger.post(w.now_s, f"cwm:{inv.wallet}", "external:fx", received, "CNY", "FX (ETF)")
+        w.ledger.post(w.now_s, f"cwm:{inv.key}", "external:fx", received, "CNY", "FX (ETF)")
         paid = w.fx.convert(received, "CNY", "HKD")
         w.ledger.post(w.now_s, "external:fx", "external:etf-manager", paid, "HKD", "ETF subscription")
         units = paid * COIN // max(1, self.coin_price_hkd_cents())
@@ -90,8 +90,9 @@ class VaEtfs:
                 wallet = pos.investor.wallet
                 fen = w.fx.convert(value, "HKD", "CNY")
                 w.ledger.post(w.now_s, "external:etf-manager", "external:fx", value, "HKD", "ETF redemption")
-                w.ledger.post(w.now_s, "external:fx", f"mainland:{wallet}", fen, "CNY", "ETF redemption")
-                w.policy.release_southbound(wallet, min(fen, pos.quota_fen))
+                key = pos.investor.key
+                w.ledger.post(w.now_s, "external:fx", f"mainland:{key}", fen, "CNY", "ETF redemption")
+                w.policy.release_southbound(key, min(fen, pos.quota_fen))
                 st.realized_pnl_cents += value - pos.cost_cents
                 st.panic_sellers += 1
                 w.event(wallet, "etf_sold", "panic", value, "HKD", loss_cents=pos.cost_cents - value)

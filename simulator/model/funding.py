@@ -45,7 +45,7 @@ class Funding:
         it; without (a matched trade, which needs its cash), the trade is refused. Returns "" or a reason."""
         w = self.world
         now = w.now_s
-        available = w.ledger.balance(f"bank:{inv.wallet}", "HKD") - inv.committed_cents
+        available = w.ledger.balance(f"bank:{inv.key}", "HKD") - inv.committed_cents
         rail = inv.kind.rail
         if rail == "FPS":  # HK investors pay the stablecoin issuer by FPS (24/7, seconds)
             if available < cents:
@@ -63,11 +63,11 @@ class Funding:
             if reason:
                 return reason
             hkd = w.fx.convert(received, "CNY", "HKD")
-            w.ledger.post(w.now_s, f"cwm:{inv.wallet}", "external:fx", received, "CNY", "FX")
-            w.ledger.post(w.now_s, "external:fx", f"bank:{inv.wallet}", hkd, "HKD", "FX")
+            w.ledger.post(w.now_s, f"cwm:{inv.key}", "external:fx", received, "CNY", "FX")
+            w.ledger.post(w.now_s, "external:fx", f"bank:{inv.key}", hkd, "HKD", "FX")
             w.event(inv.wallet, "remittance", "", received, "CNY", rail="CIPS")
         elif rail == "SWIFT":
-            home = f"{inv.kind.home_account}:{inv.wallet}"
+            home = f"{inv.kind.home_account}:{inv.key}"
             usd = self.source_amount(cents * (BPS + FX_BUFFER_BPS) // BPS + 1, "USD")
             usd += RAILS["SWIFT"].fee_for(usd, "USD")
             if w.ledger.balance(home, "USD") < usd:
@@ -76,7 +76,7 @@ class Funding:
             w.ledger.post(now, home, "external:fx", transfer.received_minor, "USD", "SWIFT + FX")
             w.ledger.post(now, home, "fees:SWIFT", transfer.fee_minor, "USD", "SWIFT fee")
             yield w.until(transfer.arrives_at)
-            w.ledger.post(w.now_s, "external:fx", f"bank:{inv.wallet}",
+            w.ledger.post(w.now_s, "external:fx", f"bank:{inv.key}",
                           w.fx.convert(transfer.received_minor, "USD", "HKD"), "HKD", "FX")
         return ""
 
@@ -89,26 +89,26 @@ class Funding:
         a refusal reserves no quota and moves nothing."""
         w = self.world
         policy = w.policy
-        principal = min(want_fen, policy.cwm_remaining_fen(inv.wallet))
+        principal = min(want_fen, policy.cwm_remaining_fen(inv.key))
         if principal < (1 if cut else need_fen):
-            return policy.check_southbound(inv.wallet, max(1, need_fen), product_eligible).reason, 0
-        decision = policy.reserve_southbound(inv.wallet, principal, product_eligible)
+            return policy.check_southbound(inv.key, max(1, need_fen), product_eligible).reason, 0
+        decision = policy.reserve_southbound(inv.key, principal, product_eligible)
         if not decision.allowed:
             return decision.reason, 0
         if principal < need_fen:
-            binding = "cwm_individual_quota" if policy.individual_remaining_fen(inv.wallet) == 0 \
+            binding = "cwm_individual_quota" if policy.individual_remaining_fen(inv.key) == 0 \
                 else "cwm_aggregate_quota"
             w.event(inv.wallet, "ticket_cut", binding, need_fen - principal, "CNY", remitted_fen=principal)
         cips = RAILS["CIPS"]
         fee = cips.fee_for(principal, "CNY")
-        if w.ledger.balance(f"mainland:{inv.wallet}", "CNY") < principal + fee:
-            policy.release_southbound(inv.wallet, principal)
+        if w.ledger.balance(f"mainland:{inv.key}", "CNY") < principal + fee:
+            policy.release_southbound(inv.key, principal)
             return "offering_ticket", 0
         transfer = cips.transfer(principal + fee, w.now_dt(), w.streams.get(stream), currency="CNY")
         now = w.now_s
-        w.ledger.post(now, f"mainland:{inv.wallet}", f"cwm:{inv.wallet}", transfer.received_minor, "CNY",
+        w.ledger.post(now, f"mainland:{inv.key}", f"cwm:{inv.key}", transfer.received_minor, "CNY",
                       "CIPS southbound")
-        w.ledger.post(now, f"mainland:{inv.wallet}", "fees:CIPS", transfer.fee_minor, "CNY", "CIPS fee")
+        w.ledger.post(now, f"mainland:{inv.key}", "fees:CIPS", transfer.fee_minor, "CNY", "CIPS fee")
         yield w.until(transfer.arrives_at)
         return "", transfer.received_minor
 
@@ -117,17 +117,17 @@ class Funding:
         its remaining quota can bring in (FX buffer included), so the quota binds before a trade is matched,
         not at its settlement. Returns (cents, "") or (0, the refusal reason)."""
         w = self.world
-        available = max(0, w.ledger.balance(f"bank:{inv.wallet}", "HKD") - inv.committed_cents)
+        available = max(0, w.ledger.balance(f"bank:{inv.key}", "HKD") - inv.committed_cents)
         shortfall = cents - min(cents, available)
         if shortfall == 0:
             return cents, ""
         want = self.source_amount(shortfall * (BPS + FX_BUFFER_BPS) // BPS + 1, "CNY")
-        remaining = w.policy.cwm_remaining_fen(inv.wallet)
+        remaining = w.policy.cwm_remaining_fen(inv.key)
         if remaining >= want:
             return cents, ""
         reachable = w.fx.convert(remaining, "CNY", "HKD") * BPS // (BPS + FX_BUFFER_BPS) - 1
         if reachable <= 0:
-            return 0, w.policy.check_southbound(inv.wallet, want).reason
+            return 0, w.policy.check_southbound(inv.key, want).reason
         return available + reachable, ""
 
     def source_amount(self, cents: int, currency: str) -> int:
@@ -144,9 +144,9 @@ class Funding:
         ask for the proceeds to be paid elsewhere, and is refused) or "refund" (paid back by the offering)."""
         w = self.world
         if cause == "sale" and inv.rng.random() < w.cfg.investors[inv.cls].closed_loop_violation_share:
-            decision = w.policy.closed_loop(f"mainland:{inv.wallet}", f"other-account:{inv.wallet}")
+            decision = w.policy.closed_loop(f"mainland:{inv.key}", f"other-account:{inv.key}")
             w.refuse(inv.wallet, decision.reason, cents, "HKD")  # asked to be paid elsewhere: refused
-        decision = w.policy.closed_loop(f"mainland:{inv.wallet}", f"mainland:{inv.wallet}")
+        decision = w.policy.closed_loop(f"mainland:{inv.key}", f"mainland:{inv.key}")
         if not decision.allowed:
             raise ModelError(f"closed loop refused the paired account of {inv.wallet}: {decision.reason}")
         units = cents * UNITS_PER_CENT
@@ -154,9 +154,9 @@ class Funding:
         s.hkd.approve(s.hkd_issuer, units, sender=inv.wallet)
         r = s.hkd.burnFrom(inv.wallet, units, sender=s.hkd_issuer)
         w.ledger.post(w.now_s, f"chain:{inv.wallet}", "external:HKDS", units, "HKDS", "redeem")
-        w.ledger.post(w.now_s, "reserve:HKDS", f"bank:{inv.wallet}", cents, "HKD", "redeem")
+        w.ledger.post(w.now_s, "reserve:HKDS", f"bank:{inv.key}", cents, "HKD", "redeem")
         fen = w.fx.convert(cents, "HKD", "CNY")
-        w.ledger.post(w.now_s, f"bank:{inv.wallet}", "external:fx", cents, "HKD", "FX northbound")
-        w.ledger.post(w.now_s, "external:fx", f"mainland:{inv.wallet}", fen, "CNY", "CIPS northbound")
-        w.policy.release_southbound(inv.wallet, fen)
+        w.ledger.post(w.now_s, f"bank:{inv.key}", "external:fx", cents, "HKD", "FX northbound")
+        w.ledger.post(w.now_s, "external:fx", f"mainland:{inv.key}", fen, "CNY", "CIPS northbound")
+        w.policy.release_southbound(inv.key, fen)
         w.event(inv.wallet, "remittance_northbound", "", fen, "CNY", r, cause=cause)

@@ -15,7 +15,7 @@ class Investor:
     index: int  # position in the world's population: the key of every per-investor record
     kind: InvestorClass
     class_index: int  # position within its class: the key of its random streams
-    wallet: str
+    wallet: str  # the on-chain address it holds and signs with now (a recovery replaces it)
     rng: np.random.Generator = field(repr=False)  # this investor's own decisions
     professional: bool
     wealth_cents: int  # investable wealth in HKD cents (mainland: its HKD value at arrival)
@@ -35,6 +35,12 @@ class Investor:
     purchase_checks: list[bool] = field(default_factory=list)
     received_cents: int = 0  # distributions claimed
     frozen: bool = False  # its wallet was frozen by the agent (AML monitoring)
+    key_lost: bool = False  # it lost its wallet's key and cannot sign until recovered
+    key: str = ""  # its identity off-chain (bank and mainland accounts, CWM quota): its first wallet
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = self.wallet
 
     @property
     def cls(self) -> str:

@@ -70,7 +70,7 @@ class Investors:
         w.investors.append(inv)
         w.by_wallet[wallet] = inv
         # endowment: where the investor's money sits before anything happens, in its home currency
-        w.ledger.post(0, "external:world", f"{kind.home_account}:{wallet}",
+        w.ledger.post(0, "external:world", f"{kind.home_account}:{inv.key}",
                       w.fx.convert(wealth, "HKD", kind.home_currency), kind.home_currency, "endowment")
         return inv
 

@@ -32,6 +32,8 @@ class LegalStats:
     forced_transfers: int = 0  # court orders executed on-chain
     unenforced: int = 0  # court orders the on-chain register could not give effect to
     tokens_seized: int = 0  # moved to the receiver
+    keys_lost: int = 0
+    recoveries: int = 0  # lost wallets whose tokens the agent moved to the holder's new wallet
 
 
 class Legal:
@@ -39,6 +41,46 @@ class Legal:
         self.world = world
         self.stats = LegalStats()
         self.receiver = ""  # the court-appointed receiver's wallet, created with the first order
+        self.retired_wallets: list[str] = []  # lost wallets whose tokens were recovered (reconciled too)
+
+    def run(self) -> Generator[simpy.Event, Any, None]:
+        """Each day some holders lose their keys (Poisson at `key_loss_per_year` per holder)."""
+        w = self.world
+        rate = w.cfg.legal.key_loss_per_year
+        rng = w.streams.get("legal:keys")
+        while rate > 0:
+            yield w.env.timeout(DAY)
+            able = [w.investors[i] for i in sorted(w.holdings.holders)]
+            able = [i for i in able if not (i.frozen or i.key_lost or i.selling or i.bidding)]
+            lost = min(len(able), int(rng.poisson(len(able) * rate / 365)))
+            for k in sorted(rng.choice(len(able), size=lost, replace=False)) if lost else ():
+                w.env.process(self._lose_key(able[int(k)]))
+
+    def _lose_key(self, inv: Investor) -> Generator[simpy.Event, Any, None]:
+        w = self.world
+        cfg = w.cfg.legal
+        inv.key_lost = True
+        self.stats.keys_lost += 1
+        w.event(inv.wallet, "key_lost", "", inv.tokens, "RWA")
+        if not cfg.onchain_recognition:
+            return  # the on-chain register is not the legal record: nobody may move the tokens for the holder
+        yield w.env.timeout(cfg.recovery_days * DAY)
+        if inv.frozen or not inv.tokens:
+            return
+        s = w.suite
+        old = inv.wallet
+        new = w.chain.new_account(f"{inv.cls}-{inv.class_index}-recovered-{self.stats.recoveries}")
+        kind = inv.kind
+        s.registry.registerIdentity(new, kind.country, kind.category(inv.professional), kind.channel,
+                                    w.chain.now + 40 * YEAR, sender=s.agent)
+        r = s.token.recoveryAddress(old, new, sender=s.agent)  # balance, frozen tokens, unclaimed revenue
+        w.chain_move(old, new, inv.tokens, "RWA", "recovery")
+        self.retired_wallets.append(old)
+        inv.wallet = new
+        w.by_wallet[new] = inv
+        inv.key_lost = False
+        self.stats.recoveries += 1
+        w.event(new, "recovered", "", inv.tokens, "RWA", r, lost_wallet=old)
 
     def monitor(self, inv: Investor) -> None:
         """An onboarded bad actor (AML missed it): ongoing monitoring catches it after an exponential time."""

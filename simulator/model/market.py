@@ -115,7 +115,7 @@ class SecondaryMarket:
             c = w.cfg.investors[inv.cls]
             p_max = self.decision_bound[inv.cls]
             platform.decisions.schedule(inv.index, inv, inv.rng, p_max)
-            if inv.selling or inv.bidding or inv.frozen:
+            if inv.selling or inv.bidding or inv.frozen or inv.key_lost:
                 continue
             if inv.tokens >= LOT:
                 entry = inv.invested_cents * TOKEN // max(1, inv.tokens)  # average entry price, cents per token

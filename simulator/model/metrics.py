@@ -87,7 +87,7 @@ def _returns(w: World) -> dict[str, Any]:
     flows: dict[str, dict[int, int]] = {}
     exit_total = 0
     for cls in CLASS_NAMES:  # frozen tokens cannot be realised: no exit value (see `value_stranded_hkd`)
-        held = sum(i.tokens for i in w.investors if i.cls == cls and not i.frozen)
+        held = sum(i.tokens for i in w.investors if i.cls == cls and not (i.frozen or i.key_lost))
         exit_cents = held * value // TOKEN
         exit_total += exit_cents
         flows[cls] = dict(w.holdings.flows[cls])
@@ -101,7 +101,8 @@ def _returns(w: World) -> dict[str, Any]:
         **{f"irr_pct_{cls}": _rate_pct(irr(flows[cls])) for cls in CLASS_NAMES},
         "irr_pct_all": _rate_pct(irr(every)),
         "exit_value_hkd": exit_total // MINOR_PER_MAJOR,
-        "value_stranded_hkd": sum(i.tokens for i in w.investors if i.frozen) * value // TOKEN // MINOR_PER_MAJOR,
+        "value_stranded_hkd": sum(i.tokens for i in w.investors if i.frozen or i.key_lost) * value // TOKEN
+        // MINOR_PER_MAJOR,
         "value_per_token_at_close_hkd_cents": w.revenue.value_at_close_cents,
         "term_end_day": (issuer.term_end - w.cfg.start_date).days if issuer.term_end is not None else "",
     }
@@ -170,6 +171,9 @@ def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reco
         "court_orders_unenforced": w.legal.stats.unenforced,
         "tokens_seized": w.legal.stats.tokens_seized,
         "tokens_frozen_end": sum(i.tokens for i in w.investors if i.frozen),
+        "keys_lost": w.legal.stats.keys_lost,
+        "wallets_recovered": w.legal.stats.recoveries,
+        "tokens_key_lost_end": sum(i.tokens for i in w.investors if i.key_lost),
         "capital_idle_hkd_days": c.capital_idle_cent_days // MINOR_PER_MAJOR,
         "counterparty_failures": c.counterparty_failures,
         "platform_outage_days": c.platform_outage_days,

@@ -92,7 +92,7 @@ class Issuer:
         if reason:
             w.refuse(inv.wallet, reason, cents, "HKD", cls=inv.cls)
             return
-        cents = min(cents, w.ledger.balance(f"bank:{inv.wallet}", "HKD"))
+        cents = min(cents, w.ledger.balance(f"bank:{inv.key}", "HKD"))
         if self.state != "open":
             w.refuse(inv.wallet, "offering_closed", cents, "HKD", cls=inv.cls)
             return
@@ -100,7 +100,7 @@ class Issuer:
         if cents < major_to_minor(w.cfg.offering.min_ticket_hkd):
             w.refuse(inv.wallet, "offering_ticket", cents, "HKD", cls=inv.cls)
             return
-        w.funding.mint_hkds(inv.wallet, f"bank:{inv.wallet}", cents, "subscription funding")
+        w.funding.mint_hkds(inv.wallet, f"bank:{inv.key}", cents, "subscription funding")
         s.hkd.approve(s.offering.address, units, sender=inv.wallet)
         try:
             r = s.offering.subscribe(units, sender=inv.wallet)

@@ -145,7 +145,8 @@ class Revenue:
         w = self.world
         s = w.suite
         # only those who ever held can be owed anything; a frozen wallet's entitlement waits in the distributor
-        holders = [w.investors[i] for i in sorted(w.holdings.ever_held) if not w.investors[i].frozen]
+        holders = [w.investors[i] for i in sorted(w.holdings.ever_held)
+                   if not (w.investors[i].frozen or w.investors[i].key_lost)]
         for start in range(0, len(holders), CLAIM_BATCH):
             chunk = holders[start:start + CLAIM_BATCH]
             owed = s.distributor.withdrawableOfBatch([i.wallet for i in chunk])

@@ -67,10 +67,10 @@ class Settlement:
             w.counters.counterparty_failures += 1
             s.token.approve(s.dvp.address, 0, sender=seller.wallet)
         fee_cents = cents * platform.cfg.fee_bps // BPS
-        if w.ledger.balance(f"bank:{buyer.wallet}", "HKD") < cents:
+        if w.ledger.balance(f"bank:{buyer.key}", "HKD") < cents:
             self.failed(match, seller, "settlement_failed", error="buyer short of cash")
             return
-        w.funding.mint_hkds(buyer.wallet, f"bank:{buyer.wallet}", cents, "secondary purchase")
+        w.funding.mint_hkds(buyer.wallet, f"bank:{buyer.key}", cents, "secondary purchase")
         units, fee_units = cents * UNITS_PER_CENT, fee_cents * UNITS_PER_CENT
         s.hkd.approve(s.dvp.address, units, sender=buyer.wallet)
         trade_id = match.match_id.encode().ljust(32, b"\x00")[:32]

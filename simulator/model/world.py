@@ -156,6 +156,8 @@ class World:
         env.process(self.shocks.run())
         if self.cfg.disposal.quantity_coins:
             env.process(self.disposal.run())
+        if self.cfg.legal.key_loss_per_year:
+            env.process(self.legal.run())
         for name in INVESTOR_CLASSES:
             if name in self.cfg.investors and self.cfg.investors[name].count:
                 env.process(self.investor_flow.arrivals(name))
@@ -165,7 +167,7 @@ class World:
         """Ledger mirrors vs on-chain balances for every wallet and contract the model knows, plus the
         stablecoin reserve vs HKDS supply. 0 or the run is wrong."""
         s = self.suite
-        wallets = [i.wallet for i in self.investors] + [
+        wallets = [i.wallet for i in self.investors] + self.legal.retired_wallets + [
             s.offering.address, s.distributor.address, s.treasury, s.paying_agent, s.fee_account, s.dvp.address]
         onchain = {}
         for w in wallets:

@@ -164,11 +164,19 @@ def test_aml_monitoring_freezes_and_a_court_order_is_executed_only_if_the_regist
                 assert who not in frozen_at or e["time_s"] < frozen_at[who]
     orders = [e for e in result.events if e["kind"] == "court_order"]
     assert orders
+    lost = [e for e in result.events if e["kind"] == "key_lost"]
+    assert lost and s["keys_lost"] == len(lost)
     if recognised:
+        recovered = [e for e in result.events if e["kind"] == "recovered"]
+        assert recovered and s["wallets_recovered"] == len(recovered)
+        for e in recovered:  # the tokens moved to the holder's new wallet; the lost one holds none
+            assert token.balanceOf(_detail(e)["lost_wallet"]) == 0 and e["amount"] > 0
         assert s["court_orders_executed"] == len(orders) and s["court_orders_unenforced"] == 0
         assert token.balanceOf(w.legal.receiver) == s["tokens_seized"] > 0
         assert all(token.balanceOf(e["actor"]) == 0 for e in orders)
     else:
+        assert s["wallets_recovered"] == 0 and s["tokens_key_lost_end"] > 0
+        assert s["tokens_key_lost_end"] == sum(token.balanceOf(i.wallet) for i in w.investors if i.key_lost)
         assert s["court_orders_unenforced"] == len(orders) and s["tokens_seized"] == 0
         assert s["tokens_frozen_end"] == sum(token.balanceOf(i.wallet) for i in frozen) > 0
         assert s["value_stranded_hkd"] > 0
