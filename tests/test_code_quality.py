@@ -18,6 +18,7 @@ PURE = {"classes", "config", "decisions", "errors", "fx", "investor", "ledger", 
         "valuation",
         "rng", "solar", "va_market"}
 ACTORS = {"world", "investors", "funding", "offering", "revenue", "market", "settlement", "etf", "disposal", "legal",
+          "channels", "kyc",
           "shocks", "metrics", "platform", "holdings"}
 
 

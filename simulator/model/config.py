@@ -97,6 +97,30 @@ class PlatformConfig(_Strict):
     weight: float = Field(1.0, gt=0)  # share of new investors choosing it
 
 
+class CwmChannelConfig(_Strict):
+    """A CWM Connect participant a mainland investor goes through: a bank (since Sep 2021) or an SFC-licensed
+    securities firm (admitted 26 Feb 2024; FACTS "CWM Connect", H). It checks eligibility and KYC, holds its
+    clients' positions as nominee (segregated custody wallets it controls) and routes their orders to a
+    licensed HK platform."""
+
+    name: str
+    kind: Literal["bank", "broker"]
+    platform: str = ""  # the licensed platform its clients' orders go to ("": the first platform)
+    weight: float = Field(1.0, gt=0)  # share of new mainland clients choosing it (sensitivity)
+    kyc_capacity_per_day: int = Field(200, ge=1)  # sensitivity
+    kyc_latency_days: int = Field(5, ge=0)  # sensitivity
+    kyc_failure_rate: float = Field(0.02, ge=0, le=1)  # sensitivity
+    aml_false_positive_rate: float = Field(0.01, ge=0, le=1)  # sensitivity
+    aml_false_negative_rate: float = Field(0.05, ge=0, le=1)  # sensitivity
+
+
+def _default_channels() -> list[CwmChannelConfig]:
+    # banks carry most CWM clients (67 banks by end-2023, brokers only since Feb 2024: FACTS); the 3:1 split
+    # is a sensitivity parameter
+    return [CwmChannelConfig(name="cwm-bank", kind="bank", weight=3.0),
+            CwmChannelConfig(name="cwm-broker", kind="broker", weight=1.0)]
+
+
 class InvestorClassConfig(_Strict):
     count: int = Field(0, ge=0)  # prospective investors arriving over the arrival window
     arrival_days: int = Field(90, ge=1)
@@ -110,6 +134,9 @@ class InvestorClassConfig(_Strict):
     experienced_share: float = Field(0.8, ge=0, le=1)
     wealth_test_share: float = Field(0.6, ge=0, le=1)
     via_cwm_share: float = Field(1.0, ge=0, le=1)  # the rest try to buy outside CWM (and are refused)
+    # mainland only: share holding accounts at both a bank and a broker, each then with RMB 1.5 m of the
+    # quota (sensitivity; the rule is FACTS, H)
+    both_channels_share: float = Field(0.1, ge=0, le=1)
     bad_actor_share: float = Field(0.005, ge=0, le=1)  # applicants AML should stop (sensitivity)
     price_drop_sell_factor: float = Field(3.0, ge=0)  # extra sell pressure per unit of loss vs entry price
     yield_shortfall_sell_factor: float = Field(2.0, ge=0)  # extra sell pressure when yield trails expectation
@@ -132,6 +159,7 @@ def _default_investors() -> dict[str, InvestorClassConfig]:
 class CwmConfig(_Strict):
     product_eligible: bool = False  # HKMA Feb 2024: tokenised revenue rights NOT eligible (FACTS, H)
     individual_quota_cny: int = Field(3_000_000, ge=0)  # RMB 3 m since 26 Feb 2024 (FACTS, H)
+    per_channel_quota_cny: int = Field(1_500_000, ge=0)  # ... RMB 1.5 m per channel when using both (FACTS, H)
     aggregate_quota_cny: int = Field(150_000_000_000, ge=0)  # RMB 150 bn net southbound (FACTS, H)
     # southbound products must be non-complex and at most medium-high risk (HKMA, FACTS, H): on a 1-5 scale
     # where 4 is medium-high; the token's own rating is a sensitivity parameter
@@ -151,6 +179,7 @@ class CwmConfig(_Strict):
             product_eligible=self.product_eligible,
             risk_rating_allowed=self.product_risk_rating <= self.max_risk_rating_allowed,
             individual_quota_fen=major_to_minor(self.individual_quota_cny),
+            per_channel_quota_fen=major_to_minor(self.per_channel_quota_cny),
             aggregate_quota_fen=major_to_minor(self.aggregate_quota_cny),
             min_gba_social_security_years=self.min_gba_social_security_years,
             min_experience_years=self.min_experience_years,
@@ -255,6 +284,7 @@ class WorldConfig(_Strict):
     va_market: VirtualAssetParams = VirtualAssetParams()  # the virtual asset the disposal and the VA ETF trade
     va_etf: VaEtfConfig = VaEtfConfig()
     legal: LegalConfig = LegalConfig()
+    cwm_channels: list[CwmChannelConfig] = Field(default_factory=_default_channels, min_length=1)
 
     @field_validator("investors", mode="before")
     @classmethod
@@ -283,6 +313,12 @@ class WorldConfig(_Strict):
         for name in self.disposal.platforms:
             if name not in names:
                 raise ValueError(f"disposal names unknown platform {name!r}")
+        channels = [c.name for c in self.cwm_channels]
+        if len(set(channels)) != len(channels):
+            raise ValueError("cwm_channels names must be unique")
+        for channel in self.cwm_channels:
+            if channel.platform and channel.platform not in names:
+                raise ValueError(f"cwm channel {channel.name!r} names unknown platform {channel.platform!r}")
         for shock in self.shocks:
             if shock.kind in PLATFORM_SHOCKS and shock.platform not in names:
                 raise ValueError(f"shock on day {shock.day} names unknown platform {shock.platform!r}")

@@ -89,15 +89,16 @@ class Funding:
         a refusal reserves no quota and moves nothing."""
         w = self.world
         policy = w.policy
-        principal = min(want_fen, policy.cwm_remaining_fen(inv.key))
+        room, channel = self._quota_room(inv)
+        principal = min(want_fen, room)
         if principal < (1 if cut else need_fen):
-            return policy.check_southbound(inv.key, max(1, need_fen), product_eligible).reason, 0
-        decision = policy.reserve_southbound(inv.key, principal, product_eligible)
+            return policy.check_southbound(inv.key, max(1, need_fen), product_eligible, channel).reason, 0
+        decision = policy.reserve_southbound(inv.key, principal, product_eligible, channel)
         if not decision.allowed:
             return decision.reason, 0
         if principal < need_fen:
-            binding = "cwm_individual_quota" if policy.individual_remaining_fen(inv.key) == 0 \
-                else "cwm_aggregate_quota"
+            aggregate_left = policy.rules.cwm.aggregate_quota_fen - policy.cwm_aggregate_used_fen
+            binding = "cwm_aggregate_quota" if aggregate_left == 0 else "cwm_individual_quota"
             w.event(inv.wallet, "ticket_cut", binding, need_fen - principal, "CNY", remitted_fen=principal)
         cips = RAILS["CIPS"]
         fee = cips.fee_for(principal, "CNY")
@@ -122,13 +123,22 @@ class Funding:
         if shortfall == 0:
             return cents, ""
         want = self.source_amount(shortfall * (BPS + FX_BUFFER_BPS) // BPS + 1, "CNY")
-        remaining = w.policy.cwm_remaining_fen(inv.key)
+        remaining, channel = self._quota_room(inv)
         if remaining >= want:
             return cents, ""
         reachable = w.fx.convert(remaining, "CNY", "HKD") * BPS // (BPS + FX_BUFFER_BPS) - 1
         if reachable <= 0:
-            return 0, w.policy.check_southbound(inv.key, want).reason
+            return 0, w.policy.check_southbound(inv.key, want, channel=channel).reason
         return available + reachable, ""
+
+    def _quota_room(self, inv: Investor) -> tuple[int, str | None]:
+        """What the investor may still remit, and through which channel: an investor with a bank and a broker
+        remits through the one with more of its RMB 1.5 m left (each channel's part of the quota)."""
+        policy = self.world.policy
+        if len(inv.channels) < 2:
+            return policy.cwm_remaining_fen(inv.key), None
+        room, channel = max((policy.channel_remaining_fen(inv.key, c), c) for c in inv.channels)
+        return room, channel
 
     def source_amount(self, cents: int, currency: str) -> int:
         """The smallest amount of `currency` that converts to at least `cents` HKD (FX rounds down)."""

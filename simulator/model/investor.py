@@ -36,6 +36,7 @@ class Investor:
     received_cents: int = 0  # distributions claimed
     frozen: bool = False  # its wallet was frozen by the agent (AML monitoring)
     key_lost: bool = False  # it lost its wallet's key and cannot sign until recovered
+    channels: tuple[str, ...] = ()  # its CWM bank and/or broker (mainland investors)
     key: str = ""  # its identity off-chain (bank and mainland accounts, CWM quota): its first wallet
 
     def __post_init__(self) -> None:

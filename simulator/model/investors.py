@@ -16,6 +16,7 @@ from simulator.model.policy import Decision, MainlandProfile
 from simulator.units import BPS, DAY, YEAR, major_to_minor
 
 if TYPE_CHECKING:
+    from simulator.model.channels import CwmChannel
     from simulator.model.world import World
 
 PROFESSIONAL_PORTFOLIO_CENTS = major_to_minor(8_000_000)  # HK$ 8 m portfolio: a professional investor (FACTS, H)
@@ -97,17 +98,41 @@ class Investors:
         if not decision.allowed:
             w.refuse(inv.wallet, decision.reason, cls=inv.cls)
             return
-        platform = self.choose_platform(inv)
-        if platform is None:
-            w.refuse(inv.wallet, "platform_not_licensed", cls=inv.cls)
-            return
-        outcome = yield from platform.onboard(inv)
-        if outcome:
-            w.refuse(inv.wallet, outcome, cls=inv.cls, platform=platform.name)
-            return
+        if inv.kind.southbound:  # through a CWM bank or broker, which routes to its platform
+            routed = yield from self._onboard_via_channels(inv)
+            if routed is None:
+                return
+            platform = routed
+        else:
+            chosen = self.choose_platform(inv)
+            if chosen is None:
+                w.refuse(inv.wallet, "platform_not_licensed", cls=inv.cls)
+                return
+            platform = chosen
+            outcome = yield from platform.onboard(inv)
+            if outcome:
+                w.refuse(inv.wallet, outcome, cls=inv.cls, platform=platform.name)
+                return
         self.register(inv, platform)
         if w.issuer.state == "open":
             yield from w.issuer.subscribe(inv)
+
+    def _onboard_via_channels(self, inv: Investor) -> Generator[simpy.Event, Any, Platform | None]:
+        """Onboarding at the investor's channel(s): the first must accept it (or it is refused); a second
+        (a bank and a broker) that refuses leaves it with one. Returns the platform its orders go to."""
+        w = self.world
+        channels = w.channels.assign(inv)
+        accepted: list[CwmChannel] = []
+        for channel in channels:
+            outcome = yield from channel.onboard(inv)
+            if outcome and not accepted:
+                w.refuse(inv.wallet, outcome, cls=inv.cls, channel=channel.name)
+                return None
+            if not outcome:
+                accepted.append(channel)
+                channel.clients.append(inv)
+        inv.channels = tuple(c.name for c in accepted)
+        return accepted[0].platform
 
     def may_hold(self, inv: Investor) -> Decision:
         """May this investor hold the token under the rules in force now?"""
@@ -123,7 +148,11 @@ class Investors:
         inv.onboarded = True
         platform.clients.append(inv)
         platform.decisions.schedule(inv.index, inv, inv.rng, w.market.decision_bound[inv.cls])
-        w.event(inv.wallet, "onboarded", cls=inv.cls, platform=platform.name, receipt=r)
+        if inv.channels:
+            w.event(inv.wallet, "onboarded", receipt=r, cls=inv.cls, platform=platform.name,
+                    channels="+".join(inv.channels))
+        else:
+            w.event(inv.wallet, "onboarded", receipt=r, cls=inv.cls, platform=platform.name)
 
     def ticket_cents(self, inv: Investor) -> int:
         """What the investor puts in: a share of its wealth within the offering's ticket bounds."""

@@ -163,6 +163,10 @@ def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reco
         "cwm_individual_quota_max_used_cny": max(w.policy.cwm_used_fen.values(), default=0) // MINOR_PER_MAJOR,
         "cwm_individual_quota_total_used_cny": sum(w.policy.cwm_used_fen.values()) // MINOR_PER_MAJOR,
         "cwm_aggregate_quota_used_cny": w.policy.cwm_aggregate_used_fen // MINOR_PER_MAJOR,
+        **{f"cwm_clients_{kind}": sum(1 for i in inv if i.onboarded and len(i.channels) == 1
+                                      and w.channels.by_name[i.channels[0]].cfg.kind == kind)
+           for kind in ("bank", "broker")},
+        "cwm_clients_bank_and_broker": sum(1 for i in inv if i.onboarded and len(i.channels) == 2),
         **{f"refused_{r}": c.refused[r] for r in REASONS},
         "aml_missed": c.aml_missed,
         "aml_detected_later": w.legal.stats.detected,

@@ -45,6 +45,7 @@ class CwmRules:
     product_eligible: bool  # the revenue-rights token is on the southbound product list
     risk_rating_allowed: bool  # the product's risk rating is within what the channel admits
     individual_quota_fen: int
+    per_channel_quota_fen: int  # each channel's part of the individual quota for an investor using two
     aggregate_quota_fen: int  # net southbound
     min_gba_social_security_years: int  # residency leg for investors without a GBA hukou
     min_experience_years: int
@@ -97,6 +98,8 @@ class PolicyGate:
     def __init__(self, rules: PolicyRules) -> None:
         self.rules = rules
         self.cwm_used_fen: dict[str, int] = {}  # investor -> net southbound principal in use
+        # (investor, channel) -> principal in use through that channel, for investors using a bank and a broker
+        self.cwm_channel_used_fen: dict[tuple[str, str], int] = {}
         self.cwm_aggregate_used_fen = 0
 
     # --- eligibility ----------------------------------------------------------------------
@@ -140,24 +143,39 @@ class PolicyGate:
         aggregate = self.rules.cwm.aggregate_quota_fen - self.cwm_aggregate_used_fen
         return max(0, min(self.individual_remaining_fen(investor), aggregate))
 
-    def check_southbound(self, investor: str, amount_fen: int, product_eligible: bool | None = None) -> Decision:
-        """Would a remittance of `amount_fen` pass the product list and both quotas? (Reserves nothing.)
+    def channel_remaining_fen(self, investor: str, channel: str) -> int:
+        """What an investor using both a bank and a broker may still remit through `channel`."""
+        used = self.cwm_channel_used_fen.get((investor, channel), 0)
+        return max(0, min(self.rules.cwm.per_channel_quota_fen - used, self.cwm_remaining_fen(investor)))
 
-        `product_eligible` is the product's place on the list (default: the revenue-rights token's)."""
+    def check_southbound(self, investor: str, amount_fen: int, product_eligible: bool | None = None,
+                         channel: str | None = None) -> Decision:
+        """Would a remittance of `amount_fen` pass the product list and the quotas? (Reserves nothing.)
+
+        `product_eligible` is the product's place on the list (default: the revenue-rights token's);
+        `channel`: the remittance goes through one of the investor's two channels (bank and broker), each
+        holding its share of the individual quota."""
         c = self.rules.cwm
         if not (c.product_eligible if product_eligible is None else product_eligible):
             return Decision.refuse("cwm_product_not_eligible")
         if self.cwm_used_fen.get(investor, 0) + amount_fen > c.individual_quota_fen:
             return Decision.refuse("cwm_individual_quota")
+        if channel is not None and \
+                self.cwm_channel_used_fen.get((investor, channel), 0) + amount_fen > c.per_channel_quota_fen:
+            return Decision.refuse("cwm_individual_quota")
         if self.cwm_aggregate_used_fen + amount_fen > c.aggregate_quota_fen:
             return Decision.refuse("cwm_aggregate_quota")
         return Decision.ok()
 
-    def reserve_southbound(self, investor: str, amount_fen: int, product_eligible: bool | None = None) -> Decision:
-        """Reserve quota for a remittance of `amount_fen`; refused if it would pass either quota."""
-        decision = self.check_southbound(investor, amount_fen, product_eligible)
+    def reserve_southbound(self, investor: str, amount_fen: int, product_eligible: bool | None = None,
+                           channel: str | None = None) -> Decision:
+        """Reserve quota for a remittance of `amount_fen`; refused if it would pass any quota."""
+        decision = self.check_southbound(investor, amount_fen, product_eligible, channel)
         if not decision.allowed:
             return decision
+        if channel is not None:
+            self.cwm_channel_used_fen[(investor, channel)] = \
+                self.cwm_channel_used_fen.get((investor, channel), 0) + amount_fen
         used = self.cwm_used_fen.get(investor, 0)
         self.cwm_used_fen[investor] = used + amount_fen
         self.cwm_aggregate_used_fen += amount_fen
@@ -169,6 +187,13 @@ class PolicyGate:
         freed = min(used, amount_fen)
         self.cwm_used_fen[investor] = used - freed
         self.cwm_aggregate_used_fen -= freed
+        # an investor with two channels: free the busiest channel's part first
+        parts = sorted(((u, ch) for (who, ch), u in self.cwm_channel_used_fen.items() if who == investor and u),
+                       reverse=True)
+        for used_there, channel in parts:
+            take = min(used_there, freed)
+            self.cwm_channel_used_fen[(investor, channel)] = used_there - take
+            freed -= take
 
     @staticmethod
     def closed_loop(origin_account: str, destination_account: str) -> Decision:

@@ -23,6 +23,7 @@ import simpy
 
 from simulator.chain import Chain, Receipt
 from simulator.chain.suite import deploy_suite
+from simulator.model.channels import Channels
 from simulator.model.classes import INVESTOR_CLASSES
 from simulator.model.config import WorldConfig
 from simulator.model.disposal import Disposal
@@ -84,6 +85,7 @@ class World:
             signer = chain.new_account(f"platform:{pc.name}")
             self.suite.dvp.grantRole(self.suite.roles["PLATFORM_ROLE"], signer, sender=self.suite.admin)
             self.platforms[pc.name] = Platform(self, pc, signer)
+        self.channels = Channels(self)
         self.funding = Funding(self)
         self.investor_flow = Investors(self)
         self.revenue = Revenue(self)

@@ -180,3 +180,45 @@ def test_aml_monitoring_freezes_and_a_court_order_is_executed_only_if_the_regist
         assert s["court_orders_unenforced"] == len(orders) and s["tokens_seized"] == 0
         assert s["tokens_frozen_end"] == sum(token.balanceOf(i.wallet) for i in frozen) > 0
         assert s["value_stranded_hkd"] > 0
+
+
+def test_mainland_investors_come_through_a_cwm_bank_or_broker_which_routes_to_its_platform():
+    """Mainland clients onboarded directly at a VATP; now through a CWM channel, as the rules require."""
+    from simulator.model.config import CwmChannelConfig
+    from simulator.runner import run
+    from tests.model.test_world import small_world
+
+    channels = [CwmChannelConfig(name="bank-a", kind="bank", platform="beta", weight=1.0),
+                CwmChannelConfig(name="broker-b", kind="broker", platform="beta", weight=1.0)]
+    result = run(small_world(horizon_days=200, cwm_channels=channels), seed=5)
+    world = result.world
+    onboarded = {e["actor"]: _detail(e) for e in result.events if e["kind"] == "onboarded"}
+    mainland = [i for i in world.investors if i.cls == "mainland_gba" and i.onboarded]
+    assert mainland
+    for inv in mainland:
+        assert inv.channels and set(inv.channels) <= {"bank-a", "broker-b"}
+        assert onboarded[inv.wallet]["platform"] == "beta"  # the channel's platform, not a free choice
+        assert onboarded[inv.wallet]["channels"] == "+".join(inv.channels)
+    assert result.summary["cwm_clients_bank"] + result.summary["cwm_clients_broker"] \
+        + result.summary["cwm_clients_bank_and_broker"] == len(mainland)
+    others = [i for i in world.investors if i.cls != "mainland_gba" and i.onboarded]
+    assert others and not any(i.channels for i in others)  # HK and international investors go direct
+
+
+def test_an_investor_with_a_bank_and_a_broker_has_rmb_1_5_m_through_each():
+    from simulator.model.config import OfferingConfig
+    from simulator.runner import run
+
+    config = _world_with_a_rich_mainland_investor(
+        offering=OfferingConfig(hard_cap_hkd=200_000_000, soft_cap_hkd=5_000_000, duration_days=30,
+                                max_ticket_hkd=20_000_000))
+    both = config.investors["mainland_gba"].model_copy(update={"both_channels_share": 1.0})
+    result = run(config.model_copy(update={"investors": {**config.investors, "mainland_gba": both}}), seed=5)
+    world = result.world
+    mainland = [i for i in world.investors if i.cls == "mainland_gba" and i.onboarded]
+    assert mainland and all(len(i.channels) == 2 for i in mainland)
+    for inv in mainland:
+        sent = [e["amount"] for e in result.events if e["kind"] == "remittance" and e["actor"] == inv.wallet]
+        assert sent[0] == 1_500_000 * 100  # the subscription goes through one channel: cut to its RMB 1.5 m
+        per_channel = [world.policy.cwm_channel_used_fen.get((inv.key, c), 0) for c in inv.channels]
+        assert max(per_channel) <= 1_500_000 * 100 and sum(per_channel) == world.policy.cwm_used_fen[inv.key]

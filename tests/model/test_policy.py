@@ -97,6 +97,7 @@ def test_rules_are_the_config_in_minor_units_and_have_no_defaults_of_their_own()
     # FACTS "CWM Connect" (quotas, eligibility: H) and "Mainland constraints" (SAFE: H), in fen / US cents
     assert PolicyRules(
         cwm=CwmRules(product_eligible=False, risk_rating_allowed=True, individual_quota_fen=300_000_000,
+                     per_channel_quota_fen=150_000_000,
                      aggregate_quota_fen=15_000_000_000_000, min_gba_social_security_years=2, min_experience_years=2,
                      min_net_financial_assets_fen=100_000_000, min_financial_assets_fen=200_000_000,
                      min_avg_income_fen=40_000_000),
