@@ -118,8 +118,10 @@ def test_quota_shrink_binds():
     result = run(tight, seed=5)
     cuts = [e for e in result.events if e["kind"] == "ticket_cut" and e["reason"] == "cwm_individual_quota"]
     assert cuts  # tickets above the quota were cut to it, not refused whole
-    assert result.summary["cwm_individual_quota_max_used_cny"] == 100_000
-    assert max(result.world.policy.cwm_used_fen.values()) == 100_000 * 100  # to the fen, never above
+    assert all(e["detail"] == f"remitted_fen={100_000 * 100}" for e in cuts)  # to the fen
+    # never above (at the end a refund or a sale may have handed some back, so not necessarily at it)
+    assert result.summary["cwm_individual_quota_max_used_cny"] <= 100_000
+    assert max(result.world.policy.cwm_used_fen.values()) <= 100_000 * 100
     # a bid is sized to the quota left before it is matched: the quota never fails a settlement
     at_settlement = [e for e in result.events if e["reason"] == "cwm_individual_quota" and "match=" in e["detail"]]
     assert not at_settlement
