@@ -23,10 +23,11 @@ DAYS_PER_YEAR = 365  # IRRs and discounting compound over 365-day years
 def expected_tariff_fen_per_mwh(asset: SolarParams) -> float:
     """What the asset expects to be paid per MWh: the benchmark price, or under the CfD the mechanism price on
     the covered volume and the mean market price on the rest."""
+    site = asset.site()
     if asset.tariff_model == "benchmark":
-        return float(asset.benchmark_price_fen_per_mwh)
+        return float(site.benchmark_price_fen_per_mwh)
     covered = asset.mechanism_volume_share_bps / BPS
-    return asset.mechanism_price_fen_per_mwh * covered + asset.market_price_mean_fen_per_mwh * (1 - covered)
+    return site.mechanism_price_fen_per_mwh * covered + asset.market_price_mean_fen_per_mwh * (1 - covered)
 
 
 def expected_holders_share_fen(asset: SolarParams, start: dt.date, year: int, month: int) -> float:
@@ -35,7 +36,8 @@ def expected_holders_share_fen(asset: SolarParams, start: dt.date, year: int, mo
     mid = dt.date(year, month, min(15, days))
     age_years = max(0, (mid - start).days) / DAYS_PER_YEAR_FOR_AGEING
     outage_share = min(1.0, asset.outage_rate_per_year * asset.outage_mean_days / 365.0) * asset.outage_capacity_loss
-    kwh = (asset.capacity_kwp * asset.specific_yield_kwh_per_kwp * asset.monthly_share[month - 1]
+    site = asset.site()
+    kwh = (asset.capacity_kwp * site.specific_yield_kwh_per_kwp * site.monthly_share[month - 1]
            * (1.0 - asset.degradation_per_year) ** age_years * (1.0 - outage_share))
     gross = kwh * expected_tariff_fen_per_mwh(asset) / KWH_PER_MWH
     days_in_year = 366 if calendar.isleap(year) else 365

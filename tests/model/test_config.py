@@ -8,7 +8,8 @@ import pytest
 
 from simulator.model.config import PolicyConfig, WorldConfig
 from simulator.model.fx import FxParams
-from simulator.model.solar import GUANGZHOU_MONTHLY_SHARE, SolarParams
+from simulator.model.provinces import HUBEI
+from simulator.model.solar import SolarParams
 from simulator.model.va_market import VirtualAssetParams
 from simulator.scenario import ScenarioError, json_schema, validate
 
@@ -24,8 +25,9 @@ def test_the_schema_tables_are_the_runtime_models():
 
 def test_asset_defaults_are_the_ones_every_run_has_used():
     asset = WorldConfig().asset
-    assert asset.revenue_share_bps == 4_500  # the scenario schema's value, not the old solar module's 7,000
-    assert asset.monthly_share == GUANGZHOU_MONTHLY_SHARE
+    assert asset.revenue_share_bps == 6_800  # one value: the schema's (the old solar module had its own 7,000)
+    assert asset.province == "hubei" and asset.monthly_share is None  # unset: the province's (resolved in site())
+    assert asset.site().monthly_share == HUBEI.monthly_share
     assert (asset.outage_capacity_loss, asset.mechanism_volume_share_bps) == (0.25, 10_000)
     assert (asset.market_price_mean_fen_per_mwh, asset.market_price_volatility,
             asset.market_price_persistence) == (40_000, 0.15, 0.8)
@@ -54,6 +56,8 @@ def test_new_tables_are_in_the_schema_and_validate():
     ({"asset": {"monthly_share": [0.5, 0.5]}}, "asset.monthly_share"),
     ({"asset": {"monthly_share": [0.1] * 12}}, "asset.monthly_share: Value error, monthly_share must sum to 1"),
     ({"policy": {"safe_fx_quota_usd": -1}}, "policy.safe_fx_quota_usd"),
+    ({"asset": {"province": "sichuan"}}, "asset.province"),
+    ({"asset": {"weather_persistence": 0.9}}, "asset: Value error, weather_sigma 0.35 with weather_persistence 0.9"),
 ])
 def test_bad_values_in_the_new_tables_name_the_dotted_field(data, where):
     with pytest.raises(ScenarioError) as err:

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import numpy as np
 import pytest
 
+from simulator.model.provinces import GUANGDONG, HUBEI, HUNAN, PROVINCES
 from simulator.model.rng import Streams
 from simulator.model.solar import SolarAsset, SolarParams
+from simulator.model.weather import Weather, daily_annual_cov
 from simulator.units import BPS
 
 NO_OUTAGES = SolarParams(outage_rate_per_year=0.0)
+# no outages, no ageing, no weather: each day's energy is exactly its expected share of the year
+CALM = SolarParams(outage_rate_per_year=0.0, degradation_per_year=0.0, weather_sigma=0.0, interannual_cov=0.0)
 
 
 def replace(params: SolarParams, **changes) -> SolarParams:
@@ -27,31 +32,144 @@ def run_months(asset: SolarAsset, months: int):
     return statements
 
 
-def test_guangzhou_annual_yield_and_seasonality():
-    years, seeds = 1, range(40)  # Jul vs Aug differ by ~4% of a month: enough seeds to resolve it
-    kwh_by_month = np.zeros(12)
-    annual_yields = []
+def annual_kwh(params: SolarParams, seeds: range, years: int) -> np.ndarray:
+    """kWh of each calendar year, every seed run from 1 Jan for `years` years."""
+    out = []
     for seed in seeds:
-        params = replace(NO_OUTAGES, degradation_per_year=0.0)
         asset = SolarAsset(params, Streams(seed).get("solar"), dt.date(2025, 1, 1))
         statements = run_months(asset, 12 * years)
-        annual_yields.append(sum(s.kwh for s in statements) / NO_OUTAGES.capacity_kwp)
+        out += [sum(s.kwh for s in statements[12 * y:12 * (y + 1)]) for y in range(years)]
+    return np.array(out, dtype=float)
+
+
+def test_each_province_sets_yield_shape_and_benchmark_from_the_table():
+    for name, row in PROVINCES.items():
+        site = SolarParams(province=name).site()
+        assert (site.specific_yield_kwh_per_kwp, site.monthly_share, site.benchmark_price_fen_per_mwh) == (
+            row.specific_yield_kwh_per_kwp, row.monthly_share, row.benchmark_price_fen_per_mwh)
+        # the mechanism price of a pre-June-2025 project is capped at the benchmark: unset, it is the benchmark
+        assert site.mechanism_price_fen_per_mwh == row.benchmark_price_fen_per_mwh
+        # without weather the months split the province's yield exactly in its shares (floors carried)
+        asset = SolarAsset(replace(CALM, province=name), np.random.default_rng(0), dt.date(2025, 1, 1))
+        statements = run_months(asset, 12)
+        total = sum(s.kwh for s in statements)
+        assert total == pytest.approx(CALM.capacity_kwp * row.specific_yield_kwh_per_kwp, abs=1)
         for s in statements:
-            kwh_by_month[s.month - 1] += s.kwh
-    mean_yield = float(np.mean(annual_yields))
-    assert 1_000 <= mean_yield <= 1_070
-    assert int(np.argmin(kwh_by_month)) == 1  # February
-    assert int(np.argmax(kwh_by_month)) == 6  # July
+            assert s.kwh == pytest.approx(total * row.monthly_share[s.month - 1], abs=2)
+        assert sum(s.gross_revenue_fen for s in statements) == total * row.benchmark_price_fen_per_mwh // 1_000
 
 
-def test_degradation_year_5_about_two_percent_below_year_1():
-    params = replace(NO_OUTAGES, weather_sigma=0.0)  # deterministic energy isolates the ageing effect
-    asset = SolarAsset(params, np.random.default_rng(0), dt.date(2025, 1, 1))
+def test_the_default_asset_is_the_gcl_deal_in_hubei():
+    site = SolarParams().site()
+    assert site.province == "hubei" and site.specific_yield_kwh_per_kwp == HUBEI.specific_yield_kwh_per_kwp
+    assert site.benchmark_price_fen_per_mwh == 41_610  # RMB 0.4161/kWh
+    assert (GUANGDONG.benchmark_price_fen_per_mwh, HUNAN.benchmark_price_fen_per_mwh) == (45_300, 45_000)
+    assert HUNAN.specific_yield_kwh_per_kwp < HUBEI.specific_yield_kwh_per_kwp < GUANGDONG.specific_yield_kwh_per_kwp
+
+
+def test_explicit_fields_win_over_the_province():
+    uniform = (1 / 12,) * 12
+    site = SolarParams(province="hunan", specific_yield_kwh_per_kwp=1_200.0, monthly_share=uniform,
+                       mechanism_price_fen_per_mwh=38_000).site()
+    assert (site.specific_yield_kwh_per_kwp, site.monthly_share, site.mechanism_price_fen_per_mwh) == (
+        1_200.0, uniform, 38_000)
+    assert site.benchmark_price_fen_per_mwh == HUNAN.benchmark_price_fen_per_mwh  # not given: still Hunan's
+    given_benchmark = SolarParams(province="hunan", benchmark_price_fen_per_mwh=50_000).site()
+    assert given_benchmark.mechanism_price_fen_per_mwh == 50_000  # the cap follows an explicit benchmark too
+    # unset stays unset through a copy, so a copy moved to another province takes that province's figures
+    moved = replace(SolarParams(province="guangdong"), province="hunan").site()
+    assert moved.specific_yield_kwh_per_kwp == HUNAN.specific_yield_kwh_per_kwp
+    assert moved.monthly_share == HUNAN.monthly_share
+
+
+def test_hubei_and_guangdong_annual_energy_differ_as_the_table_says():
+    seeds = range(30)  # the same seeds draw the same weather, so little but the table separates the two
+    hubei = annual_kwh(replace(NO_OUTAGES, degradation_per_year=0.0, province="hubei"), seeds, 1)
+    guangdong = annual_kwh(replace(NO_OUTAGES, degradation_per_year=0.0, province="guangdong"), seeds, 1)
+    expected = HUBEI.specific_yield_kwh_per_kwp / GUANGDONG.specific_yield_kwh_per_kwp
+    assert hubei.mean() / guangdong.mean() == pytest.approx(expected, rel=0.01)
+    assert 1_000 <= guangdong.mean() / NO_OUTAGES.capacity_kwp <= 1_070  # FACTS: Guangzhou 1,000-1,070 kWh/kWp
+
+
+def test_degradation_year_5_below_year_1_at_the_default_rate():
+    asset = SolarAsset(replace(CALM, degradation_per_year=0.008), np.random.default_rng(0), dt.date(2025, 1, 1))
     statements = run_months(asset, 60)
     year1 = sum(s.kwh for s in statements[:12])
     year5 = sum(s.kwh for s in statements[48:])
-    assert year5 / year1 == pytest.approx(0.995**4, abs=0.001)
-    assert 0.975 < year5 / year1 < 0.985
+    assert SolarParams().degradation_per_year == 0.008  # FACTS: the fleet mean 0.8-0.9%/yr, not the 0.5% median
+    assert year5 / year1 == pytest.approx(0.992**4, abs=0.001)
+
+
+def lag1_autocorrelation(x: np.ndarray) -> float:
+    d = x - x.mean()
+    return float(np.dot(d[:-1], d[1:]) / np.dot(d, d))
+
+
+def test_daily_weather_persists_with_the_configured_autocorrelation_and_mean_one():
+    sigma, phi, days = 0.35, 0.7, 60_000
+    weather = Weather(sigma, phi, 0.0, np.random.default_rng(11))
+    rng = np.random.default_rng(12)
+    day, factors = dt.date(2025, 1, 1), np.empty(days)
+    for i in range(days):
+        factors[i] = weather.step(day, float(rng.standard_normal()))
+        day += dt.timedelta(days=1)
+    log_factors = np.log(factors)
+    # AR(1): the lag-1 autocorrelation estimate has sd ~ sqrt((1 - phi^2) / n) = 0.003
+    assert lag1_autocorrelation(log_factors) == pytest.approx(phi, abs=0.015)
+    assert float(log_factors.std()) == pytest.approx(sigma, rel=0.03)
+    # mean one: sd of the mean ~ sd(factor) * sqrt((1 + rho) / (1 - rho) / n) ~ 0.004 with rho ~ 0.68
+    assert float(factors.mean()) == pytest.approx(1.0, abs=0.015)
+
+
+def test_the_asset_s_daily_weather_is_persistent_not_iid():
+    asset = SolarAsset(NO_OUTAGES, Streams(4).get("solar"), dt.date(2025, 1, 1))
+    log_weather = np.log([asset.step_day().weather for _ in range(36_500)])
+    # the old i.i.d. model gave ~0; the calendar-year factor adds only ~0.001 to the daily 0.7
+    assert lag1_autocorrelation(log_weather) == pytest.approx(NO_OUTAGES.weather_persistence, abs=0.02)
+
+
+@functools.cache
+def _years(interannual_cov: float) -> np.ndarray:
+    """400 calendar years of the default asset (20 seeds x 20 years), no outages, no ageing."""
+    params = SolarParams(interannual_cov=interannual_cov, outage_rate_per_year=0.0, degradation_per_year=0.0)
+    return annual_kwh(params, range(20), 20)
+
+
+@pytest.mark.parametrize("interannual_cov", [0.05, 0.08])
+def test_year_to_year_spread_of_annual_energy_is_the_configured_one(interannual_cov):
+    years = _years(interannual_cov)
+    cov = float(years.std(ddof=1) / years.mean())
+    # sd of a CoV estimate ~ cov / sqrt(2n) ~ 0.002-0.003: within three of them
+    assert cov == pytest.approx(interannual_cov, abs=3 * interannual_cov / np.sqrt(2 * len(years)))
+    # the old i.i.d. daily noise alone gave annual energy a spread of only ~2%
+    assert daily_annual_cov(0.35, 0.0, HUBEI.monthly_share) < 0.021
+
+
+def test_mean_annual_energy_is_unchanged_by_the_weather():
+    years = _years(SolarParams().interannual_cov)
+    expected = SolarParams().capacity_kwp * HUBEI.specific_yield_kwh_per_kwp  # mean-one factors change no mean
+    assert float(years.mean()) == pytest.approx(expected, rel=0.01)  # sd of the mean ~0.25%
+
+
+def test_yearly_draws_shift_no_daily_draw():
+    def days(interannual_cov: float) -> list:
+        params = replace(SolarParams(), interannual_cov=interannual_cov, outage_rate_per_year=20.0)
+        asset = SolarAsset(params, Streams(8).get("solar"), dt.date(2025, 6, 1))
+        return [asset.step_day() for _ in range(800)]
+
+    calm_years, stormy_years = days(0.05), days(0.09)
+    assert [d.outage for d in calm_years] == [d.outage for d in stormy_years]
+    ratios: dict[int, set[float]] = {}
+    for a, b in zip(calm_years, stormy_years, strict=True):
+        ratios.setdefault(a.date.year, set()).add(round(a.weather / b.weather, 9))
+    # the same daily weather, scaled by one factor per calendar year
+    assert all(len(r) == 1 for r in ratios.values()) and len(ratios) == 3
+
+
+def test_daily_weather_that_alone_spreads_years_too_much_is_refused():
+    with pytest.raises(ValueError, match="interannual_cov"):
+        SolarParams(weather_persistence=0.9)
+    assert SolarParams(weather_persistence=0.9, interannual_cov=0.09).year_log_sd() > 0
 
 
 def test_cfd_pays_the_mechanism_price_on_average():
@@ -67,16 +185,11 @@ def test_cfd_pays_the_mechanism_price_on_average():
     assert sum(s.cfd_settlement_fen for s in statements) < 0
 
 
-def test_default_benchmark_price_is_0_453_rmb_per_kwh():
-    fen_per_kwh = SolarParams().benchmark_price_fen_per_mwh / 1_000
-    assert fen_per_kwh == pytest.approx(45.3)  # RMB 0.453
-
-
 def test_benchmark_revenue_is_kwh_times_benchmark_floored():
     asset = SolarAsset(NO_OUTAGES, np.random.default_rng(1), dt.date(2025, 1, 1))
     statements = run_months(asset, 24)
     kwh = sum(s.kwh for s in statements)
-    assert sum(s.gross_revenue_fen for s in statements) == kwh * 45_300 // 1_000
+    assert sum(s.gross_revenue_fen for s in statements) == kwh * 41_610 // 1_000  # Hubei's RMB 0.4161/kWh
     for s in statements:
         assert all(isinstance(v, int) for v in (s.kwh, s.gross_revenue_fen, s.om_cost_fen,
                                                 s.net_revenue_fen, s.holders_share_fen))
@@ -139,6 +252,8 @@ def test_close_month_without_days_raises():
     ("capacity_mwp", 0.0), ("monthly_share", (1 / 12,) * 11), ("monthly_share", (0.1,) * 12),
     ("degradation_per_year", 1.0), ("tariff_model", "feed-in"), ("benchmark_price_fen_per_mwh", 0.453),
     ("revenue_share_bps", 10_001), ("outage_mean_days", 0.5), ("market_price_persistence", 1.0),
+    ("province", "sichuan"), ("specific_yield_kwh_per_kwp", 0.0), ("weather_persistence", 1.0),
+    ("interannual_cov", -0.01), ("mechanism_price_fen_per_mwh", 0),
 ])
 def test_invalid_params_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):

@@ -32,7 +32,9 @@ def test_distributed_revenue_is_claimed_plus_claimable_plus_dust_in_every_scenar
         result = run_scenario(load_scenario(path, ["horizon_days=500"]))
         world = result.world
         d = world.suite.distributor
-        holders = [i.wallet for i in world.investors]
+        # every wallet that can be owed revenue: investors', wallets they lost, a court's receiver
+        holders = [i.wallet for i in world.investors] + world.legal.retired_wallets + \
+            ([world.legal.receiver] if world.legal.receiver else [])
         claimable = sum(sum(d.withdrawableOfBatch(holders[k:k + 200])) for k in range(0, len(holders), 200))
         distributed, claimed, dust = d.totalDistributed(), d.totalClaimed(), d.undistributedDust()
         # each holder's sub-unit remainder stays with it until later distributions complete a unit
