@@ -267,11 +267,11 @@ def _gallery_ftz(path: Path) -> Figure:
 
 
 def _gallery_legal(path: Path) -> Figure:
-    runs = {f"on-chain register recognised = {flag}": _run(path, **{"legal.onchain_recognition": flag})
-            for flag in ("true", "false")}
+    runs = {label: _run(path, **{"legal.onchain_recognition": flag})
+            for label, flag in (("recognised", "true"), ("not recognised", "false"))}
     return compare_bars(runs, {"court orders executed": "court_orders_executed",
                                "court orders not enforceable": "court_orders_unenforced",
-                               "value left frozen (HK$)": "value_stranded_hkd"},
+                               "value stranded (HK$)": "value_stranded_hkd"},
                         "A court order on frozen tokens: recognised register or not")
 
 

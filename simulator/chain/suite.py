@@ -32,11 +32,17 @@ from simulator.units import CASH_DECIMALS, CASH_UNIT, DAY, TOKEN, TOKEN_DECIMALS
 HKD = CASH_UNIT  # one HKD in settlement units
 CNH = CASH_UNIT
 
-# ISO-3166 numeric
-CN, HK, KP = 156, 344, 408
-# investor categories / channels (IdentityRegistry)
-RETAIL, PROFESSIONAL, INSTITUTIONAL = 0, 1, 2
-DIRECT, CWM_SOUTHBOUND, NOMINEE = 0, 1, 2
+from simulator.identity import (  # noqa: E402 - the registry's codes, re-exported for existing callers
+    CN,
+    CWM_SOUTHBOUND,
+    DIRECT,
+    HK,
+    INSTITUTIONAL,
+    KP,
+    NOMINEE,
+    PROFESSIONAL,
+    RETAIL,
+)
 
 ALLOCATION = {"pro-rata": 0, "first-come": 1}
 

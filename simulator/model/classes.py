@@ -9,10 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from simulator.chain.suite import CN, CWM_SOUTHBOUND, DIRECT, HK, INSTITUTIONAL, NOMINEE, PROFESSIONAL, RETAIL
+from simulator.identity import (
+    CN,
+    CWM_SOUTHBOUND,
+    DIRECT,
+    GB,
+    HK,
+    INSTITUTIONAL,
+    NOMINEE,
+    PROFESSIONAL,
+    RETAIL,
+    SG,
+    US,
+)
 
-SG, GB, US = 702, 826, 840  # ISO-3166 numeric: where the international ESG funds sit
-FUND_COUNTRIES = (SG, GB, US)
+FUND_COUNTRIES = (SG, GB, US)  # where the international ESG funds sit
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,14 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from simulator.chain.suite import HK, INSTITUTIONAL
+from simulator.identity import HK, INSTITUTIONAL, NOMINEE
 from simulator.model.investor import Investor
 from simulator.units import DAY, YEAR
 
 if TYPE_CHECKING:
     from simulator.model.world import World
-
-NOMINEE = 2  # IdentityRegistry channel of the receiver
 
 
 @dataclass(slots=True)

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from simulator.chain import ContractRevert
-from simulator.chain.suite import CN, HK, SuiteConfig
+from simulator.chain.suite import SuiteConfig
+from simulator.identity import CN, HK
 from simulator.model.classes import FUND_COUNTRIES
 from simulator.model.investor import Investor
 from simulator.model.revenue import CLAIM_BATCH

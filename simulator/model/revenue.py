@@ -33,6 +33,7 @@ class Revenue:
         self.schedule: PayoutSchedule | None = None  # the right's expected payouts, from the close
         self.term_start: dt.date | None = None
         self.value_at_close_cents = 0  # a token's discounted value when the right starts
+        self.sold_bps = BPS  # share of the revenue right sold: the tokens sold over the hard cap's
 
     def open_term(self, close: dt.date) -> dt.date:
         """The revenue right starts at the close (the month of the close pays in full) and runs its term;
@@ -41,8 +42,11 @@ class Revenue:
         years = w.cfg.offering.term_years
         end = close.replace(year=close.year + years) if not (close.month == 2 and close.day == 29) \
             else dt.date(close.year + years, 3, 1)
-        i = w.cfg.issuer
-        net_bps = i.repatriation_cap_bps * (BPS - i.withholding_tax_bps) // BPS
+        i, o = w.cfg.issuer, w.cfg.offering
+        # the share is sold with the tokens: an offering that sells less than its hard cap sells pro rata less
+        hard_cap_tokens = o.hard_cap_hkd * 100 * TOKEN // o.price_hkd_cents
+        self.sold_bps = min(BPS, w.holdings.tokens_outstanding * BPS // hard_cap_tokens)
+        net_bps = self.sold_bps * i.repatriation_cap_bps // BPS * (BPS - i.withholding_tax_bps) // BPS
         self.schedule = PayoutSchedule(w.cfg.asset, w.cfg.start_date, close, end, net_bps, i.repatriation_delay_days)
         self.term_start = close
         self.value_at_close_cents = w.market.value_cents()
@@ -87,7 +91,7 @@ class Revenue:
                 kwh=statement.kwh)
         if w.issuer.state != "closed" or w.issuer.matured_day is not None:
             return  # the right pays from the close to the end of its term: otherwise the share stays onshore
-        gross = statement.holders_share_fen * issuer.repatriation_cap_bps // BPS
+        gross = statement.holders_share_fen * self.sold_bps // BPS * issuer.repatriation_cap_bps // BPS
         if gross == 0:
             return  # a loss month (or one that only repays earlier losses): nothing to send
         tax = gross * issuer.withholding_tax_bps // BPS

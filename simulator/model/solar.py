@@ -112,7 +112,8 @@ class SolarParams(BaseModel):
     # O&M cost: "not confirmed" in FACTS: sensitivity. RMB 50,000 per MWp-year as a placeholder (~12% of
     # benchmark revenue in Hubei: 1,000 MWh/MWp x RMB 416/MWh ~ RMB 416k per MWp-year).
     om_cost_fen_per_mwp_year: int = Field(5_000_000, ge=0)
-    # Share of net revenue sold to token holders: a deal term, not published (sensitivity). Calibrated so the
+    # Share of net revenue sold to token holders when the offering sells its hard cap (a smaller raise sells
+    # pro rata less): a deal term, not published (sensitivity). Calibrated so the
     # deal is priced at the yield quoted for the 2024 deals (7 %, FACTS "Real new-energy RWA deals", L): at
     # 6,800 bps the expected payouts of the 25-year term, net of 10 % withholding and discounted at 7 %, are
     # worth the HK$100 offering price (solar_gba_baseline: value_per_token_at_close_hkd_cents ~ 10,000;
