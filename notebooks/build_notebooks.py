@@ -91,11 +91,11 @@ def build() -> None:
           "the token is not on the southbound list). KYC and AML refuse a few more."),
          ("report.distributions(run)", "**Finding.** Distributions arrive every month once the tokens exist, with "
           "the seasons (and wet spells) visible in the step sizes; over 5 years (full run) holders receive about "
-          "HK$89 m net of the 10 % withholding."),
+          "HK$89 m net of VAT, O&M and the 10 % withholding."),
          ("report.yield_by_class(run)", "**Finding.** The cash yield (distributions over the capital held) is "
           "about 9 % a year for every class (full run), but it includes capital coming back: the right ends "
           "with its 25-year term. The money-weighted IRR, marking what is held at the horizon at its "
-          "discounted value, is about 7.3 %, the rate the default deal is priced at "
+          "discounted value, is about 7.2 %, the rate the default deal is priced at "
           "(`result.summary['irr_pct_all']`)."),
          ("report.price_volume(run)", "**Finding.** The secondary market is thin: a professional-only holder base "
           "trades rarely (about 150 trades in 5 years at full size), and prices stay near the discounted value of "
@@ -108,7 +108,7 @@ def build() -> None:
         "(command in the scenario header).",
         {"horizon_days": 400, "investors.mainland_gba.count": 250},
         [("report.quota_use(run)", "**Finding.** Mainland demand consumes southbound quota once the product is "
-          "listed, but the RMB 150 bn aggregate is nowhere near binding at deal sizes like this (about RMB 89 m "
+          "listed, but the RMB 150 bn aggregate is nowhere near binding at deal sizes like this (about RMB 88 m "
           "in use at full size): the aggregate quota is not the constraint, the product list is."),
          ("report.refusals(run)", "**Finding.** The binding rules are individual: about half of mainland applicants "
           "fail the eligibility legs (`cwm_investor_not_eligible`), those outside CWM meet the SAFE rule, and a few "

@@ -39,7 +39,7 @@ def expected_holders_share_fen(asset: SolarParams, start: dt.date, year: int, mo
     site = asset.site()
     kwh = (asset.capacity_kwp * site.specific_yield_kwh_per_kwp * site.monthly_share[month - 1]
            * (1.0 - asset.degradation_per_year) ** age_years * (1.0 - outage_share))
-    gross = kwh * expected_tariff_fen_per_mwh(asset) / KWH_PER_MWH
+    gross = kwh * expected_tariff_fen_per_mwh(asset) / KWH_PER_MWH * BPS / (BPS + asset.vat_bps)  # ex-VAT
     days_in_year = 366 if calendar.isleap(year) else 365
     om = asset.om_cost_fen_per_mwp_year * asset.capacity_kwp / 1_000 * days / days_in_year
     return max(0.0, gross - om) * asset.revenue_share_bps / BPS

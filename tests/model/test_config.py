@@ -25,7 +25,7 @@ def test_the_schema_tables_are_the_runtime_models():
 
 def test_asset_defaults_are_the_ones_every_run_has_used():
     asset = WorldConfig().asset
-    assert asset.revenue_share_bps == 6_800  # one value: the schema's (the old solar module had its own 7,000)
+    assert asset.revenue_share_bps == 7_800  # one value: the schema's (the old solar module had its own 7,000)
     assert asset.province == "hubei" and asset.monthly_share is None  # unset: the province's (resolved in site())
     assert asset.site().monthly_share == HUBEI.monthly_share
     assert (asset.outage_capacity_loss, asset.mechanism_volume_share_bps) == (0.25, 10_000)

@@ -40,7 +40,7 @@ def test_quota_columns_say_max_and_total():
     assert "cwm_individual_quota_used_cny" not in s  # the old name said "used" for a maximum
 
 
-@pytest.mark.parametrize("price", [5_000, 7_000])  # RMB 0.05 and 0.07 a kWh: O&M above revenue in some months
+@pytest.mark.parametrize("price", [7_000, 9_000])  # RMB 0.07 and 0.09 a kWh: O&M above revenue in some months
 def test_a_loss_month_is_carried_forward_not_a_crash(price):
     result = run_scenario(load_scenario(SCENARIOS / "solar_gba_baseline.toml",
                                         [f"asset.benchmark_price_fen_per_mwh={price}", "horizon_days=800"]))
@@ -222,3 +222,26 @@ def test_an_investor_with_a_bank_and_a_broker_has_rmb_1_5_m_through_each():
         assert sent[0] == 1_500_000 * 100  # the subscription goes through one channel: cut to its RMB 1.5 m
         per_channel = [world.policy.cwm_channel_used_fen.get((inv.key, c), 0) for c in inv.channels]
         assert max(per_channel) <= 1_500_000 * 100 and sum(per_channel) == world.policy.cwm_used_fen[inv.key]
+
+
+def test_revenue_is_net_of_vat_on_the_vat_inclusive_tariff():
+    """Tariff receipts were booked as revenue whole: 13 % VAT (China's rate on electricity) went to holders."""
+    import datetime as dt
+
+    import numpy as np
+
+    from simulator.model.solar import SolarAsset, SolarParams
+
+    def year(vat_bps: int) -> int:
+        asset = SolarAsset(SolarParams(vat_bps=vat_bps), np.random.default_rng(3), dt.date(2026, 1, 1))
+        total = 0
+        for _ in range(12):
+            month = asset.current_date.month
+            while asset.current_date.month == month:
+                asset.step_day()
+            total += asset.close_month().gross_revenue_fen
+        return total
+
+    assert SolarParams().vat_bps == 1_300
+    with_vat, without = year(1_300), year(0)
+    assert abs(with_vat - without * 10_000 / 11_300) <= 12  # exact but for one floor a month

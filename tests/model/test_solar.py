@@ -12,9 +12,11 @@ from simulator.model.solar import SolarAsset, SolarParams
 from simulator.model.weather import Weather, daily_annual_cov
 from simulator.units import BPS
 
-NO_OUTAGES = SolarParams(outage_rate_per_year=0.0)
+# tariff arithmetic is checked without VAT (revenue net of VAT: tests/model/test_economics.py)
+NO_OUTAGES = SolarParams(outage_rate_per_year=0.0, vat_bps=0)
 # no outages, no ageing, no weather: each day's energy is exactly its expected share of the year
-CALM = SolarParams(outage_rate_per_year=0.0, degradation_per_year=0.0, weather_sigma=0.0, interannual_cov=0.0)
+CALM = SolarParams(outage_rate_per_year=0.0, degradation_per_year=0.0, weather_sigma=0.0, interannual_cov=0.0,
+                   vat_bps=0)
 
 
 def replace(params: SolarParams, **changes) -> SolarParams:
