@@ -5,8 +5,9 @@ of the machine hits both alike): the proof that a refactor did not slow the mode
 
 AFTER_REV defaults to the working tree. Each revision is checked out into a temporary git worktree and run
 with this venv's interpreter (`python -m simulator run ...` with that tree first on PYTHONPATH); the scenario
-file is taken from the working tree, so both revisions run the same input. Prints each run's wall time and
-the ratio of medians (after / before); also checks that both wrote the same events.csv.
+file is taken from the working tree, so both revisions run the same input (a refactor), or with
+`--own-scenario` from each revision's own tree (a model change, whose schema may differ). Prints each run's
+wall time and transactions, the ratio of medians (after / before), and whether both wrote the same events.csv.
 """
 
 from __future__ import annotations
@@ -44,9 +45,17 @@ def checkout(rev: str | None) -> Iterator[Path]:
 def run_once(tree: Path, scenario: Path, out: Path) -> float:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "simulator", "run", str(scenario), "--out", str(out), "--quiet"],
-                   cwd=tree, env=env, check=True, capture_output=True)
+    proc = subprocess.run([sys.executable, "-m", "simulator", "run", str(scenario), "--out", str(out), "--quiet"],
+                          cwd=tree, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"{tree}: rwa-sim run {scenario.name} failed: {proc.stderr.strip()}")
     return time.perf_counter() - started
+
+
+def transactions(out: Path) -> str:
+    with (out / "summary.csv").open() as fh:
+        header, row = fh.readline().strip().split(","), fh.readline().strip().split(",")
+    return dict(zip(header, row, strict=True)).get("tx_count", "?")
 
 
 def main() -> int:
@@ -55,6 +64,7 @@ def main() -> int:
     parser.add_argument("after", nargs="?")
     parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "reference_10k.toml")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--own-scenario", action="store_true", help="each revision runs its own scenario file")
     args = parser.parse_args()
     scenario = args.scenario.resolve()
     walls: dict[str, list[float]] = {"before": [], "after": []}
@@ -62,9 +72,10 @@ def main() -> int:
             tempfile.TemporaryDirectory(prefix="rwa-out-") as outs:
         for i in range(args.repeats):
             for label, tree in (("before", before), ("after", after)):
-                wall = run_once(tree, scenario, Path(outs) / label)
+                path = tree / scenario.relative_to(ROOT) if args.own_scenario else scenario
+                wall = run_once(tree, path, Path(outs) / label)
                 walls[label].append(wall)
-                print(f"{label} run {i + 1}: {wall:.2f} s", flush=True)
+                print(f"{label} run {i + 1}: {wall:.2f} s, {transactions(Path(outs) / label)} transactions", flush=True)
         same = filecmp.cmp(Path(outs) / "before" / "events.csv", Path(outs) / "after" / "events.csv", shallow=False)
     b, a = statistics.median(walls["before"]), statistics.median(walls["after"])
     print(f"{scenario.name}: median wall before {b:.2f} s, after {a:.2f} s, after / before = {a / b:.3f}; "
