@@ -20,9 +20,11 @@ from typing import Any
 
 from simulator.errors import InputError, UserError
 from simulator.outputs import atomic_write, csv_text
+from simulator.provenance import environment, fingerprint
 from simulator.scenario import ScenarioError, apply_overrides, parse_value, read_toml, validate
 
-NOT_IN_SWEEP_CSV = {"wall_seconds"}
+NOT_IN_SWEEP_CSV = {"wall_seconds", "fingerprint"}
+SWEEP_FILE = "sweep.json"  # what the sweep in a directory is: a resume into it must be the same sweep
 
 
 @dataclass(frozen=True)
@@ -86,11 +88,19 @@ def plan(data: dict, source: str, grids: list[str], seeds: int, base_seed: int) 
     return keys, tasks
 
 
+def task_fingerprint(data: dict, source: str, task: Task, backend: str) -> str:
+    """What determines one run: the resolved scenario of its point, its seed, the backend, the code."""
+    resolved = validate(apply_overrides(data, list(task.overrides)), source).model_dump(mode="json")
+    return fingerprint(scenario=resolved, seed=task.seed, backend=backend, environment=environment())
+
+
 def run_task(data: dict, source: str, task: Task, backend: str) -> dict:
-    """One run, inside a worker (its own EVM). Never raises: a failure is a row with status=failed."""
+    """One run, inside a worker (its own EVM). Never raises: a failure is a row with status=failed. The row
+    carries the fingerprint of what determined it, so a resume can prove it belongs to the sweep."""
     from simulator.runner import run
 
-    row = {"point": task.point, "seed": task.seed, **dict(task.overrides)}
+    row = {"point": task.point, "seed": task.seed, **dict(task.overrides),
+           "fingerprint": task_fingerprint(data, source, task, backend)}
     try:
         scenario = validate(apply_overrides(data, list(task.overrides)), source)
         result = run(scenario.world(), task.seed, backend, scenario=scenario.scenario.name)
@@ -124,17 +134,44 @@ class Sweep:
         self.keys, self.tasks = plan(self.data, self.source, grids, seeds, base_seed)
         self.out_dir, self.runs_dir = out_dir, out_dir / "runs"
         self.workers, self.scheduler, self.backend, self.progress = workers, scheduler, backend, progress
-        if not resume and self.runs_dir.exists() and any(self.runs_dir.glob("*.json")):
+        previous = self.runs_dir.exists() and any(self.runs_dir.glob("*.json"))
+        if not resume and previous:
             raise InputError(f"{out_dir} holds a previous sweep: pass --resume to complete it, or choose a new --out")
+        # what this sweep is (its seeds may grow on a resume: each run is also checked on its own)
+        self.identity = {"scenario": self.data,
+                         "points": sorted({json.dumps(t.overrides, default=str) for t in self.tasks}),
+                         "backend": backend, "environment": environment()}
+        if previous:
+            self._check_same_sweep()
+
+    def _check_same_sweep(self) -> None:
+        """A resume must continue the same sweep: the same scenario, grid, backend and code. Runs made by
+        anything else are refused by name, never reused."""
+        path = self.out_dir / SWEEP_FILE
+        try:
+            stored = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            raise InputError(f"{self.out_dir} holds runs but no readable {SWEEP_FILE}: they cannot be proved to belong "
+                             "to this sweep; choose a new --out") from None
+        differ = [part for part in ("scenario", "points", "backend", "environment")
+                  if stored.get(part) != json.loads(json.dumps(self.identity[part], default=str))]
+        if differ:
+            names = {"scenario": "the scenario", "points": "the grid", "backend": "the backend",
+                     "environment": "the code or its libraries"}
+            raise InputError(f"{self.out_dir} holds a sweep of a different {', '.join(names[d] for d in differ)}: "
+                             "its runs are not this sweep's; choose a new --out")
 
     def _done(self) -> set[str]:
+        """Finished runs whose fingerprint is the one their task asks for; anything else is run again."""
+        wanted = {t.key: task_fingerprint(self.data, self.source, t, self.backend) for t in self.tasks}
         done = set()
         for path in self.runs_dir.glob("p*-s*.json"):
             try:
-                if json.loads(path.read_text()).get("status") == "ok":
-                    done.add(path.stem)
+                row = json.loads(path.read_text())
             except (OSError, json.JSONDecodeError):
                 continue  # a torn file is redone
+            if row.get("status") == "ok" and path.stem in wanted and row.get("fingerprint") == wanted[path.stem]:
+                done.add(path.stem)
         return done
 
     def _store(self, row: dict) -> None:
@@ -146,6 +183,7 @@ class Sweep:
             self.runs_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UserError(f"cannot create output directory {self.runs_dir}: {exc.strerror or exc}") from None
+        atomic_write(self.out_dir / SWEEP_FILE, json.dumps(self.identity, sort_keys=True, default=str) + "\n")
         done = self._done()
         todo = [t for t in self.tasks if t.key not in done]
         bar = None
@@ -222,7 +260,10 @@ class Sweep:
         for task in self.tasks:
             path = self.runs_dir / f"{task.key}.json"
             if path.is_file():
-                rows.append(json.loads(path.read_text()))
+                row = json.loads(path.read_text())
+                if row.get("fingerprint") != task_fingerprint(self.data, self.source, task, self.backend):
+                    raise UserError(f"{path} does not belong to this sweep (its fingerprint differs): not used")
+                rows.append(row)
         fields = ["point", "seed", *self.keys, "status", "error"]
         for row in rows:
             fields.extend(k for k in row if k not in fields and k not in NOT_IN_SWEEP_CSV)

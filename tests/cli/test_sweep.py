@@ -115,3 +115,60 @@ def test_bad_grid_and_unreachable_scheduler(tmp_path, capsys):
     assert main(["sweep", str(SMALL), *SHORT, "--out", str(tmp_path / "c"), "--quiet",
                  "--scheduler", f"tcp://127.0.0.1:{free_port()}"]) == 1
     assert "cannot reach the Dask scheduler" in capsys.readouterr().err
+
+
+def _copy_sweep(pool_sweep: Path, target: Path) -> Path:
+    import shutil
+
+    shutil.copytree(pool_sweep.parent, target)
+    return target
+
+
+@pytest.mark.parametrize("change", [
+    ["--grid", "policy.cwm.individual_quota_cny=200000,3000000", "--grid", "market.settlement_t_plus=1,5", *SHORT],
+    [*GRID, "--grid", "horizon_days=91"],
+    [*GRID, *SHORT, "--backend", "pyevm"],
+], ids=["grid value", "another point", "backend"])
+def test_a_resume_into_a_different_sweep_is_refused_not_reused(tmp_path, capsys, pool_sweep, change):
+    """--resume reused finished runs by point index and seed only: another grid, scenario or backend got the
+    old results with exit 0."""
+    out = _copy_sweep(pool_sweep, tmp_path / "copy")
+    before = (out / "sweep.csv").read_bytes()
+    assert main(["sweep", str(SMALL), *change, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 2
+    assert "its runs are not this sweep's" in capsys.readouterr().err
+    assert (out / "sweep.csv").read_bytes() == before
+
+
+def test_a_resume_with_another_scenario_file_is_refused(tmp_path, capsys, pool_sweep):
+    out = _copy_sweep(pool_sweep, tmp_path / "copy")
+    other = tmp_path / "other.toml"
+    other.write_text(SMALL.read_text().replace("count = 25", "count = 26"))  # one more mainland applicant
+    assert main(["sweep", str(other), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 2
+    assert "different the scenario" in capsys.readouterr().err
+
+
+def test_a_run_that_does_not_prove_it_belongs_is_run_again(tmp_path, pool_sweep):
+    import json
+
+    out = _copy_sweep(pool_sweep, tmp_path / "copy")
+    forged = out / "runs" / "p0000-s3.json"
+    row = json.loads(forged.read_text())
+    row.update(fingerprint="0" * 64, secondary_trades=123456)  # a result made by something else
+    forged.write_text(json.dumps(row))
+    (out / "runs" / "p0001-s4.json").unlink()
+    assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 0
+    assert (out / "sweep.csv").read_bytes() == pool_sweep.read_bytes()  # both redone, nothing forged kept
+
+
+def test_runs_without_a_sweep_record_are_refused(tmp_path, capsys, pool_sweep):
+    out = _copy_sweep(pool_sweep, tmp_path / "copy")
+    (out / "sweep.json").unlink()
+    assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 2
+    assert "cannot be proved to belong" in capsys.readouterr().err
+
+
+def test_more_seeds_extend_a_sweep(tmp_path, pool_sweep):
+    out = _copy_sweep(pool_sweep, tmp_path / "copy")
+    assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "3", "--out", str(out), "--resume", "--quiet"]) == 0
+    table = rows(out / "sweep.csv")
+    assert len(table) == 12 and all(r["status"] == "ok" for r in table)
