@@ -18,10 +18,10 @@ SMALL = ROOT / "tests" / "data" / "small.toml"
 REQUIRED = ["scenario", "seed", "backend", "horizon_days", "investors_onboarded", "capital_raised_hkd",
             "offering_fill_days", "offering_outcome", "tokens_outstanding", "holders_end", "distributions_paid_hkd",
             "secondary_trades", "secondary_volume_hkd", "cwm_individual_quota_max_used_cny",
-            "cwm_aggregate_quota_used_cny", "settlement_latency_days_mean", "tx_count", "gas_used_total",
-            "reconciliation_diff_minor", "wall_seconds"]
+            "cwm_aggregate_quota_used_cny", "settlement_latency_days_mean", "tx_count", "gas_used_chain",
+            "gas_used_revm_session", "reconciliation_diff_minor", "wall_seconds"]
 
-BACKEND_SPECIFIC = {"wall_seconds", "backend", "gas_used_total"}
+BACKEND_SPECIFIC = {"wall_seconds", "backend", "gas_used_chain", "gas_used_revm_session"}
 
 
 def run_cli(tmp_path: Path, name: str, *extra: str) -> Path:

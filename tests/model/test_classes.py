@@ -62,3 +62,14 @@ def test_sell_pressure_scales_fear_by_the_class_multiplier(world):
     ratio = INVESTOR_CLASSES["mainland_gba"].fear_multiplier / INVESTOR_CLASSES["hk_professional"].fear_multiplier
     assert extra["mainland_gba"] == pytest.approx(extra["hk_professional"] * ratio)
     assert ratio > 1
+
+
+def test_a_class_left_out_of_the_scenario_means_none_of_it_not_a_crash():
+    """The baseline without its [investors.hk_retail] table crashed with KeyError: 'hk_retail'."""
+    from tests.model.test_world import small_world
+
+    base = small_world(horizon_days=200)
+    config = base.model_copy(update={"investors": {k: v for k, v in base.investors.items() if k != "hk_retail"}})
+    result = run(config, seed=5)
+    assert result.summary["investors_by_class_hk_retail"] == 0 and result.summary["reconciliation_diff_minor"] == 0
+    assert result.summary["investors_by_class_mainland_gba"] > 0 and result.summary["tx_count"] > 60  # it ran

@@ -15,7 +15,7 @@ from simulator.model.config import (
 )
 from simulator.runner import run
 
-BACKEND_SPECIFIC = {"wall_seconds", "backend", "gas_used_total"}
+BACKEND_SPECIFIC = {"wall_seconds", "backend", "gas_used_chain", "gas_used_revm_session"}
 
 
 def small_world(**changes) -> WorldConfig:
@@ -198,3 +198,11 @@ def test_va_etf_through_cwm_uses_quota_and_bears_volatility():
     assert refusals
     # the ETF's quota use is on top of the token's
     assert s["cwm_aggregate_quota_used_cny"] > unlisted.summary["cwm_aggregate_quota_used_cny"]
+
+
+def test_gas_is_named_for_what_it_measures():
+    """revm's session gas (warm slots) was reported as gas_used_total beside the other backends' chain gas."""
+    config = small_world(horizon_days=60)
+    session, chain = run(config, seed=9, backend="revm").summary, run(config, seed=9, backend="pyevm").summary
+    assert session["gas_used_chain"] == "" and session["gas_used_revm_session"] > 0
+    assert chain["gas_used_revm_session"] == "" and chain["gas_used_chain"] > session["gas_used_revm_session"]

@@ -8,7 +8,7 @@ from simulator.runner import run_scenario
 from simulator.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
-BACKEND_SPECIFIC = {"wall_seconds", "backend", "gas_used_total"}
+BACKEND_SPECIFIC = {"wall_seconds", "backend", "gas_used_chain", "gas_used_revm_session"}
 
 
 def test_web3_eth_tester_gives_the_revm_outputs_on_the_baseline_at_small_size():
