@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simulator.chain import Chain
+from simulator.errors import UserError
 from simulator.model.config import WorldConfig
 from simulator.model.errors import ReconciliationError
 from simulator.model.metrics import summary_row
@@ -61,8 +62,12 @@ def run_scenario(scenario: Scenario, seed: int | None = None, backend: str = "re
     seed = scenario.scenario.seed if seed is None else seed
     out_dir = Path(out_dir) if out_dir is not None else None
     chain = Chain(backend, rpc_url=rpc_url, seed=seed)
-    if out_dir is not None and (out_dir / "manifest.json").exists():
-        (out_dir / "manifest.json").unlink()  # the directory now holds a run in progress, not a finished one
+    if out_dir is not None:  # the directory now holds this run in progress: no file of an older run stays beside it
+        for name in ("manifest.json", "summary.csv", "timeseries.csv", "events.csv"):  # the manifest first
+            try:
+                (out_dir / name).unlink(missing_ok=True)
+            except OSError as exc:
+                raise UserError(f"cannot clear {out_dir / name} of an older run: {exc.strerror or exc}") from None
     stream = EventStream(out_dir / "events.csv") if out_dir is not None else None
     try:
         result = run(scenario.world(), seed, backend, scenario=scenario.scenario.name, chain=chain, progress=progress,

@@ -122,3 +122,19 @@ def test_events_stream_to_disk_and_match_an_in_memory_run(tmp_path):
     rows = read_rows(tmp_path / "s" / "events.csv")
     assert len(rows) == streamed.world.event_count == len(in_memory.events)
     assert rows == [{k: str(v) for k, v in e.items()} for e in in_memory.events]
+
+
+def test_a_failed_run_never_leaves_an_older_runs_files_beside_it(tmp_path, monkeypatch):
+    """A run interrupted in a directory holding an older run left that run's summary, events and timeseries."""
+    import simulator.model.world as world
+
+    out = run_cli(tmp_path, "mixed", "--set", "horizon_days=60")
+    assert (out / "summary.csv").exists() and (out / "timeseries.csv").exists()
+
+    def broken(self):
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(world.World, "run", broken)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        main(["run", str(SMALL), "--out", str(out), "--quiet", "--set", "horizon_days=60"])
+    assert not [p.name for p in out.iterdir() if not p.name.startswith(".")]  # nothing of either run
