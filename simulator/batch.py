@@ -228,7 +228,8 @@ class Sweep:
                     row = future.result()
                 except BrokenProcessPool:
                     row = {"point": task.point, "seed": task.seed, **dict(task.overrides), "status": "failed",
-                           "error": "worker process died (rerun with --resume)"}
+                           "error": "worker process died (rerun with --resume)",
+                           "fingerprint": task_fingerprint(self.data, self.source, task, self.backend)}
                 self._store(row)
                 if bar is not None:
                     bar.update(1)
