@@ -17,14 +17,19 @@ PACKAGE = Path(__file__).resolve().parent
 EXECUTING = ("pyrevm", "py-evm", "eth-tester", "web3", "simpy", "numpy", "pydantic", "eth-abi")
 
 
+def tree_sha256(root: Path) -> str:
+    """Python sources and JSON (compiled artifacts) under `root`, names and contents, hashed."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 @cache
 def code_sha256() -> str:
-    """The package's Python sources and compiled contract artifacts, hashed: any edit changes it."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    """The package's code and compiled contract artifacts: any edit changes it."""
+    return tree_sha256(PACKAGE)
 
 
 @cache
