@@ -14,7 +14,7 @@ import json
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ class Task:
     point: int
     seed: int
     overrides: tuple[tuple[str, object], ...]
+    fingerprint: str = ""  # what determines the run (`fingerprinted`), set once when the sweep is planned
 
     @property
     def key(self) -> str:
@@ -88,10 +89,17 @@ def plan(data: dict, source: str, grids: list[str], seeds: int, base_seed: int) 
     return keys, tasks
 
 
-def task_fingerprint(data: dict, source: str, task: Task, backend: str) -> str:
-    """What determines one run: the resolved scenario of its point, its seed, the backend, the code."""
-    resolved = validate(apply_overrides(data, list(task.overrides)), source).model_dump(mode="json")
-    return fingerprint(scenario=resolved, seed=task.seed, backend=backend, environment=environment())
+def fingerprinted(data: dict, source: str, tasks: list[Task], backend: str) -> list[Task]:
+    """Each task with the fingerprint of what determines its run: the resolved scenario of its point (resolved
+    once per point), its seed, the backend, the code and libraries."""
+    resolved: dict[int, dict] = {}
+    out = []
+    for task in tasks:
+        if task.point not in resolved:
+            resolved[task.point] = validate(apply_overrides(data, list(task.overrides)), source).model_dump(mode="json")
+        sealed = fingerprint(scenario=resolved[task.point], seed=task.seed, backend=backend, environment=environment())
+        out.append(replace(task, fingerprint=sealed))
+    return out
 
 
 def run_task(data: dict, source: str, task: Task, backend: str) -> dict:
@@ -100,7 +108,7 @@ def run_task(data: dict, source: str, task: Task, backend: str) -> dict:
     from simulator.runner import run
 
     row = {"point": task.point, "seed": task.seed, **dict(task.overrides),
-           "fingerprint": task_fingerprint(data, source, task, backend)}
+           "fingerprint": task.fingerprint}
     try:
         scenario = validate(apply_overrides(data, list(task.overrides)), source)
         result = run(scenario.world(), task.seed, backend, scenario=scenario.scenario.name)
@@ -131,7 +139,8 @@ class Sweep:
         self.data = read_toml(scenario_path)
         self.source = str(scenario_path)
         base_seed = validate(self.data, self.source).scenario.seed
-        self.keys, self.tasks = plan(self.data, self.source, grids, seeds, base_seed)
+        keys, tasks = plan(self.data, self.source, grids, seeds, base_seed)
+        self.keys, self.tasks = keys, fingerprinted(self.data, self.source, tasks, backend)
         self.out_dir, self.runs_dir = out_dir, out_dir / "runs"
         self.workers, self.scheduler, self.backend, self.progress = workers, scheduler, backend, progress
         previous = self.runs_dir.exists() and any(self.runs_dir.glob("*.json"))
@@ -163,7 +172,7 @@ class Sweep:
 
     def _done(self) -> set[str]:
         """Finished runs whose fingerprint is the one their task asks for; anything else is run again."""
-        wanted = {t.key: task_fingerprint(self.data, self.source, t, self.backend) for t in self.tasks}
+        wanted = {t.key: t.fingerprint for t in self.tasks}
         done = set()
         for path in self.runs_dir.glob("p*-s*.json"):
             try:
@@ -229,7 +238,7 @@ class Sweep:
                 except BrokenProcessPool:
                     row = {"point": task.point, "seed": task.seed, **dict(task.overrides), "status": "failed",
                            "error": "worker process died (rerun with --resume)",
-                           "fingerprint": task_fingerprint(self.data, self.source, task, self.backend)}
+                           "fingerprint": task.fingerprint}
                 self._store(row)
                 if bar is not None:
                     bar.update(1)
@@ -262,7 +271,7 @@ class Sweep:
             path = self.runs_dir / f"{task.key}.json"
             if path.is_file():
                 row = json.loads(path.read_text())
-                if row.get("fingerprint") != task_fingerprint(self.data, self.source, task, self.backend):
+                if row.get("fingerprint") != task.fingerprint:
                     raise UserError(f"{path} does not belong to this sweep (its fingerprint differs): not used")
                 rows.append(row)
         fields = ["point", "seed", *self.keys, "status", "error"]

@@ -28,6 +28,11 @@ if TYPE_CHECKING:
 FX_BUFFER_BPS = 50
 
 
+def _buffered(cents: int) -> int:
+    """`cents` with the FX buffer on top (rounded up)."""
+    return cents * (BPS + FX_BUFFER_BPS) // BPS + 1
+
+
 class Funding:
     def __init__(self, world: World) -> None:
         self.world = world
@@ -58,7 +63,7 @@ class Funding:
             return ""
         if rail == "CIPS":
             need = self.source_amount(cents, "CNY")
-            want = self.source_amount(cents * (BPS + FX_BUFFER_BPS) // BPS + 1, "CNY")
+            want = self.source_amount(_buffered(cents), "CNY")
             reason, received = yield from self.remit_southbound(inv, need, want, "rails", cut=cut_to_quota)
             if reason:
                 return reason
@@ -68,7 +73,7 @@ class Funding:
             w.event(inv.wallet, "remittance", "", received, "CNY", rail="CIPS")
         elif rail == "SWIFT":
             home = f"{inv.kind.home_account}:{inv.key}"
-            usd = self.source_amount(cents * (BPS + FX_BUFFER_BPS) // BPS + 1, "USD")
+            usd = self.source_amount(_buffered(cents), "USD")
             usd += RAILS["SWIFT"].fee_for(usd, "USD")
             if w.ledger.balance(home, "USD") < usd:
                 return "offering_ticket"
@@ -122,7 +127,7 @@ class Funding:
         shortfall = cents - min(cents, available)
         if shortfall == 0:
             return cents, ""
-        want = self.source_amount(shortfall * (BPS + FX_BUFFER_BPS) // BPS + 1, "CNY")
+        want = self.source_amount(_buffered(shortfall), "CNY")
         remaining, channel = self._quota_room(inv)
         if remaining >= want:
             return cents, ""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
+from simulator.chain import Receipt
 from simulator.model.classes import INVESTOR_CLASSES
 from simulator.model.investor import Investor
 from simulator.model.platform import Platform
@@ -142,9 +143,7 @@ class Investors:
         """The on-chain identity (country, category, channel from the class table) and a place in the
         platform's client list and decision calendar."""
         w = self.world
-        kind = inv.kind
-        r = w.suite.registry.registerIdentity(inv.wallet, kind.country, kind.category(inv.professional),
-                                              kind.channel, w.chain.now + KYC_VALIDITY_S, sender=w.suite.agent)
+        r = self.register_identity(inv, inv.wallet)
         inv.onboarded = True
         platform.clients.append(inv)
         platform.decisions.schedule(inv.index, inv, inv.rng, w.market.decision_bound[inv.cls])
@@ -153,6 +152,13 @@ class Investors:
                     channels="+".join(inv.channels))
         else:
             w.event(inv.wallet, "onboarded", receipt=r, cls=inv.cls, platform=platform.name)
+
+    def register_identity(self, inv: Investor, wallet: str) -> Receipt:
+        """`wallet` registered on-chain as `inv`'s: country, category and channel from the class table."""
+        w = self.world
+        kind = inv.kind
+        return w.suite.registry.registerIdentity(wallet, kind.country, kind.category(inv.professional),
+                                                 kind.channel, w.chain.now + KYC_VALIDITY_S, sender=w.suite.agent)
 
     def ticket_cents(self, inv: Investor) -> int:
         """What the investor puts in: a share of its wealth within the offering's ticket bounds."""

@@ -17,6 +17,7 @@ import simpy
 
 from simulator.identity import HK, INSTITUTIONAL, NOMINEE
 from simulator.model.investor import Investor
+from simulator.model.investors import KYC_VALIDITY_S
 from simulator.units import DAY, YEAR
 
 if TYPE_CHECKING:
@@ -68,9 +69,7 @@ class Legal:
         s = w.suite
         old = inv.wallet
         new = w.chain.new_account(f"{inv.cls}-{inv.class_index}-recovered-{self.stats.recoveries}")
-        kind = inv.kind
-        s.registry.registerIdentity(new, kind.country, kind.category(inv.professional), kind.channel,
-                                    w.chain.now + 40 * YEAR, sender=s.agent)
+        w.investor_flow.register_identity(inv, new)  # identity re-verified for the new wallet
         r = s.token.recoveryAddress(old, new, sender=s.agent)  # balance, frozen tokens, unclaimed revenue
         w.chain_move(old, new, inv.tokens, "RWA", "recovery")
         self.retired_wallets.append(old)
@@ -124,6 +123,6 @@ class Legal:
         if not self.receiver:
             w = self.world
             self.receiver = w.chain.new_account("court-receiver")
-            w.suite.registry.registerIdentity(self.receiver, HK, INSTITUTIONAL, NOMINEE, w.chain.now + 40 * YEAR,
+            w.suite.registry.registerIdentity(self.receiver, HK, INSTITUTIONAL, NOMINEE, w.chain.now + KYC_VALIDITY_S,
                                               sender=w.suite.agent)
         return self.receiver

@@ -39,12 +39,18 @@ class Issuer:
         self.term_end: dt.date | None = None  # set at the close
         self.matured_day: int | None = None
 
+    @property
+    def hard_cap_tokens(self) -> int:
+        """The tokens the offering sells at its hard cap."""
+        o = self.world.cfg.offering
+        return major_to_minor(o.hard_cap_hkd) * TOKEN // o.price_hkd_cents
+
     def suite_config(self) -> SuiteConfig:
         """The deployment's terms: the offering's caps and tickets in stablecoin units, its on-chain deadline
         after the approval, and the compliance that admits every class's country."""
         cfg = self.world.cfg
         o = cfg.offering
-        hard_cap_tokens = major_to_minor(o.hard_cap_hkd) * TOKEN // o.price_hkd_cents
+        hard_cap_tokens = self.hard_cap_tokens
         return SuiteConfig(
             allowed_countries=(CN, HK, *FUND_COUNTRIES),
             retail_authorised=cfg.policy.retail_authorised or cfg.policy.cwm.product_eligible,

@@ -42,10 +42,9 @@ class Revenue:
         years = w.cfg.offering.term_years
         end = close.replace(year=close.year + years) if not (close.month == 2 and close.day == 29) \
             else dt.date(close.year + years, 3, 1)
-        i, o = w.cfg.issuer, w.cfg.offering
+        i = w.cfg.issuer
         # the share is sold with the tokens: an offering that sells less than its hard cap sells pro rata less
-        hard_cap_tokens = o.hard_cap_hkd * 100 * TOKEN // o.price_hkd_cents
-        self.sold_bps = min(BPS, w.holdings.tokens_outstanding * BPS // hard_cap_tokens)
+        self.sold_bps = min(BPS, w.holdings.tokens_outstanding * BPS // w.issuer.hard_cap_tokens)
         net_bps = self.sold_bps * i.repatriation_cap_bps // BPS * (BPS - i.withholding_tax_bps) // BPS
         self.schedule = PayoutSchedule(w.cfg.asset, w.cfg.start_date, close, end, net_bps, i.repatriation_delay_days)
         self.term_start = close

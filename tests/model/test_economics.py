@@ -231,16 +231,11 @@ def test_revenue_is_net_of_vat_on_the_vat_inclusive_tariff():
     import numpy as np
 
     from simulator.model.solar import SolarAsset, SolarParams
+    from tests.model.test_solar import run_months
 
     def year(vat_bps: int) -> int:
         asset = SolarAsset(SolarParams(vat_bps=vat_bps), np.random.default_rng(3), dt.date(2026, 1, 1))
-        total = 0
-        for _ in range(12):
-            month = asset.current_date.month
-            while asset.current_date.month == month:
-                asset.step_day()
-            total += asset.close_month().gross_revenue_fen
-        return total
+        return sum(s.gross_revenue_fen for s in run_months(asset, 12))
 
     assert SolarParams().vat_bps == 1_300
     with_vat, without = year(1_300), year(0)

@@ -14,6 +14,7 @@ from simulator.model.solar import SolarAsset, SolarParams
 from simulator.model.valuation import PayoutSchedule, expected_holders_share_fen, irr
 from simulator.runner import run, run_scenario
 from simulator.scenario import load_scenario
+from tests.model.test_solar import run_months
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,13 +34,7 @@ def test_the_expected_schedule_is_the_asset_models_mean():
     totals = []
     for seed in range(40):
         asset = SolarAsset(params, np.random.default_rng(seed), start)
-        total = 0
-        for _ in range(12):
-            month = asset.current_date.month
-            while asset.current_date.month == month:
-                asset.step_day()
-            total += asset.close_month().holders_share_fen
-        totals.append(total)
+        totals.append(sum(s.holders_share_fen for s in run_months(asset, 12)))
     expected = sum(expected_holders_share_fen(params, start, 2026, m) for m in range(1, 13))
     mean, sd = float(np.mean(totals)), float(np.std(totals, ddof=1))
     assert abs(mean - expected) < 4 * sd / math.sqrt(len(totals)) + 0.002 * expected
