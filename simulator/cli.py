@@ -10,48 +10,89 @@ from typing import NoReturn
 from simulator import __version__
 from simulator.errors import InputError, UserError
 
+EXAMPLES = """\
+examples:
+  rwa-sim list                                          the scenarios and what each asks
+  rwa-sim run scenarios/solar_gba_baseline.toml         run one; files go to out/solar_gba_baseline/
+  rwa-sim run scenarios/solar_gba_baseline.toml --set policy.cwm.product_eligible=true --out out/cwm
+  rwa-sim validate my.toml                              exit 0, or 2 with one line per problem
+  rwa-sim sweep scenarios/settlement_t5_vs_dvp.toml --grid market.settlement_t_plus=0,1,5 --seeds 3 --out out/tplus
+  rwa-sim schema > scenario.schema.json                 the scenario format, every field described
+"""
+RUN_EXAMPLES = """\
+examples:
+  rwa-sim run scenarios/solar_gba_baseline.toml
+  rwa-sim run scenarios/solar_gba_baseline.toml --seed 7 --out out/seed7 --quiet
+  rwa-sim run scenarios/cwm_inclusion.toml --set policy.cwm.individual_quota_cny=1000000
+  rwa-sim run scenarios/solar_gba_baseline.toml --backend web3 --rpc-url http://127.0.0.1:8545
+"""
+SWEEP_EXAMPLES = """\
+examples:
+  rwa-sim sweep scenarios/settlement_t5_vs_dvp.toml --grid market.settlement_t_plus=0,1,5 --seeds 3 --out out/tplus
+  rwa-sim sweep scenarios/cwm_inclusion.toml --grid policy.cwm.individual_quota_cny=1000000,3000000 \\
+      --grid platforms.0.kyc_capacity_per_day=100,200 --seeds 2 --workers 2 --out out/quota
+  rwa-sim sweep scenarios/cwm_inclusion.toml ... --out out/quota --resume    continue an interrupted sweep
+"""
+
+
+class ArgumentsError(InputError):
+    """A command line argparse refused; `prog` is the (sub)command it was given to."""
+
+    def __init__(self, prog: str, message: str) -> None:
+        self.prog = prog
+        super().__init__(message)
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # argparse exits 2 with usage; keep the code, shorten the noise
         self.print_usage(sys.stderr)
-        raise InputError(f"{self.prog}: {message}")
+        raise ArgumentsError(self.prog, message)
 
 
 def _build_parser() -> argparse.ArgumentParser:
     from simulator.evm.backends import BACKENDS, DEFAULT_BACKEND
 
-    parser = _Parser(prog="rwa-sim", description=__doc__)
+    parser = _Parser(prog="rwa-sim", description="Simulate real-world-asset tokenisation across the mainland "
+                     "China / Hong Kong border: Solidity contracts on an in-memory EVM driven by a SimPy world.",
+                     epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"rwa-sim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = sub.add_parser("run", help="run a scenario: summary.csv, timeseries.csv, events.csv, manifest.json")
-    run.add_argument("scenario", type=Path)
+    run = sub.add_parser("run", help="run a scenario: summary.csv, timeseries.csv, events.csv, manifest.json",
+                         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=RUN_EXAMPLES)
+    run.add_argument("scenario", type=Path, help="scenario file (TOML), e.g. scenarios/solar_gba_baseline.toml")
     run.add_argument("--out", type=Path, default=None, help="output directory (default: out/<scenario name>)")
     run.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
-    run.add_argument("--backend", default=DEFAULT_BACKEND, help=f"one of {', '.join(BACKENDS)}")
+    run.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS,
+                     help=f"EVM backend (default {DEFAULT_BACKEND}); outputs are byte-identical on each")
     run.add_argument("--rpc-url", default=None, help="JSON-RPC node for the web3 backend (e.g. anvil)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a scenario field, e.g. policy.cwm.individual_quota_cny=1000000")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     validate = sub.add_parser("validate", help="check a scenario file: exit 0, or 2 with one line per problem")
-    validate.add_argument("scenario", type=Path)
-    validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    validate.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                          help="override a field before validating, as for run")
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
     sub.add_parser("list", help="list the scenarios in scenarios/ with their descriptions")
     gallery = sub.add_parser("gallery", help="run each scenario small and save its headline plot as PNG")
-    gallery.add_argument("--out", type=Path, default=Path("docs/gallery"))
+    gallery.add_argument("--out", type=Path, default=Path("docs/gallery"),
+                         help="directory of the PNGs (default %(default)s)")
 
-    sweep = sub.add_parser("sweep", help="grids x seeds; one summary row per (point, seed) in DIR/sweep.csv")
-    sweep.add_argument("scenario", type=Path)
-    sweep.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...")
+    sweep = sub.add_parser("sweep", help="grids x seeds; one summary row per (point, seed) in DIR/sweep.csv",
+                           formatter_class=argparse.RawDescriptionHelpFormatter, epilog=SWEEP_EXAMPLES)
+    sweep.add_argument("scenario", type=Path, help="scenario file (TOML) every point starts from")
+    sweep.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...",
+                       help="a field and its values (TOML literals); repeat for a cartesian product")
     sweep.add_argument("--seeds", type=int, default=1, help="seeds per point: the scenario's seed, +1, +2, ...")
-    sweep.add_argument("--out", type=Path, required=True)
+    sweep.add_argument("--out", type=Path, required=True, help="sweep directory: sweep.csv, sweep.json, runs/")
     sweep.add_argument("--workers", type=int, default=1, help="local process pool size (one EVM per worker)")
     sweep.add_argument("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     sweep.add_argument("--resume", action="store_true", help="skip finished (point, seed) runs in --out")
-    sweep.add_argument("--backend", default=DEFAULT_BACKEND, help="revm or pyevm")
+    sweep.add_argument("--backend", default=DEFAULT_BACKEND, choices=("revm", "pyevm"),
+                       help="in-process EVM of every run (default %(default)s)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     contracts = sub.add_parser("contracts", help="build and check the Solidity artifacts")
@@ -60,7 +101,8 @@ def _build_parser() -> argparse.ArgumentParser:
     csub.add_parser("check", help="exit 1 naming every stale or missing artifact")
     gas = csub.add_parser("gas", help="gas per contract function on a scripted exercise of the suite, as CSV")
     gas.add_argument("--out", type=Path, default=None, help="CSV file (default: print to stdout)")
-    gas.add_argument("--backend", default="pyevm", help="pyevm (default) or web3 charge what a chain charges")
+    gas.add_argument("--backend", default="pyevm", choices=("pyevm", "web3"),
+                     help="pyevm (default) or web3: both charge what a chain charges (revm's session gas does not)")
     deploy = csub.add_parser("deploy", help="deploy the configured suite to a JSON-RPC node and write its addresses")
     deploy.add_argument("--rpc-url", required=True, help="JSON-RPC node, e.g. http://127.0.0.1:8545 (anvil)")
     deploy.add_argument("--out", type=Path, required=True, help="JSON file: addresses, roles, accounts")
@@ -210,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         return commands[args.command](args)
     except UserError as exc:
         problems = getattr(exc, "problems", None)  # a scenario's problems: one line each, naming the field
-        for line in problems or [f"rwa-sim: error: {exc}"]:
+        prog = exc.prog if isinstance(exc, ArgumentsError) else "rwa-sim"
+        for line in problems or [f"{prog}: error: {exc}"]:  # the one place the prefix is added
             print(line, file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

@@ -32,7 +32,8 @@ def assert_clean_failure(proc: subprocess.CompletedProcess, code: int, *fragment
 
 def test_unknown_backend_is_refused_by_name(tmp_path):
     proc = rwa_sim("run", str(SCENARIO), "--backend", "geth", "--out", str(tmp_path))
-    assert_clean_failure(proc, 2, "unknown backend 'geth'", "revm, pyevm, web3")
+    assert_clean_failure(proc, 2, "rwa-sim run: error: argument --backend: invalid choice: 'geth'",
+                         "'revm', 'pyevm', 'web3'")
 
 
 def test_unreachable_rpc_url_names_the_node(tmp_path):
