@@ -1,5 +1,7 @@
-"""The issuer and its primary offering: the service approval, subscriptions, the close in batches (DvP per
-batch: tokens minted to subscribers, cash released to the treasury) and refunds."""
+"""The issuer and its primary offering: the service approval, subscriptions, the close in batches (tokens
+minted to subscribers per batch, their cash escrowed until the last batch releases it to the treasury, or
+fails the offering when what was actually allocated misses the soft cap) and refunds (which burn the tokens
+of a failed close)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from simulator.chain import ContractRevert
+from simulator.chain import ContractRevert, Event, Receipt
 from simulator.chain.suite import SuiteConfig
 from simulator.identity import CN, HK
 from simulator.model.classes import FUND_COUNTRIES
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from simulator.model.world import World
 
 OFFERING_CLOSED = 1  # PrimaryOffering.State.Closed
+OFFERING_FAILED = 4  # PrimaryOffering.State.Failed: the close allocated less than the soft cap
 MAX_HOLDERS = 1_000_000  # the compliance module's holder cap: not binding in these runs
 
 
@@ -86,6 +89,9 @@ class Issuer:
                 units = s.offering.refundableOf(inv.wallet)
                 r = s.offering.refund(sender=inv.wallet)
                 w.chain_move(s.offering.address, inv.wallet, units, "HKDS", "refund")
+                for ev in r.events_named("AllocationUnwound"):  # a failed close burns the tokens it minted
+                    w.ledger.post(w.now_s, f"chain:{inv.wallet}", "external:RWA", ev.args["tokens"], "RWA",
+                                  "allocation unwound")
                 w.event(inv.wallet, "refunded", "", units // UNITS_PER_CENT, "HKD", r)
                 if inv.kind.southbound:  # the closed loop: a refund goes home and frees the quota it used
                     w.funding.return_northbound(inv, units // UNITS_PER_CENT, "refund")
@@ -121,32 +127,44 @@ class Issuer:
             self.filled_day = w.day
 
     def close(self, total_units: int) -> None:
-        """Close in batches; mirror each allocation the contract makes by the same rule, computed here."""
+        """Close in batches; mirror each allocation the contract makes by the same rule, computed here, once
+        the last batch has shown that the allocations reach the soft cap (else the offering failed)."""
         w = self.world
         s = w.suite
         o = w.cfg.offering
         hard_cap_units = major_to_minor(o.hard_cap_hkd) * UNITS_PER_CENT
         price_units = o.price_hkd_cents * UNITS_PER_CENT
-        while s.offering.state() != OFFERING_CLOSED:
+        allocations: list[tuple[Event, Receipt]] = []
+        r: Receipt | None = None
+        while (state := s.offering.state()) not in (OFFERING_CLOSED, OFFERING_FAILED):
             r = s.offering.closeBatch(o.close_batch_size, sender=s.issuer)
-            for ev in r.events_named("Allocated"):
-                inv = w.by_wallet[ev.args["investor"]]
-                cash = s.offering.subscribed(inv.wallet)
-                if total_units > hard_cap_units:
-                    cash = cash * hard_cap_units // total_units
-                tokens = cash * TOKEN // price_units
-                w.chain_move(s.offering.address, s.treasury, cash, "HKDS", "allocation cash")
-                w.ledger.post(w.now_s, "external:RWA", f"chain:{inv.wallet}", tokens, "RWA", "allocation")
-                w.holdings.accrue(inv, w.now_s)
-                inv.cost_basis_cents += cash // UNITS_PER_CENT
-                inv.tokens += tokens
-                w.holdings.tokens_outstanding += tokens
-                w.holdings.add(inv)
-                inv.invested_cents += cash // UNITS_PER_CENT
-                w.holdings.flow(inv, w.day, -(cash // UNITS_PER_CENT))
-                inv.purchase_checks.append(w.investor_flow.may_hold(inv).allowed)
-                self.capital_raised_cents += cash // UNITS_PER_CENT
-                w.event(inv.wallet, "allocated", "", cash // UNITS_PER_CENT, "HKD", r, tokens=tokens, cls=inv.cls)
+            allocations += [(ev, r) for ev in r.events_named("Allocated")]
+        if state == OFFERING_FAILED:  # refused mints left the allocation below the soft cap: all is refunded
+            for ev, _ in allocations:
+                w.ledger.post(w.now_s, "external:RWA", f"chain:{ev.args['investor']}", ev.args["tokens"], "RWA",
+                              "allocation")
+            self.state = "failed"
+            w.event("issuer", "offering_failed", "allocated_below_soft_cap",
+                    s.offering.totalAllocated() // UNITS_PER_CENT, "HKD", r)
+            return
+        for ev, r in allocations:
+            inv = w.by_wallet[ev.args["investor"]]
+            cash = s.offering.subscribed(inv.wallet)
+            if total_units > hard_cap_units:
+                cash = cash * hard_cap_units // total_units
+            tokens = cash * TOKEN // price_units
+            w.chain_move(s.offering.address, s.treasury, cash, "HKDS", "allocation cash")
+            w.ledger.post(w.now_s, "external:RWA", f"chain:{inv.wallet}", tokens, "RWA", "allocation")
+            w.holdings.accrue(inv, w.now_s)
+            inv.cost_basis_cents += cash // UNITS_PER_CENT
+            inv.tokens += tokens
+            w.holdings.tokens_outstanding += tokens
+            w.holdings.add(inv)
+            inv.invested_cents += cash // UNITS_PER_CENT
+            w.holdings.flow(inv, w.day, -(cash // UNITS_PER_CENT))
+            inv.purchase_checks.append(w.investor_flow.may_hold(inv).allowed)
+            self.capital_raised_cents += cash // UNITS_PER_CENT
+            w.event(inv.wallet, "allocated", "", cash // UNITS_PER_CENT, "HKD", r, tokens=tokens, cls=inv.cls)
         self.state = "closed"
         w.event("issuer", "offering_closed", "", self.capital_raised_cents, "HKD")
         self.term_end = w.revenue.open_term(w.date())

@@ -1,8 +1,12 @@
 """Fuzzed protocol sequences: no party ever ends with less than the protocol entitles it.
 
-- Offering: random subscriptions (some refused), then a close, a cancellation or a missed soft cap, then refunds:
-  every subscriber ends with exactly its refund + allocated cash = what it paid in, tokens = allocated cash / price,
-  the treasury with the allocated cash, and the offering holds nothing.
+- Offering: random subscriptions (some refused), some subscribers losing their KYC before the close or
+  retail (their mints are refused), then a close run to the end, a close abandoned after a batch, a
+  cancellation or a missed soft cap, with refunds of the unallocated cash while the close runs, then refunds
+  after the close window: every subscriber ends with exactly its refund + allocated cash = what it paid in,
+  tokens = allocated cash / price; a processed investor can take its unallocated cash back while the close
+  runs; nobody's cash is held beyond the close window; the treasury receives cash only when what was
+  actually allocated reaches the soft cap, and then exactly that; the offering holds nothing at the end.
 - DvP: random trades, some of them made to fail (seller withdraws its allowance, buyer short of cash): a failed
   trade moves nothing; a settled one moves exactly the quantity, cash minus fee, and the fee.
 - Distribution with forced transfers and transfers between distributions: each holder's entitlement equals the
@@ -15,12 +19,13 @@ from fractions import Fraction
 
 import pytest
 from conftest import HK, HKD, PROFESSIONAL, TOKEN, YEAR, build_world
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from simulator.chain import ContractRevert
 from simulator.chain.suite import SuiteConfig
 
+OPEN, CLOSED, FAILED = 0, 1, 4  # PrimaryOffering.State
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -44,15 +49,20 @@ def world(base):
 
 
 @SETTINGS
-@given(subs=st.lists(st.tuples(st.integers(0, 7), st.integers(50, 6_000)), min_size=1, max_size=10),
-       ending=st.sampled_from(["close", "cancel", "deadline"]), batch=st.integers(1, 4))
-def test_offering_pays_back_or_delivers_exactly(base, subs, ending, batch):
+@given(subs=st.lists(st.tuples(st.integers(0, 8), st.integers(50, 6_000)), min_size=1, max_size=10),
+       revoked=st.sets(st.integers(0, 6), max_size=3),
+       ending=st.sampled_from(["close", "abandon", "cancel", "deadline"]), batch=st.integers(1, 4),
+       early_refunds=st.booleans())
+def test_offering_pays_back_or_delivers_exactly(base, subs, revoked, ending, batch, early_refunds):
     snap = base.chain.snapshot()
     try:
         w, o, hkd = base, base.s.offering, base.s.hkd
-        people = [*w.fuzz_investors, w.frank]  # frank is unverified: always refused
+        soft, grace = o.terms()[3], o.CLOSE_GRACE_PERIOD()
+        # dave is verified but retail: his mint is refused; frank is unverified: always refused
+        people = [*w.fuzz_investors, w.dave, w.frank]
         paid = dict.fromkeys(people, 0)  # accepted subscriptions
         funded = dict.fromkeys(people, 0)  # all cash each person ever held
+        order: list[str] = []  # subscribers in the order the close processes them
         for who_index, amount_hkd in subs:
             who = people[who_index % len(people)]
             amount = amount_hkd * HKD
@@ -61,29 +71,46 @@ def test_offering_pays_back_or_delivers_exactly(base, subs, ending, batch):
             try:
                 o.subscribe(amount, sender=who)
                 paid[who] += amount
+                order += [who] if who not in order else []
             except ContractRevert:
                 pass  # refused: nothing moved
+        for i in revoked:  # KYC lapses before the close: the mint is refused, the cash refunded
+            w.s.registry.revoke(w.fuzz_investors[i], sender=w.s.agent)
         total = sum(paid.values())
-        if ending == "close" and total >= 2_000 * HKD:
-            while o.state() != 1:
+        if ending in ("close", "abandon") and total >= soft:
+            o.closeBatch(batch, sender=w.s.issuer)
+            for who in order[:o.closeCursor()]:  # processed: the unallocated cash is refundable at once
+                kept = 0 if o.state() == FAILED else o.allocatedCash(who)  # (all of it if the close failed)
+                assert o.refundableOf(who) == paid[who] - kept
+                if early_refunds and o.refundableOf(who):
+                    o.refund(sender=who)
+            for who in order[o.closeCursor():]:
+                assert o.refundableOf(who) == 0 or o.state() != 3
+            while ending == "close" and o.state() not in (CLOSED, FAILED):
                 o.closeBatch(batch, sender=w.s.issuer)
         elif ending == "cancel":
             o.cancel(sender=w.s.issuer)
-        else:
-            w.chain.advance_to(w.chain.now - w.chain.origin_timestamp + 400 * 86_400)  # past the deadline
+        # past the close window: whatever the issuer did, nobody's cash is held any longer
+        w.chain.backend.advance_time(o.terms()[5] + grace + 1)
+        assert o.state() != OPEN or o.failed()
         for who in people:
             if o.refundableOf(who):
                 o.refund(sender=who)
         allocated_total = 0
         for who in people:
             allocated = o.allocatedCash(who)
-            refunded_balance = hkd.balanceOf(who)
-            assert refunded_balance + allocated == funded[who]  # every unit is back with its owner or allocated
+            assert o.refundableOf(who) == 0
+            assert hkd.balanceOf(who) + allocated == funded[who]  # every unit is back with its owner or allocated
             assert allocated <= paid[who]
-            assert w.s.token.balanceOf(who) == allocated * TOKEN // (10 * HKD)
+            assert w.s.token.balanceOf(who) == o.allocatedTokens(who) == allocated * TOKEN // (10 * HKD)
             allocated_total += allocated
-        assert hkd.balanceOf(w.s.treasury) == allocated_total
-        assert hkd.balanceOf(o.address) == 0
+        # the treasury is paid only if what was actually allocated reaches the soft cap
+        paid_out = hkd.balanceOf(w.s.treasury)
+        assert paid_out == allocated_total == o.totalRaised()
+        assert (paid_out > 0) == (o.state() == CLOSED) and (paid_out == 0 or paid_out >= soft)
+        assert o.state() != CLOSED or o.totalAllocated() == paid_out
+        event(f"{ending}: {['open', 'closed', 'cancelled', 'closing', 'failed'][o.state()]}")
+        assert hkd.balanceOf(o.address) == 0 and w.s.token.totalSupply() == sum(map(w.s.token.balanceOf, people))
     finally:
         base.chain.revert(snap)
 

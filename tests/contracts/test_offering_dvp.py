@@ -142,7 +142,7 @@ def test_dvp_cnh(w):
     assert w.s.cnh.balanceOf(w.alice) == 9 * HKD
 
 
-def test_close_in_batches_allocates_everyone_and_pays_per_batch(w):
+def test_close_in_batches_allocates_everyone_and_pays_at_the_end(w):
     o, issuer = w.s.offering, w.s.issuer
     investors = [w.alice, w.bob, w.carol]
     for who in investors:
@@ -154,10 +154,12 @@ def test_close_in_batches_allocates_everyone_and_pays_per_batch(w):
     assert not r1.events_named("OfferingClosed")
     assert o.state() == 3  # Closing
     reverts("OfferingNotOpen", o.subscribe, 1_000 * HKD, sender=w.dave)
-    assert o.refundableOf(w.alice) == 0  # nothing refundable while closing
-    assert w.s.hkd.balanceOf(w.s.treasury) == 8_000 * HKD  # the first batch's cash is already paid
+    assert o.refundableOf(w.alice) == 0  # fully allocated: nothing to refund
+    # the allocated cash stays escrowed until the last batch shows the soft cap is met
+    assert w.s.hkd.balanceOf(w.s.treasury) == 0 and o.totalAllocated() == 8_000 * HKD
     r2 = o.closeBatch(10, sender=issuer)
     event(r2, "OfferingClosed", totalRaised=12_000 * HKD, totalTokensMinted=o.totalTokensMinted())
+    assert w.s.hkd.balanceOf(w.s.treasury) == 12_000 * HKD and w.s.hkd.balanceOf(o.address) == 0
     assert o.state() == 1 and o.closeCursor() == 3
     assert all(w.s.token.balanceOf(who) == o.allocatedTokens(who) > 0 for who in investors)
     reverts("OfferingNotOpen", o.closeBatch, 1, sender=issuer)
@@ -174,3 +176,37 @@ def test_an_issuer_who_never_closes_cannot_lock_subscriptions(w):
     reverts("CloseWindowPassed", o.close, sender=w.s.issuer)
     event(o.refund(sender=w.alice), "Refunded", investor=w.alice, amount=2_000 * HKD)
     assert w.s.hkd.balanceOf(w.alice) == 2_000 * HKD
+
+
+def test_failed_close_refunds_allocated_cash_only_against_the_tokens(w):
+    o, hkd, t = make_offering(w, soft=2_000 * HKD, hard=2_000 * HKD), w.s.hkd, w.s.token
+    sub(w, o, w.alice, 1_500 * HKD)
+    sub(w, o, w.carol, 1_000 * HKD)
+    sub(w, o, w.dave, 1_000 * HKD)  # retail: refused at mint
+    close_by = o.terms()[5] + o.CLOSE_GRACE_PERIOD()
+    reverts("CloseNotAbandoned", o.settleAbandonedClose, sender=w.bob, state=0, closeBy=close_by)
+    o.closeBatch(1, sender=w.s.issuer)
+    reverts("CloseNotAbandoned", o.settleAbandonedClose, sender=w.bob, state=3)
+    o.closeBatch(2, sender=w.s.issuer)  # 3,500 pro rata into 2,000, less dave's share: below the soft cap
+    assert o.state() == 4 and o.totalAllocated() < 2_000 * HKD
+    alloc, tokens = o.allocatedCash(w.alice), o.allocatedTokens(w.alice)
+    t.transfer(w.bob, 10 * TOKEN, sender=w.alice)
+    # the cash not tied to the tokens is paid at once, the rest waits for the tokens
+    r = o.refund(sender=w.alice)
+    event(r, "Refunded", investor=w.alice, amount=1_500 * HKD - alloc)
+    assert not r.events_named("AllocationUnwound") and t.balanceOf(w.alice) == tokens - 10 * TOKEN
+    reverts("TokensNotReturnable", o.refund, sender=w.alice, investor=w.alice, available=tokens - 10 * TOKEN,
+            needed=tokens)
+    t.transfer(w.alice, 10 * TOKEN, sender=w.bob)
+    r = o.refund(sender=w.alice)
+    event(r, "AllocationUnwound", investor=w.alice, cash=alloc, tokens=tokens)
+    assert hkd.balanceOf(w.alice) == 1_500 * HKD and t.balanceOf(w.alice) == 0
+    # a freeze is not bypassed: frozen tokens are not burned for cash
+    w.s.token.setAddressFrozen(w.carol, True, sender=w.s.agent)
+    o.refund(sender=w.carol)  # the unallocated part
+    reverts("TokensNotReturnable", o.refund, sender=w.carol, available=0)
+    w.s.token.setAddressFrozen(w.carol, False, sender=w.s.agent)
+    o.refund(sender=w.carol)
+    o.refund(sender=w.dave)
+    assert hkd.balanceOf(w.carol) == hkd.balanceOf(w.dave) == 1_000 * HKD
+    assert hkd.balanceOf(o.address) == 0 and hkd.balanceOf(w.s.treasury) == 0 and t.totalSupply() == 0

@@ -206,3 +206,31 @@ def test_gas_is_named_for_what_it_measures():
     session, chain = run(config, seed=9, backend="revm").summary, run(config, seed=9, backend="pyevm").summary
     assert session["gas_used_chain"] == "" and session["gas_used_revm_session"] > 0
     assert chain["gas_used_revm_session"] == "" and chain["gas_used_chain"] > session["gas_used_revm_session"]
+
+
+def test_a_close_whose_mints_are_refused_below_the_soft_cap_fails_and_refunds_everyone():
+    """KYC lapses for all subscribers but the smallest just before the close: their mints are refused, the
+    allocation misses the soft cap, the treasury gets nothing, the one allocation is unwound at its refund."""
+    from simulator.chain import Chain
+    from simulator.model.world import World
+
+    world = World(small_world(horizon_days=250), 5, Chain("revm", seed=5))
+    s, close = world.suite, world.issuer.close
+
+    def close_after_kyc_lapses(total_units: int) -> None:
+        subscribers = sorted((s.offering.subscribed(i.wallet), i.wallet) for i in world.investors
+                             if s.offering.subscribed(i.wallet))
+        for _, wallet in subscribers[1:]:
+            s.registry.revoke(wallet, sender=s.agent)
+        close(total_units)
+
+    world.issuer.close = close_after_kyc_lapses
+    world.run()
+    assert world.reconciliation_diff() == 0
+    kinds = [e["kind"] for e in world.events]
+    assert world.issuer.state == "failed" and "offering_failed" in kinds and "allocated" not in kinds
+    failed = next(e for e in world.events if e["kind"] == "offering_failed")
+    assert failed["reason"] == "allocated_below_soft_cap" and 0 < failed["amount"] < 5_000_000 * 100
+    subscribed = sum(e["amount"] for e in world.events if e["kind"] == "subscribed")
+    assert sum(e["amount"] for e in world.events if e["kind"] == "refunded") == subscribed
+    assert s.token.totalSupply() == 0 and s.hkd.balanceOf(s.treasury) == 0 and s.hkd.balanceOf(s.offering.address) == 0

@@ -19,6 +19,11 @@ interface IRWAToken is IERC20 {
     /// @param amount Token amount.
     function mint(address to, uint256 amount) external;
 
+    /// @notice Agent burn from a holder (may eat into frozen tokens).
+    /// @param from Holder.
+    /// @param amount Token amount.
+    function burn(address from, uint256 amount) external;
+
     /// @notice True when `wallet` is frozen.
     /// @param wallet Holder.
     function isFrozen(address wallet) external view returns (bool);
