@@ -1,10 +1,12 @@
 """Regression tests of the audit findings (issue #15); each failed on the code before its fix.
 
 1. a partly run close locked subscribers' cash forever;
-2. the offering could close below the soft cap (allocations refused at mint were not deducted).
+2. the offering could close below the soft cap (allocations refused at mint were not deducted);
+3. a wallet recovery dropped the lock-up;
+5. a later mint re-locked tokens minted earlier.
 """
 
-from conftest import HKD, TOKEN, YEAR, event, reverts
+from conftest import HK, HKD, PROFESSIONAL, TOKEN, YEAR, event, reverts
 from test_offering_dvp import make_offering, sub
 
 CLOSED, FAILED = 1, 4  # PrimaryOffering.State
@@ -86,3 +88,33 @@ def test_batched_close_escrows_cash_until_the_soft_cap_is_known(w):
     assert hkd.balanceOf(w.s.treasury) == 0 and o.totalAllocated() == 1_500 * HKD
     o.closeBatch(1, sender=w.s.issuer)
     assert o.state() == FAILED and hkd.balanceOf(w.s.treasury) == 0
+
+
+# ------------------------------------------------------------------ 3. recovery keeps the lock-up
+
+
+def test_recovery_moves_the_lockup_to_the_new_wallet(w):
+    m, t, agent = w.s.modules["lockup"], w.s.token, w.s.agent
+    m.setLockupSeconds(1_000, sender=w.s.admin)
+    w.mint(w.alice, 10 * TOKEN)
+    new = w.chain.new_account("alice-recovered")
+    w.s.registry.registerIdentity(new, HK, PROFESSIONAL, 0, w.chain.now + YEAR, sender=agent)
+    t.recoveryAddress(w.alice, new, sender=agent)
+    assert m.lockedAmount(new) == 10 * TOKEN and m.lockedAmount(w.alice) == 0
+    reverts("TransferNotCompliant", t.transfer, w.bob, TOKEN, sender=new)
+
+
+# ------------------------------------------------------------------ 5. one lock per tranche
+
+
+def test_a_later_mint_does_not_relock_earlier_tokens(w):
+    m, t = w.s.modules["lockup"], w.s.token
+    m.setLockupSeconds(1_000, sender=w.s.admin)
+    w.mint(w.alice, 10 * TOKEN)
+    start = w.chain.now
+    w.chain.backend.advance_time(start + 900)
+    w.mint(w.alice, TOKEN)
+    w.chain.backend.advance_time(start + 1_000)
+    assert m.lockedAmount(w.alice) == TOKEN  # the first tranche's lock-up is over
+    t.transfer(w.bob, 10 * TOKEN, sender=w.alice)
+    reverts("TransferNotCompliant", t.transfer, w.bob, TOKEN, sender=w.alice)

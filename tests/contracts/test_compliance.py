@@ -23,12 +23,14 @@ def test_modules_listed_and_managed(w):
 
 def test_hooks_only_from_bound_token(w):
     c = w.s.compliance
-    for fn, args in ((c.transferred, (w.alice, w.bob, 1)), (c.created, (w.alice, 1)), (c.destroyed, (w.alice, 1))):
+    for fn, args in ((c.transferred, (w.alice, w.bob, 1)), (c.created, (w.alice, 1)), (c.destroyed, (w.alice, 1)),
+                     (c.beforeRecovery, (w.alice, w.bob))):
         reverts("OnlyBoundToken", fn, *args, sender=w.alice, caller=w.alice)
-    m = w.s.modules["max_holders"]
-    reverts("OnlyCompliance", m.moduleMintAction, w.alice, 1, sender=w.alice)
-    reverts("OnlyCompliance", m.moduleTransferAction, w.alice, w.bob, 1, sender=w.alice)
-    reverts("OnlyCompliance", m.moduleBurnAction, w.alice, 1, sender=w.alice)
+    for m in (w.s.modules["max_holders"], w.s.modules["lockup"]):
+        reverts("OnlyCompliance", m.moduleMintAction, w.alice, 1, sender=w.alice)
+        reverts("OnlyCompliance", m.moduleTransferAction, w.alice, w.bob, 1, sender=w.alice)
+        reverts("OnlyCompliance", m.moduleBurnAction, w.alice, 1, sender=w.alice)
+        reverts("OnlyCompliance", m.moduleRecoveryAction, w.alice, w.bob, sender=w.alice)
 
 
 def test_bind_unbind(w):
@@ -99,15 +101,20 @@ def test_max_holders_count(w):
     assert m.holderCount() == 2
 
 
+def tranches(m, wallet):
+    """The unexpired (amount, until) tranches of `wallet`, as a list."""
+    return [tuple(t) for t in m.tranchesOf(wallet)]
+
+
 def test_lockup(w):
     m, t = w.s.modules["lockup"], w.s.token
     event(m.setLockupSeconds(1000, sender=w.s.admin), "LockupSecondsSet", lockupSeconds=1000)
     r = w.mint(w.alice, 10 * TOKEN)
-    lock = event(r, "LockUpdated", wallet=w.alice, amount=10 * TOKEN)
-    assert m.lockedAmount(w.alice) == 10 * TOKEN
+    lock = event(r, "TrancheLocked", wallet=w.alice, amount=10 * TOKEN)
+    assert m.lockedAmount(w.alice) == 10 * TOKEN and tranches(m, w.alice) == [(10 * TOKEN, lock.args["until"])]
     reverts("TransferNotCompliant", t.transfer, w.bob, TOKEN, sender=w.alice)
     w.chain.backend.advance_time(lock.args["until"])
-    assert m.lockedAmount(w.alice) == 0
+    assert m.lockedAmount(w.alice) == 0 and tranches(m, w.alice) == []
     t.transfer(w.bob, TOKEN, sender=w.alice)
     # a new mint locks only the new amount; transferred-in tokens are free
     w.mint(w.alice, 5 * TOKEN)
@@ -116,8 +123,54 @@ def test_lockup(w):
     reverts("TransferNotCompliant", t.transfer, w.bob, 6 * TOKEN, sender=w.alice)
     # agent burn into the locked tokens shrinks the lock
     r = t.burn(w.alice, 8 * TOKEN, sender=w.s.agent)
-    event(r, "LockUpdated", wallet=w.alice, amount=2 * TOKEN)
-    assert m.lockOf(w.alice)[0] == 2 * TOKEN
+    event(r, "LockedTokensTaken", wallet=w.alice, amount=3 * TOKEN)
+    assert tranches(m, w.alice)[0][0] == 2 * TOKEN and m.lockedAmount(w.alice) == 2 * TOKEN
+
+
+def test_lockup_tranches_are_eaten_first_in_first_out(w):
+    m, t = w.s.modules["lockup"], w.s.token
+    m.setLockupSeconds(1000, sender=w.s.admin)
+    start = w.chain.now
+    w.mint(w.alice, 4 * TOKEN)  # tranche A, ends start + 1001
+    w.chain.backend.advance_time(start + 100)
+    w.mint(w.alice, 6 * TOKEN)  # tranche B, ends start + 1101
+    t.forcedTransfer(w.alice, w.bob, 5 * TOKEN, sender=w.s.agent)  # no free tokens: A goes, then 1 of B
+    assert tranches(m, w.alice) == [(5 * TOKEN, start + 1101)]
+    assert m.lockedAmount(w.bob) == 0  # received by transfer: free
+    t.transfer(w.carol, TOKEN, sender=w.bob)
+
+
+def test_lockup_tranche_list_is_bounded(w):
+    m, t = w.s.modules["lockup"], w.s.token
+    cap = m.MAX_TRANCHES()
+    m.setLockupSeconds(10_000, sender=w.s.admin)
+    t.batchMint([w.alice, w.alice], [TOKEN, TOKEN], sender=w.s.agent)  # same block: one tranche
+    assert len(tranches(m, w.alice)) == 1 and tranches(m, w.alice)[0][0] == 2 * TOKEN
+    for _ in range(cap - 1):
+        w.mint(w.alice, TOKEN)  # one block each: a tranche each
+    full = tranches(m, w.alice)
+    assert len(full) == cap and m.lockedAmount(w.alice) == (cap + 1) * TOKEN
+    r = w.mint(w.alice, TOKEN)  # full: joins the latest tranche, whose end moves to the new end
+    ext = event(r, "TrancheExtended", wallet=w.alice, amount=TOKEN, fromUntil=full[-1][1])
+    after = tranches(m, w.alice)
+    assert len(after) == cap and after[:-1] == full[:-1] and after[-1] == (2 * TOKEN, ext.args["toUntil"])
+    w.chain.backend.advance_time(full[0][1] - 1)  # the next block ends the oldest tranche (2 tokens): room again
+    w.mint(w.alice, TOKEN)
+    assert len(tranches(m, w.alice)) == cap and m.lockedAmount(w.alice) == (cap + 1) * TOKEN  # 18 - 2 + 1
+
+
+def test_recovery_moves_tranches_onto_those_of_the_new_wallet(w):
+    m, t, agent = w.s.modules["lockup"], w.s.token, w.s.agent
+    m.setLockupSeconds(1000, sender=w.s.admin)
+    w.mint(w.alice, 10 * TOKEN)
+    w.mint(w.carol, 3 * TOKEN)
+    w.mint(w.alice, 2 * TOKEN)
+    t.transfer(w.bob, 0, sender=w.carol)
+    locked_alice, locked_carol = tranches(m, w.alice), tranches(m, w.carol)
+    r = t.recoveryAddress(w.alice, w.carol, sender=agent)
+    event(r, "LocksMoved", lostWallet=w.alice, newWallet=w.carol, amount=12 * TOKEN)
+    assert tranches(m, w.carol) == locked_carol + locked_alice and tranches(m, w.alice) == []
+    assert m.lockedAmount(w.carol) == 15 * TOKEN == t.balanceOf(w.carol)
 
 
 def test_supply_cap(w):
@@ -141,3 +194,4 @@ def test_stateful_module_cannot_join_after_issuance(w):
     cap = w.s.modules["supply_cap"].address
     c.removeModule(cap, sender=admin)
     event(c.addModule(cap, sender=admin), "ModuleAdded", module=cap)
+

@@ -1,11 +1,17 @@
-"""Hypothesis stateful test of the token + distributor (revm backend).
+"""Hypothesis stateful test of the token + distributor + lock-up (revm backend).
+
+Mints are locked for LOCKUP seconds (one tranche per mint) while a rule has the lock-up on; a rule moves time.
 
 Invariants (after every step):
 - sum of balances of every address that can hold == totalSupply;
 - frozen tokens <= balance for every wallet;
 - a wallet that was unverified or frozen before a step never has a higher balance after it;
 - while paused, a plain transfer moves nothing (agent actions may);
-- a plain transfer succeeds exactly when the model says it should;
+- a plain transfer succeeds exactly when the model says it should (locked tokens included);
+- lockedAmount <= balance for every wallet, and equals the sum of its tranches;
+- a mint locks exactly the minted amount more; an agent burn or forced transfer leaves
+  lockedAmount == min(locked before, balance after); a recovery gives the new wallet exactly the
+  locked amount the lost wallet had (plus its own), and leaves the lost wallet none;
 - distributor cash == totalDistributed - totalClaimed - dustRecovered (exact), and with
   W = sum(withdrawableOf) and D = undistributedDust():  0 <= cash - W - D <= H, where H is the number
   of addresses that ever held shares (each holder strands < 1 unit of sub-unit fraction; the magnified
@@ -25,6 +31,7 @@ from simulator.chain.suite import CN, HK, INSTITUTIONAL, PROFESSIONAL, TOKEN, YE
 
 _WORLD = None
 N_WALLETS = 5
+LOCKUP = 300  # seconds
 
 
 def world():
@@ -36,6 +43,7 @@ def world():
         w.s.registry.batchRegisterIdentity(wallets, [HK, CN] * 2 + [HK], [PROFESSIONAL, INSTITUTIONAL] * 2 + [1],
                                            [0, 1, 2, 0, 1], [until] * N_WALLETS, sender=w.s.agent)
         w.s.oracle.report(1, 1, 1, "HKD", b"\x01" * 32, sender=w.s.attestor)
+        w.s.modules["lockup"].setLockupSeconds(LOCKUP, sender=w.s.admin)
         _WORLD = [w, wallets, w.chain.snapshot()]
     return _WORLD
 
@@ -60,6 +68,11 @@ class TokenMachine(RuleBasedStateMachine):
         pass
 
     # ------------------------------------------------------------------ helpers
+    def locked_next_block(self, wallet):
+        """What lockedAmount(wallet) will be in the next block (the one a transaction sent now is mined in)."""
+        t = self.w.chain.now + 1
+        return sum(amount for amount, until in self.s.modules["lockup"].tranchesOf(wallet) if t < until)
+
     def view(self):
         t, reg = self.s.token, self.s.registry
         return {a: (t.balanceOf(a), reg.isVerified(a), t.isFrozen(a), t.getFrozenTokens(a)) for a in self.wallets}
@@ -83,22 +96,40 @@ class TokenMachine(RuleBasedStateMachine):
     # ------------------------------------------------------------------ rules
     @rule(to=wallet_ix, amount=amounts)
     def mint(self, to, amount):
-        self.act(self.s.token.mint, self.wallets[to], amount, sender=self.s.agent, agent=True)
+        a = self.wallets[to]
+        locked = self.locked_next_block(a)
+        ok, _ = self.act(self.s.token.mint, a, amount, sender=self.s.agent, agent=True)
+        m = self.s.modules["lockup"]
+        assert m.lockedAmount(a) == locked + (amount if ok and m.lockupSeconds() else 0)
+
+    @rule(on=st.booleans())
+    def set_lockup(self, on):
+        self.s.modules["lockup"].setLockupSeconds(LOCKUP if on else 0, sender=self.s.admin)
+
+    @rule(seconds=st.integers(1, 2 * LOCKUP))
+    def advance(self, seconds):
+        self.w.chain.backend.advance_time(self.w.chain.now + seconds)
 
     @rule(src=wallet_ix, dst=wallet_ix, amount=amounts)
     def transfer(self, src, dst, amount):
         a, b = self.wallets[src], self.wallets[dst]
+        locked = self.locked_next_block(a)
         ok, pre = self.act(self.s.token.transfer, b, amount, sender=a, agent=False)
         bal, _, frozen_a, frozen_tokens = pre[a]
         expected = (not self.s.token.paused() and not frozen_a and not pre[b][2] and pre[b][1]
-                    and amount <= bal - frozen_tokens)
+                    and amount <= bal - frozen_tokens and bal - amount >= locked)
         assert ok == expected, (ok, expected, pre[a], pre[b], amount)
         event(f"transfer ok={ok}")
 
     @rule(src=wallet_ix, dst=wallet_ix, amount=amounts)
     def forced_transfer(self, src, dst, amount):
-        self.act(self.s.token.forcedTransfer, self.wallets[src], self.wallets[dst], amount,
-                 sender=self.s.agent, agent=True)
+        a, b = self.wallets[src], self.wallets[dst]
+        locked_a, locked_b = self.locked_next_block(a), self.locked_next_block(b)
+        self.act(self.s.token.forcedTransfer, a, b, amount, sender=self.s.agent, agent=True)
+        m = self.s.modules["lockup"]
+        if a != b:  # takes free tokens first, then locked ones; what the receiver gets is free
+            assert m.lockedAmount(a) == min(locked_a, self.s.token.balanceOf(a))
+            assert m.lockedAmount(b) == locked_b
 
     @rule(who=wallet_ix, freeze=st.booleans())
     def set_frozen(self, who, freeze):
@@ -114,7 +145,10 @@ class TokenMachine(RuleBasedStateMachine):
 
     @rule(who=wallet_ix, amount=amounts)
     def burn(self, who, amount):
-        self.act(self.s.token.burn, self.wallets[who], amount, sender=self.s.agent, agent=True)
+        a = self.wallets[who]
+        locked = self.locked_next_block(a)
+        self.act(self.s.token.burn, a, amount, sender=self.s.agent, agent=True)
+        assert self.s.modules["lockup"].lockedAmount(a) == min(locked, self.s.token.balanceOf(a))
 
     @rule(pause=st.booleans())
     def toggle_pause(self, pause):
@@ -126,11 +160,14 @@ class TokenMachine(RuleBasedStateMachine):
         d = self.s.distributor
         a, b = self.wallets[lost], self.wallets[new]
         owed_a, owed_b = d.withdrawableOf(a), d.withdrawableOf(b)
+        locked_a, locked_b = self.locked_next_block(a), self.locked_next_block(b)
         ok, _ = self.act(self.s.token.recoveryAddress, a, b, sender=self.s.agent, agent=True)
-        event(f"recovery ok={ok}")
+        event(f"recovery ok={ok} locked={locked_a > 0}")
         if ok:
             assert d.withdrawableOf(a) == 0 and d.withdrawableOf(b) == owed_a + owed_b
             assert self.s.token.balanceOf(a) == 0
+            m = self.s.modules["lockup"]  # the lock-up moves with the tokens
+            assert m.lockedAmount(b) == locked_a + locked_b and m.lockedAmount(a) == 0
 
     @rule(who=wallet_ix)
     def revoke(self, who):
@@ -177,6 +214,15 @@ class TokenMachine(RuleBasedStateMachine):
         assert total == t.totalSupply()
         d = self.s.distributor
         assert d.totalShares() == total  # no excluded wallet holds tokens here
+
+    @invariant()
+    def locks_within_balances(self):
+        m, t = self.s.modules["lockup"], self.s.token
+        for a in self.wallets:
+            tranches = m.tranchesOf(a)
+            locked = m.lockedAmount(a)
+            assert locked == sum(amount for amount, _ in tranches) <= t.balanceOf(a)
+            assert len(tranches) <= m.MAX_TRANCHES()
 
     @invariant()
     def distributor_accounting(self):

@@ -29,4 +29,10 @@ interface ICompliance {
     /// @param from Holder burnt from.
     /// @param amount Token amount.
     function destroyed(address from, uint256 amount) external;
+
+    /// @notice Hook called by the bound token when an agent recovers `lostWallet` to `newWallet`,
+    /// before the balance moves (the `transferred` hook follows).
+    /// @param lostWallet The wallet the investor lost.
+    /// @param newWallet The investor's new wallet.
+    function beforeRecovery(address lostWallet, address newWallet) external;
 }

@@ -3,8 +3,9 @@ pragma solidity ^0.8.24;
 
 /// @title IComplianceModule
 /// @notice One rule of a ModularCompliance. Checks run before the transfer (balances not yet
-/// moved); actions run after it (balances already moved). Actions are callable only by the
-/// compliance the module is bound to.
+/// moved); transfer, mint and burn actions run after it (balances already moved); the recovery
+/// action runs before the recovery's transfer. Actions are callable only by the compliance the
+/// module is bound to.
 interface IComplianceModule {
     /// @notice The ModularCompliance this module serves.
     function compliance() external view returns (address);
@@ -37,4 +38,11 @@ interface IComplianceModule {
     /// @param from Holder burnt from.
     /// @param amount Token amount.
     function moduleBurnAction(address from, uint256 amount) external;
+
+    /// @notice State update when the token recovers `lostWallet` to `newWallet`, called before the
+    /// lost wallet's balance moves (the transfer action follows). What belongs to the holder rather
+    /// than to the balance (a lock-up) moves to the new wallet here.
+    /// @param lostWallet The wallet the investor lost.
+    /// @param newWallet The investor's new wallet.
+    function moduleRecoveryAction(address lostWallet, address newWallet) external;
 }

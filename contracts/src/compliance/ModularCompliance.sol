@@ -158,4 +158,12 @@ contract ModularCompliance is Ownable, ICompliance {
             IComplianceModule(_modules[i]).moduleBurnAction(from, amount);
         }
     }
+
+    /// @inheritdoc ICompliance
+    function beforeRecovery(address lostWallet, address newWallet) external onlyToken {
+        uint256 n = _modules.length;
+        for (uint256 i = 0; i < n; ++i) {
+            IComplianceModule(_modules[i]).moduleRecoveryAction(lostWallet, newWallet);
+        }
+    }
 }

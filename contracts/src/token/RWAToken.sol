@@ -22,7 +22,9 @@ import {IBalanceObserver} from "../distribution/IBalanceObserver.sol";
 ///   unverified or frozen wallet ever receives). Mint also passes `compliance.canTransfer`.
 ///   Burn and forced transfer may eat into frozen tokens; the frozen amount is reduced.
 /// - Every balance change goes through OZ v5 `_update`, which then calls the compliance hook
-///   (`created`/`transferred`/`destroyed`) and the optional balance observer.
+///   (`created`/`transferred`/`destroyed`) and the optional balance observer. A recovery also calls
+///   the compliance's `beforeRecovery` first, so rules attached to the holder (the lock-up) move
+///   to the new wallet with the tokens.
 /// The balance observer is the RevenueDistributor, kept as a separate contract (not folded into
 /// the token) because: the token stays an ERC-3643 token whose size stays under EIP-170; the
 /// distributor holds settlement cash and has its own roles and reentrancy guard, so a bug or an
@@ -242,7 +244,8 @@ contract RWAToken is ERC20, AccessControl, Pausable {
     }
 
     /// @notice Move the whole balance of a lost wallet to the investor's new wallet, with its
-    /// frozen tokens, its frozen status and (through the observer) its unclaimed revenue.
+    /// frozen tokens, its frozen status, (through the compliance) its lock-up and (through the
+    /// observer) its unclaimed revenue.
     /// @param lostWallet The wallet the investor lost.
     /// @param newWallet The investor's new wallet (verified, unfrozen).
     function recoveryAddress(address lostWallet, address newWallet) external onlyRole(AGENT_ROLE) returns (bool) {
@@ -262,6 +265,8 @@ contract RWAToken is ERC20, AccessControl, Pausable {
             _frozen[newWallet] = true;
             emit AddressFrozen(newWallet, true, msg.sender);
         }
+        // Before the transfer, whose hook would otherwise release the lost wallet's locks with its balance.
+        _compliance.beforeRecovery(lostWallet, newWallet);
         _transfer(lostWallet, newWallet, amount);
         IBalanceObserver observer = balanceObserver;
         if (address(observer) != address(0)) observer.walletRecovered(lostWallet, newWallet);

@@ -53,11 +53,19 @@ abstract contract AbstractModule is Ownable, IComplianceModule {
         _onBurn(from, amount);
     }
 
+    /// @inheritdoc IComplianceModule
+    function moduleRecoveryAction(address lostWallet, address newWallet) external virtual onlyCompliance {
+        _onRecovery(lostWallet, newWallet);
+    }
+
     function _onTransfer(address from, address to, uint256 amount) internal virtual {}
 
     function _onMint(address to, uint256 amount) internal virtual {}
 
     function _onBurn(address from, uint256 amount) internal virtual {}
+
+    /// @dev Default: nothing moves with a recovery (the transfer action that follows sees the balances).
+    function _onRecovery(address lostWallet, address newWallet) internal virtual {}
 
     function _token() internal view returns (address) {
         return ICompliance(compliance).token();
