@@ -1,8 +1,9 @@
-"""Regression tests of the audit findings (issue #15); each failed on the code before its fix.
+"""Regression tests of the five audit findings (issue #15); each failed on the code before its fix.
 
 1. a partly run close locked subscribers' cash forever;
 2. the offering could close below the soft cap (allocations refused at mint were not deducted);
 3. a wallet recovery dropped the lock-up;
+4. the "stateful modules need the full history" guard could be bypassed (bind, setCompliance, remove/re-add);
 5. a later mint re-locked tokens minted earlier.
 """
 
@@ -102,6 +103,47 @@ def test_recovery_moves_the_lockup_to_the_new_wallet(w):
     t.recoveryAddress(w.alice, new, sender=agent)
     assert m.lockedAmount(new) == 10 * TOKEN and m.lockedAmount(w.alice) == 0
     reverts("TransferNotCompliant", t.transfer, w.bob, TOKEN, sender=new)
+
+
+# ------------------------------------------------------------------ 4. the history guard
+
+
+def _fresh_compliance_with_holder_cap(w, cap=2):
+    c2 = w.chain.deploy("ModularCompliance", w.s.admin, sender=w.s.admin)
+    holders = w.chain.deploy("MaxHoldersModule", c2.address, w.s.admin, cap, sender=w.s.admin)
+    c2.addModule(holders.address, sender=w.s.admin)
+    return c2, holders
+
+
+def test_stateful_compliance_cannot_be_bound_or_set_after_issuance(w):
+    t, admin = w.s.token, w.s.admin
+    w.mint(w.alice, TOKEN)
+    w.mint(w.bob, TOKEN)
+    c2, holders = _fresh_compliance_with_holder_cap(w)
+    reverts("ModuleNeedsEmptyToken", c2.bindToken, t.address, sender=admin, module=holders.address)
+    reverts("ComplianceNeedsEmptyToken", t.setCompliance, c2.address, sender=admin, compliance=c2.address)
+    assert t.compliance() == w.s.compliance.address
+
+
+def test_stateful_module_removed_then_readded_is_refused(w):
+    c, t, admin = w.s.compliance, w.s.token, w.s.admin
+    holders = w.s.modules["max_holders"]
+    w.mint(w.alice, TOKEN)
+    w.mint(w.bob, TOKEN)
+    c.removeModule(holders.address, sender=admin)  # its count stays at 2
+    t.burn(w.alice, TOKEN, sender=w.s.agent)
+    t.burn(w.bob, TOKEN, sender=w.s.agent)
+    reverts("ModuleRetired", c.addModule, holders.address, sender=admin, module=holders.address)
+
+
+def test_compliance_in_use_cannot_come_back_after_the_token_left_it(w):
+    c, t, admin = w.s.compliance, w.s.token, w.s.admin
+    w.mint(w.alice, TOKEN)  # the max-holders module counts 1
+    stateless = w.chain.deploy("ModularCompliance", admin, sender=admin)
+    stateless.bindToken(t.address, sender=admin)
+    t.setCompliance(stateless.address, sender=admin)  # no stateful module: allowed mid-life
+    t.burn(w.alice, TOKEN, sender=w.s.agent)  # unseen by the old compliance's modules
+    reverts("ComplianceNeedsEmptyToken", t.setCompliance, c.address, sender=admin, compliance=c.address)
 
 
 # ------------------------------------------------------------------ 5. one lock per tranche

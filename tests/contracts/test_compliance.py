@@ -195,3 +195,44 @@ def test_stateful_module_cannot_join_after_issuance(w):
     c.removeModule(cap, sender=admin)
     event(c.addModule(cap, sender=admin), "ModuleAdded", module=cap)
 
+
+def test_stateful_modules_bind_once_and_retire_when_removed_in_use(w):
+    c, t, admin = w.s.compliance, w.s.token, w.s.admin
+    holders, lockup = w.s.modules["max_holders"], w.s.modules["lockup"]
+    assert c.needsHistory() and not c.inUse()
+    # before any balance change: removing and re-adding a stateful module is harmless, and allowed
+    c.removeModule(holders.address, sender=admin)
+    assert not c.isModuleRetired(holders.address)
+    c.addModule(holders.address, sender=admin)
+    r = w.mint(w.alice, TOKEN)
+    event(r, "InUseChanged", inUse=True)
+    assert c.inUse()
+    t.burn(w.alice, TOKEN, sender=w.s.agent)  # supply back to zero: the modules' state is still theirs
+    c.unbindToken(sender=admin)
+    reverts("StatefulModulesInUse", c.bindToken, t.address, sender=admin)
+    # removing a stateful module now retires it; the last one out clears inUse
+    r = c.removeModule(holders.address, sender=admin)
+    event(r, "StatefulModuleRetired", module=holders.address)
+    assert c.isModuleRetired(holders.address) and c.inUse()
+    r = c.removeModule(lockup.address, sender=admin)
+    event(r, "InUseChanged", inUse=False)
+    assert not c.needsHistory() and not c.inUse()
+    event(c.bindToken(t.address, sender=admin), "TokenBound", token=t.address)
+    reverts("ModuleRetired", c.addModule, holders.address, sender=admin, module=holders.address)
+    fresh = w.chain.deploy("MaxHoldersModule", c.address, admin, 5, sender=admin)
+    event(c.addModule(fresh.address, sender=admin), "ModuleAdded", module=fresh.address)
+
+
+def test_token_switches_only_to_a_compliance_that_can_see_everything(w):
+    t, admin = w.s.token, w.s.admin
+    other = w.chain.deploy("ModularCompliance", admin, sender=admin)
+    holders = w.chain.deploy("MaxHoldersModule", other.address, admin, 5, sender=admin)
+    other.addModule(holders.address, sender=admin)
+    other.bindToken(t.address, sender=admin)  # empty token: allowed
+    event(t.setCompliance(other.address, sender=admin), "ComplianceAdded", compliance=other.address)
+    w.mint(w.alice, TOKEN)
+    assert holders.holderCount() == 1
+    stateless = w.chain.deploy("ModularCompliance", admin, sender=admin)
+    stateless.bindToken(t.address, sender=admin)
+    t.setCompliance(stateless.address, sender=admin)  # no stateful module: allowed with a supply
+    reverts("ComplianceNeedsEmptyToken", t.setCompliance, other.address, sender=admin, compliance=other.address)

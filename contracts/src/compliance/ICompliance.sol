@@ -35,4 +35,12 @@ interface ICompliance {
     /// @param lostWallet The wallet the investor lost.
     /// @param newWallet The investor's new wallet.
     function beforeRecovery(address lostWallet, address newWallet) external;
+
+    /// @notice True when a module keeps state from the hooks (holder count, locks): such a compliance
+    /// must see every balance change of its token from a zero supply on.
+    function needsHistory() external view returns (bool);
+
+    /// @notice True once the stateful modules have seen a balance change: their state belongs to the
+    /// token they watched, so a token must not switch (back) to this compliance.
+    function inUse() external view returns (bool);
 }

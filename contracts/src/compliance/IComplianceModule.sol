@@ -11,7 +11,8 @@ interface IComplianceModule {
     function compliance() external view returns (address);
 
     /// @notice True when the rule keeps state from the hooks (holder count, locks), so it must see every
-    /// balance change from the first mint and cannot be added once tokens exist.
+    /// balance change of its token from a zero supply on: it cannot be added once tokens exist, and once
+    /// it has seen balance changes it is never re-added after a removal nor carried to another binding.
     function needsHistory() external pure returns (bool);
 
     /// @notice Short name of the rule.

@@ -10,14 +10,33 @@ import {IComplianceModule} from "./IComplianceModule.sol";
 /// @notice ERC-3643 compliance built from independent rule modules. `canTransfer` is the AND of
 /// every module's check; the hooks forward to every module so stateful rules (holder count,
 /// lock-ups) stay right. The owner (the issuer) binds the token and adds or removes modules.
+/// @dev Stateful modules (`needsHistory`) are right only if they see every balance change of their
+/// token from a zero supply on. The compliance enforces it on its side:
+/// - a stateful module joins only while the bound token (if any) has no supply;
+/// - a compliance holding stateful modules binds only a token without supply, and never once they
+///   have seen balance changes (`inUse`): their state belongs to the binding they watched, so
+///   rebinding (even the same token after an unbind, during which the token could have moved
+///   balances under another compliance) would carry it over stale;
+/// - a stateful module removed while in use is retired: it can never be added again (deploy a
+///   fresh one), since while out of the list it misses balance changes. Chosen over resetting the
+///   module on re-add because a module cannot reset per-wallet state (locks) in bounded gas, and
+///   over forbidding the removal because an issuer must be able to drop a rule mid-life.
+/// `inUse` clears when the last stateful module leaves. The token enforces the other side: it
+/// refuses `setCompliance` to a compliance that needs history unless the supply is zero and the
+/// compliance is not in use.
 contract ModularCompliance is Ownable, ICompliance {
     /// @notice Bound on the module list so that every transfer has a bounded gas cost.
     uint256 public constant MAX_MODULES = 25;
 
     /// @inheritdoc ICompliance
     address public token;
+    /// @inheritdoc ICompliance
+    bool public inUse;
+    uint8 private _statefulModules; // packed with token and inUse: the hooks read one slot
     address[] private _modules;
     mapping(address module => bool) private _isModule;
+    mapping(address module => bool) private _isStateful;
+    mapping(address module => bool) private _retired;
 
     /// @notice Emitted when the compliance is bound to `token`.
     event TokenBound(address indexed token);
@@ -27,6 +46,11 @@ contract ModularCompliance is Ownable, ICompliance {
     event ModuleAdded(address indexed module);
     /// @notice Emitted when `module` is removed.
     event ModuleRemoved(address indexed module);
+    /// @notice Emitted when a stateful `module` removed while in use is retired (it cannot be added again).
+    event StatefulModuleRetired(address indexed module);
+    /// @notice Emitted when `inUse` changes (the stateful modules saw their first balance change, or the
+    /// last stateful module left).
+    event InUseChanged(bool inUse);
 
     /// @notice The caller is not the bound token.
     error OnlyBoundToken(address caller);
@@ -40,8 +64,12 @@ contract ModularCompliance is Ownable, ICompliance {
     error ModuleNotBound(address module);
     /// @notice MAX_MODULES reached.
     error TooManyModules();
-    /// @notice A module that keeps state from the hooks cannot be added once tokens exist.
+    /// @notice A module that keeps state from the hooks cannot join (or be bound to) a token that has a supply.
     error ModuleNeedsEmptyToken(address module);
+    /// @notice A stateful module removed after seeing balance changes cannot be added again.
+    error ModuleRetired(address module);
+    /// @notice The stateful modules have seen balance changes: the compliance cannot be bound again.
+    error StatefulModulesInUse(address module);
     /// @notice No token is bound.
     error TokenNotBound();
 
@@ -53,10 +81,15 @@ contract ModularCompliance is Ownable, ICompliance {
     /// @param owner_ The issuer, who manages the modules.
     constructor(address owner_) Ownable(owner_) {}
 
-    /// @notice Bind the compliance to `token_` (replacing any previous binding).
+    /// @notice Bind the compliance to `token_` (replacing any previous binding). With stateful modules,
+    /// only a token without supply, and only while they have seen no balance change.
     /// @param token_ The RWA token.
     function bindToken(address token_) external onlyOwner {
         if (token_ == address(0)) revert ZeroAddress();
+        if (_statefulModules != 0) {
+            if (IERC20(token_).totalSupply() != 0) revert ModuleNeedsEmptyToken(_firstStateful());
+            if (inUse) revert StatefulModulesInUse(_firstStateful());
+        }
         token = token_;
         emit TokenBound(token_);
     }
@@ -69,23 +102,29 @@ contract ModularCompliance is Ownable, ICompliance {
         emit TokenUnbound(old);
     }
 
-    /// @notice Add a rule module; it must have been deployed for this compliance.
+    /// @notice Add a rule module; it must have been deployed for this compliance. A stateful module
+    /// only while the bound token has no supply, and never one retired.
     /// @param module The module.
     function addModule(address module) external onlyOwner {
         if (module == address(0)) revert ZeroAddress();
         if (_isModule[module]) revert ModuleAlreadyAdded(module);
         if (_modules.length >= MAX_MODULES) revert TooManyModules();
         if (IComplianceModule(module).compliance() != address(this)) revert ModuleNotBound(module);
-        // A stateful rule added after issuance would start from a wrong state (e.g. a holder count of 0).
-        if (token != address(0) && IERC20(token).totalSupply() != 0 && IComplianceModule(module).needsHistory()) {
-            revert ModuleNeedsEmptyToken(module);
+        bool stateful = IComplianceModule(module).needsHistory();
+        if (stateful) {
+            // A stateful rule added after issuance would start from a wrong state (e.g. a holder count of 0).
+            if (token != address(0) && IERC20(token).totalSupply() != 0) revert ModuleNeedsEmptyToken(module);
+            // ... and one that missed balance changes while out of the list holds a stale state.
+            if (_retired[module]) revert ModuleRetired(module);
+            _isStateful[module] = true;
+            ++_statefulModules;
         }
         _isModule[module] = true;
         _modules.push(module);
         emit ModuleAdded(module);
     }
 
-    /// @notice Remove a rule module.
+    /// @notice Remove a rule module. A stateful module removed while in use is retired for good.
     /// @param module The module.
     function removeModule(address module) external onlyOwner {
         if (!_isModule[module]) revert ModuleNotFound(module);
@@ -99,6 +138,15 @@ contract ModularCompliance is Ownable, ICompliance {
         }
         _isModule[module] = false;
         emit ModuleRemoved(module);
+        if (_isStateful[module]) {
+            _isStateful[module] = false;
+            uint8 left = --_statefulModules;
+            if (inUse) {
+                _retired[module] = true;
+                emit StatefulModuleRetired(module);
+                if (left == 0) _setInUse(false);
+            }
+        }
     }
 
     /// @notice The modules in check order.
@@ -110,6 +158,17 @@ contract ModularCompliance is Ownable, ICompliance {
     /// @param module The module.
     function isModuleBound(address module) external view returns (bool) {
         return _isModule[module];
+    }
+
+    /// @notice True when `module` was retired (a stateful module removed while in use).
+    /// @param module The module.
+    function isModuleRetired(address module) external view returns (bool) {
+        return _retired[module];
+    }
+
+    /// @inheritdoc ICompliance
+    function needsHistory() external view returns (bool) {
+        return _statefulModules != 0;
     }
 
     /// @inheritdoc ICompliance
@@ -137,6 +196,7 @@ contract ModularCompliance is Ownable, ICompliance {
 
     /// @inheritdoc ICompliance
     function transferred(address from, address to, uint256 amount) external onlyToken {
+        _markInUse();
         uint256 n = _modules.length;
         for (uint256 i = 0; i < n; ++i) {
             IComplianceModule(_modules[i]).moduleTransferAction(from, to, amount);
@@ -145,6 +205,7 @@ contract ModularCompliance is Ownable, ICompliance {
 
     /// @inheritdoc ICompliance
     function created(address to, uint256 amount) external onlyToken {
+        _markInUse();
         uint256 n = _modules.length;
         for (uint256 i = 0; i < n; ++i) {
             IComplianceModule(_modules[i]).moduleMintAction(to, amount);
@@ -153,6 +214,7 @@ contract ModularCompliance is Ownable, ICompliance {
 
     /// @inheritdoc ICompliance
     function destroyed(address from, uint256 amount) external onlyToken {
+        _markInUse();
         uint256 n = _modules.length;
         for (uint256 i = 0; i < n; ++i) {
             IComplianceModule(_modules[i]).moduleBurnAction(from, amount);
@@ -161,9 +223,27 @@ contract ModularCompliance is Ownable, ICompliance {
 
     /// @inheritdoc ICompliance
     function beforeRecovery(address lostWallet, address newWallet) external onlyToken {
+        _markInUse();
         uint256 n = _modules.length;
         for (uint256 i = 0; i < n; ++i) {
             IComplianceModule(_modules[i]).moduleRecoveryAction(lostWallet, newWallet);
         }
+    }
+
+    function _markInUse() private {
+        if (!inUse && _statefulModules != 0) _setInUse(true);
+    }
+
+    function _setInUse(bool value) private {
+        inUse = value;
+        emit InUseChanged(value);
+    }
+
+    function _firstStateful() private view returns (address) {
+        uint256 n = _modules.length;
+        for (uint256 i = 0; i < n; ++i) {
+            if (_isStateful[_modules[i]]) return _modules[i];
+        }
+        return address(0);
     }
 }

@@ -25,6 +25,9 @@ import {IBalanceObserver} from "../distribution/IBalanceObserver.sol";
 ///   (`created`/`transferred`/`destroyed`) and the optional balance observer. A recovery also calls
 ///   the compliance's `beforeRecovery` first, so rules attached to the holder (the lock-up) move
 ///   to the new wallet with the tokens.
+/// - The compliance can be replaced, but not by one whose stateful modules (holder count, locks)
+///   would start from a wrong state: refused unless the supply is zero and its modules have never
+///   seen a balance change (`ICompliance.inUse`).
 /// The balance observer is the RevenueDistributor, kept as a separate contract (not folded into
 /// the token) because: the token stays an ERC-3643 token whose size stays under EIP-170; the
 /// distributor holds settlement cash and has its own roles and reentrancy guard, so a bug or an
@@ -91,6 +94,9 @@ contract RWAToken is ERC20, AccessControl, Pausable {
     error ZeroAddress();
     /// @notice The balance observer can only change while no token exists.
     error ObserverChangeWithSupply(uint256 totalSupply);
+    /// @notice The compliance has stateful modules, and the token has a supply or the modules have
+    /// already watched balance changes (their state would be wrong for this token).
+    error ComplianceNeedsEmptyToken(address compliance);
 
     /// @param name_ ERC-20 name.
     /// @param symbol_ ERC-20 symbol.
@@ -130,7 +136,8 @@ contract RWAToken is ERC20, AccessControl, Pausable {
         _setIdentityRegistry(identityRegistry_);
     }
 
-    /// @notice Replace the compliance (it must be bound to this token).
+    /// @notice Replace the compliance (it must be bound to this token). A compliance with stateful
+    /// modules only while the supply is zero and its modules have not been in use.
     /// @param compliance_ The new compliance.
     function setCompliance(address compliance_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setCompliance(compliance_);
@@ -437,6 +444,8 @@ contract RWAToken is ERC20, AccessControl, Pausable {
 
     function _setCompliance(address compliance_) private {
         if (compliance_ == address(0)) revert ZeroAddress();
+        ICompliance c = ICompliance(compliance_);
+        if (c.needsHistory() && (totalSupply() != 0 || c.inUse())) revert ComplianceNeedsEmptyToken(compliance_);
         _compliance = ICompliance(compliance_);
         emit ComplianceAdded(compliance_);
     }
