@@ -70,7 +70,7 @@ class Legal:
         old = inv.wallet
         new = w.chain.new_account(f"{inv.cls}-{inv.class_index}-recovered-{self.stats.recoveries}")
         w.investor_flow.register_identity(inv, new)  # identity re-verified for the new wallet
-        r = s.token.recoveryAddress(old, new, sender=s.agent)  # balance, frozen tokens, unclaimed revenue
+        r = s.token.recoveryAddress(old, new, sender=s.agent)  # balance, frozen tokens, lock-up, unclaimed revenue
         w.chain_move(old, new, inv.tokens, "RWA", "recovery")
         self.retired_wallets.append(old)
         inv.wallet = new
