@@ -186,7 +186,27 @@ def test_a_run_in_another_format_clears_the_older_runs_files(tmp_path):
     assert sorted(p.suffix for p in out.iterdir()) == [".json", ".parquet", ".parquet", ".parquet"]
 
 
-@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_a_failed_parquet_run_leaves_no_complete_looking_file(tmp_path, monkeypatch):
+    import simulator.model.world as world
+
+    def broken(self):
+        self.event("issuer", "about_to_fail")  # an event already streamed to the temporary Parquet file
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(world.World, "run", broken)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        main(["run", str(SMALL), "--out", str(tmp_path / "o"), "--quiet", "--format", "parquet"])
+    assert not list((tmp_path / "o").iterdir())  # neither a table nor a temporary file nor a manifest
+
+
+def test_parquet_without_pyarrow_is_one_clear_error_before_the_run(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # as if not installed
+    assert main(["run", str(SMALL), "--out", str(tmp_path / "o"), "--quiet", "--format", "parquet"]) == 1
+    assert "pip install 'gba-rwa-sim[parquet]'" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077], ids=["umask022", "umask077"])
 def test_output_files_have_the_mode_the_umask_gives(tmp_path, umask):
     """Every output file was created 0600 (tempfile.mkstemp) whatever the umask."""
     out = tmp_path / "run"
