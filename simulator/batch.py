@@ -128,8 +128,8 @@ def run_task(data: dict, source: str, task: Task, backend: str) -> dict:
 
 def _grid_cell(value: Any, kind: str) -> Any:
     """A grid value in its column's type: floats for a column of numbers, JSON for lists and tables."""
-    if kind == "float?":
-        return float(value)
+    if kind == "float?" or (kind == "int?" and isinstance(value, float) and value.is_integer()):
+        return float(value) if kind == "float?" else int(value)
     if kind == "str?" and not isinstance(value, str):
         return json.dumps(value)
     return value
@@ -322,7 +322,8 @@ class Sweep:
         for task, row in runs:
             out = {c: row.get(c) for c in schema}
             for k, v in task.overrides:
-                out[k] = _grid_cell(v, schema[k])
+                if out[k] is None:  # a grid column, or a summary column (horizon_days) of a failed run
+                    out[k] = _grid_cell(v, schema[k])
             out["seed"] = task.seed
             table.append(out)
         for fmt in FORMATS:
