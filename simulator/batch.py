@@ -1,9 +1,12 @@
 """Sweeps: the cartesian product of parameter grids times seeds, on a local process pool or a Dask cluster.
 
-Each finished (point, seed) run is stored as DIR/runs/p<point>-s<seed>.json (written atomically), and
-DIR/sweep.csv is assembled from those files in (point, seed) order. So `--resume` skips what finished and
-gives the same sweep.csv as an uninterrupted run, and a failed run is recorded (status, error) without
-stopping the others. Wall time is kept in the run files, not in sweep.csv, so the CSV is reproducible.
+Each finished (point, seed) run is stored as DIR/runs/p<point>-s<seed>.json (written atomically): its summary
+row, its daily timeseries and the fingerprint of what determined it, in one file, so a resumed run's
+timeseries is proved to belong to its task exactly as its summary is. DIR/sweep.csv (one row per run: the
+sweep's own columns, then summary.csv's) and DIR/timeseries.csv (every ok run's days, keyed by point and
+seed) are assembled from those files in (point, seed) order. So `--resume` skips what finished and gives
+the same files as an uninterrupted run, and a failed run is recorded (status, error) without stopping the
+others. Wall time is kept in the run files, not in sweep.csv, so the CSV is reproducible.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from simulator.columns import SWEEP_OWN, Schema, column_kind, nullable, summary_schema, timeseries_schema
 from simulator.errors import InputError, UserError
-from simulator.outputs import atomic_write, csv_text
+from simulator.outputs import FORMATS, TableWriter, atomic_write, require_format
 from simulator.provenance import environment, fingerprint
 from simulator.scenario import ScenarioError, apply_overrides, parse_value, read_toml, validate
 
-NOT_IN_SWEEP_CSV = {"wall_seconds", "fingerprint"}
+NOT_IN_SWEEP_CSV = {"wall_seconds"}  # summary columns sweep.csv leaves out (wall time: kept in runs/*.json)
 SWEEP_FILE = "sweep.json"  # what the sweep in a directory is: a resume into it must be the same sweep
 
 
@@ -112,12 +116,23 @@ def run_task(data: dict, source: str, task: Task, backend: str) -> dict:
     try:
         scenario = validate(apply_overrides(data, list(task.overrides)), source)
         result = run(scenario.world(), task.seed, backend, scenario=scenario.scenario.name)
-        row.update(status="ok", error="", **result.summary)
+        columns = list(timeseries_schema())
+        row.update(status="ok", error=None, **result.summary,
+                   timeseries={"columns": columns, "rows": [[day[c] for c in columns] for day in result.timeseries]})
     except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded, never fatal to the sweep
         last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         where = f" at {Path(last.filename).name}:{last.lineno}" if last else ""
         row.update(status="failed", error=f"{type(exc).__name__}: {exc}{where}".replace("\n", " "))
     return row
+
+
+def _grid_cell(value: Any, kind: str) -> Any:
+    """A grid value in its column's type: floats for a column of numbers, JSON for lists and tables."""
+    if kind == "float?" or (kind == "int?" and isinstance(value, float) and value.is_integer()):
+        return float(value) if kind == "float?" else int(value)
+    if kind == "str?" and not isinstance(value, str):
+        return json.dumps(value)
+    return value
 
 
 def warm_worker() -> None:
@@ -131,7 +146,10 @@ def warm_worker() -> None:
 class Sweep:
     def __init__(self, scenario_path: Path, grids: list[str], seeds: int, out_dir: Path, *, workers: int = 1,
                  scheduler: str | None = None, resume: bool = False, backend: str = "revm",
-                 progress: bool = False) -> None:
+                 progress: bool = False, fmt: str = "csv") -> None:
+        require_format(fmt)
+        self.fmt = fmt
+        self.rows_written = self.failed = 0
         if workers < 1:
             raise InputError("--workers must be at least 1")
         if backend not in ("revm", "pyevm"):
@@ -265,23 +283,83 @@ class Sweep:
         finally:
             client.close()
 
-    def assemble(self) -> Path:
-        rows = []
+    def _stored(self, task: Task) -> dict | None:
+        """The stored run of a task, proved to be the task's by its fingerprint; None if it has none."""
+        path = self.runs_dir / f"{task.key}.json"
+        if not path.is_file():
+            return None
+        row = json.loads(path.read_text())
+        if row.get("fingerprint") != task.fingerprint:
+            raise UserError(f"{path} does not belong to this sweep (its fingerprint differs): not used")
+        return row
+
+    def _runs(self) -> list[tuple[Task, dict]]:
+        """Each stored run's row without its timeseries (read again, run by run, when it is written)."""
+        runs = []
         for task in self.tasks:
-            path = self.runs_dir / f"{task.key}.json"
-            if path.is_file():
-                row = json.loads(path.read_text())
-                if row.get("fingerprint") != task.fingerprint:
-                    raise UserError(f"{path} does not belong to this sweep (its fingerprint differs): not used")
-                rows.append(row)
-        fields = ["point", "seed", *self.keys, "status", "error"]
-        for row in rows:
-            fields.extend(k for k in row if k not in fields and k not in NOT_IN_SWEEP_CSV)
-        table = [{f: row.get(f, "") for f in fields} for row in rows]
-        for row in table:
-            for k in self.keys:
-                if isinstance(row[k], (list, dict, bool)):
-                    row[k] = json.dumps(row[k])
-        target = self.out_dir / "sweep.csv"
-        atomic_write(target, csv_text(table, fields))
+            row = self._stored(task)
+            if row is not None:
+                row.pop("timeseries", None)
+                runs.append((task, row))
+        return runs
+
+    def sweep_schema(self, grid_values: dict[str, list]) -> Schema:
+        """sweep.csv: point, the grid keys, status, error, then summary.csv's columns in its order (without
+        wall time); a grid key that is a summary column (horizon_days) is not repeated. Summary columns may be
+        N/A: a failed run has none but its seed and grid values."""
+        summary = {c: k for c, k in summary_schema().items() if c not in NOT_IN_SWEEP_CSV}
+        grid = {k: column_kind(grid_values[k]) for k in self.keys if k not in summary}
+        return {"point": SWEEP_OWN["point"], **grid, "status": SWEEP_OWN["status"], "error": SWEEP_OWN["error"],
+                **nullable(summary)}
+
+    def assemble(self) -> Path:
+        """Write sweep.<fmt> and timeseries.<fmt> from the stored runs (and remove the other format's, which
+        would describe an older state of the sweep)."""
+        runs = self._runs()
+        grid_values = {k: [dict(t.overrides)[k] for t, _ in runs] for k in self.keys}
+        schema = self.sweep_schema(grid_values)
+        table = []
+        for task, row in runs:
+            out = {c: row.get(c) for c in schema}
+            for k, v in task.overrides:
+                if out[k] is None:  # a grid column, or a summary column (horizon_days) of a failed run
+                    out[k] = _grid_cell(v, schema[k])
+            out["seed"] = task.seed
+            table.append(out)
+        for fmt in FORMATS:
+            if fmt != self.fmt:
+                for name in ("sweep", "timeseries"):
+                    (self.out_dir / f"{name}.{fmt}").unlink(missing_ok=True)
+        self._write_timeseries(runs)
+        target = self.out_dir / f"sweep.{self.fmt}"
+        writer = TableWriter(target, schema, self.fmt, "sweep")
+        try:
+            writer.write_rows(table)
+        except BaseException:
+            writer.abort()
+            raise
+        writer.commit()
+        self.rows_written, self.failed = len(table), sum(1 for r in table if r["status"] != "ok")
         return target
+
+    def _write_timeseries(self, runs: list[tuple[Task, dict]]) -> None:
+        """Every ok run's days, one run at a time (a long sweep's would not fit in memory as dicts)."""
+        schema: Schema = {"point": "int", "seed": "int", **timeseries_schema()}
+        writer = TableWriter(self.out_dir / f"timeseries.{self.fmt}", schema, self.fmt, "sweep timeseries")
+        try:
+            for task, row in runs:
+                if row.get("status") != "ok":
+                    continue
+                full = self._stored(task)
+                if full is None:
+                    raise UserError(f"run {task.key} disappeared while the sweep was assembled")
+                stored = full["timeseries"]
+                if stored["columns"] != list(schema)[2:]:
+                    raise UserError(f"run {task.key}: its stored timeseries has other columns than this code's")
+                for values in stored["rows"]:
+                    writer.write({"point": task.point, "seed": task.seed, **dict(zip(stored["columns"], values,
+                                                                                  strict=True))})
+        except BaseException:
+            writer.abort()
+            raise
+        writer.commit()

@@ -69,6 +69,8 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a scenario field, e.g. policy.cwm.individual_quota_cny=1000000")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--format", dest="fmt", choices=("csv", "parquet"), default="csv",
+                     help="tables as CSV (default) or Parquet (needs pyarrow)")
 
     validate = sub.add_parser("validate", help="check a scenario file: exit 0, or 2 with one line per problem")
     validate.add_argument("scenario", type=Path, help="scenario file (TOML)")
@@ -94,6 +96,8 @@ def _build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--backend", default=DEFAULT_BACKEND, choices=("revm", "pyevm"),
                        help="in-process EVM of every run (default %(default)s)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.add_argument("--format", dest="fmt", choices=("csv", "parquet"), default="csv",
+                       help="sweep and timeseries tables as CSV (default) or Parquet (needs pyarrow)")
 
     contracts = sub.add_parser("contracts", help="build and check the Solidity artifacts")
     csub = contracts.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -129,11 +133,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     out = args.out or Path("out") / scenario.scenario.name
     result = run_scenario(scenario, args.seed, args.backend, rpc_url=args.rpc_url, out_dir=out,
-                          progress=_progress(args))
+                          progress=_progress(args), fmt=args.fmt)
     width = max(len(k) for k in result.summary)
     for key, value in result.summary.items():
-        print(f"{key:<{width}}  {value}")
-    print(f"wrote {out}/summary.csv, timeseries.csv, events.csv, manifest.json")
+        print(f"{key:<{width}}  {'' if value is None else value}")
+    print(f"wrote {out}/summary.{args.fmt}, timeseries.{args.fmt}, events.{args.fmt}, manifest.json")
     return 0
 
 
@@ -182,11 +186,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from simulator.batch import Sweep
 
     sweep = Sweep(args.scenario, args.grid, args.seeds, args.out, workers=args.workers, scheduler=args.scheduler,
-                  resume=args.resume, backend=args.backend, progress=_progress(args))
+                  resume=args.resume, backend=args.backend, progress=_progress(args), fmt=args.fmt)
     target = sweep.run()
-    rows = target.read_text().count("\n") - 1
-    failed = sum(1 for p in sweep.runs_dir.glob("*.json") if '"status": "failed"' in p.read_text())
-    print(f"wrote {target}: {rows} run(s), {failed} failed")
+    print(f"wrote {target} and timeseries.{args.fmt}: {sweep.rows_written} run(s), {sweep.failed} failed")
     return 0
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from simulator import columns
 from simulator.model.classes import CLASS_NAMES as CLASSES
 from simulator.model.classes import INVESTOR_CLASSES
 from simulator.units import COIN, DAY
@@ -39,19 +40,23 @@ class RunFrames:
 
 
 def frames(result: RunResult) -> RunFrames:
-    """DataFrames of an in-memory `RunResult`."""
-    return RunFrames(pd.Series(result.summary), pd.DataFrame(result.timeseries), pd.DataFrame(result.events))
+    """DataFrames of an in-memory `RunResult`, with the dtypes `load_run` reads the files with."""
+    return RunFrames(columns.frame([result.summary], columns.summary_schema()).iloc[0],
+                     columns.frame(result.timeseries, columns.timeseries_schema()),
+                     columns.frame(result.events, columns.EVENTS))
 
 
 def load_run(out_dir: Path | str) -> RunFrames:
-    """DataFrames of a run written by `rwa-sim run --out DIR`."""
+    """DataFrames of a run written by `rwa-sim run --out DIR` (CSV or Parquet, as the manifest says)."""
     out = Path(out_dir)
-    return RunFrames(pd.read_csv(out / "summary.csv").iloc[0], pd.read_csv(out / "timeseries.csv"),
-                     pd.read_csv(out / "events.csv", dtype={"detail": str, "tx_hash": str}, keep_default_na=False))
+    ext = "parquet" if (out / "summary.parquet").exists() else "csv"
+    return RunFrames(columns.read(out / f"summary.{ext}").iloc[0], columns.read(out / f"timeseries.{ext}"),
+                     columns.read(out / f"events.{ext}"))
 
 
-def _detail(events: pd.DataFrame, key: str) -> pd.Series:
-    return events["detail"].str.extract(rf"(?:^|;){key}=([^;]*)")[0]
+def _number(value: object) -> float:
+    """A summary value as a float for a bar: not applicable (None, pd.NA) as 0."""
+    return 0.0 if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
 def _fig(title: str, figsize: tuple[float, float] = (8, 4)) -> tuple[Figure, Axes]:
@@ -65,7 +70,7 @@ def _plot_subscribed(ax: Axes, run: RunFrames, label: str) -> None:
     """Cumulative subscriptions to the offering (HK$ m) as a step line."""
     ev = run.events[run.events["kind"] == "subscribed"]
     if not ev.empty:
-        cum = ev.groupby("day")["amount"].sum().cumsum() / 100 / 1e6
+        cum = ev.groupby("day")["amount_minor"].sum().cumsum() / 100 / 1e6
         ax.step(cum.index, cum.values, where="post", label=label)
 
 
@@ -74,7 +79,7 @@ def fill_curve(run: RunFrames) -> Figure:
     fig, ax = _fig("Offering fill curve")
     _plot_subscribed(ax, run, "subscribed")
     hard_cap = run.summary.get("capital_raised_hkd", 0)
-    ax.axhline(float(hard_cap) / 1e6, color="grey", ls="--", label="raised at close")
+    ax.axhline(_number(hard_cap) / 1e6, color="grey", ls="--", label="raised at close")
     ax.set_xlabel("day")
     ax.set_ylabel("HK$ m")
     ax.legend()
@@ -118,10 +123,10 @@ def yield_by_class(run: RunFrames) -> Figure:
     """Annualised distribution yield each investor class realised on its capital."""
     labels, values = [], []
     for cls in CLASSES:
-        v = run.summary.get(f"cash_yield_pct_{cls}")
-        if v not in (None, "") and float(v) > 0:
+        v = _number(run.summary.get(f"cash_yield_pct_{cls}"))  # not applicable: nobody of the class held
+        if v > 0:
             labels.append(CLASS_LABELS[cls])
-            values.append(float(v))
+            values.append(v)
     fig, ax = _fig("Realised distribution yield by class")
     ax.bar(labels, values)
     ax.set_ylabel("% a year")
@@ -157,7 +162,7 @@ def settlement_latency(run: RunFrames) -> Figure:
     ev = run.events[run.events["kind"] == "trade_settled"]
     fig, ax = _fig("Settlement latency")
     if not ev.empty:
-        days = _detail(ev, "latency_s").astype(float) / DAY
+        days = ev["latency_s"].astype(float) / DAY
         ax.hist(days, bins=30)
     ax.set_xlabel("days from match to settlement")
     ax.set_ylabel("trades")
@@ -184,7 +189,7 @@ def idle_capital(run: RunFrames) -> Figure:
 def disposal(run: RunFrames) -> Figure:
     """Seized-coin disposal: coins sold (cumulative) and the market price."""
     ts = run.timeseries
-    return _twin("Seized-asset disposal", ts["day"], ts["va_sold_units_cum"] / COIN, "coins sold",
+    return _twin("Seized-asset disposal", ts["day"], ts["va_sold_coins_e8_cum"] / COIN, "coins sold",
                  ts["va_price_usd_cents"] / 100, "USD per coin")
 
 
@@ -193,14 +198,27 @@ def etf_value(run: RunFrames) -> Figure:
                   "HK$ m")
 
 
+def t_half_width(std: pd.Series, count: pd.Series, level: float = 0.95) -> pd.Series:
+    """Half-width of the `level` confidence interval of a mean from `count` seeds: Student's t with count - 1
+    degrees of freedom times std / sqrt(count) (1.96, the normal value, is 2-6x too narrow with 2-3 seeds).
+    NaN where one seed gives no interval."""
+    from scipy.stats import t
+
+    n = count.astype(float)
+    df = (n - 1).where(n > 1)
+    return pd.Series(t.ppf(0.5 + level / 2, df), index=count.index) * std / np.sqrt(n)
+
+
 def sweep_surface(sweep: pd.DataFrame, x: str, y: str, hue: str | None = None) -> Figure:
-    """Mean of `y` against `x` across seeds, with a 95 % confidence band (normal approximation)."""
+    """Mean of `y` against `x` across seeds, with a 95 % confidence band for the mean (Student's t, n - 1
+    degrees of freedom; no band where a point has one seed)."""
     ok = sweep[sweep["status"] == "ok"].copy()
-    fig, ax = _fig(f"{y} by {x}")
+    ok[y] = pd.to_numeric(ok[y]).to_numpy(dtype=float, na_value=np.nan)  # N/A (pd.NA) as NaN: left out
+    fig, ax = _fig(f"{y} by {x}\n(mean across seeds, 95 % CI: Student's t)")
     groups = [(None, ok)] if hue is None else list(ok.groupby(hue))
     for key, part in groups:
         stats = part.groupby(x)[y].agg(["mean", "std", "count"]).reset_index().sort_values(x)
-        half = 1.96 * stats["std"].fillna(0) / np.sqrt(stats["count"].clip(lower=1))
+        half = t_half_width(stats["std"], stats["count"])
         label = None if key is None else f"{hue} = {key}"
         ax.plot(stats[x], stats["mean"], marker="o", label=label)
         ax.fill_between(stats[x], stats["mean"] - half, stats["mean"] + half, alpha=0.2)
@@ -208,6 +226,22 @@ def sweep_surface(sweep: pd.DataFrame, x: str, y: str, hue: str | None = None) -
     ax.set_ylabel(y)
     if hue is not None:
         ax.legend()
+    return fig
+
+
+def sweep_trajectories(timeseries: pd.DataFrame, sweep: pd.DataFrame, y: str, hue: str, scale: float = 1.0,
+                       ylabel: str | None = None) -> Figure:
+    """Every run's daily `y` from a sweep's timeseries, one line per (point, seed), coloured by grid key `hue`."""
+    data = timeseries.merge(sweep[["point", "seed", hue]], on=["point", "seed"])
+    fig, ax = _fig(f"{y} of every run, by {hue}")
+    for i, value in enumerate(sorted(data[hue].unique())):
+        runs = data[data[hue] == value].groupby(["point", "seed"])
+        for n, (_, part) in enumerate(runs):
+            ax.plot(part["day"], part[y].astype(float) / scale, color=f"C{i}", alpha=0.6, lw=1,
+                    label=f"{hue} = {value}" if n == 0 else None)
+    ax.set_xlabel("day")
+    ax.set_ylabel(ylabel or y)
+    ax.legend()
     return fig
 
 
@@ -223,7 +257,7 @@ def compare_bars(runs: dict[str, RunFrames], metrics: dict[str, str], title: str
     fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 3.6))
     axes = np.atleast_1d(axes)
     for ax, (label, column) in zip(axes, metrics.items(), strict=True):
-        values = [float(r.summary[column] or 0) for r in runs.values()]
+        values = [_number(r.summary[column]) for r in runs.values()]
         ax.bar(list(runs), values, color=[f"C{i}" for i in range(len(runs))])
         ax.set_title(label, fontsize=10)
         ax.grid(alpha=0.3, axis="y")

@@ -7,14 +7,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simulator.chain import Chain
-from simulator.errors import UserError
+from simulator.errors import InputError, UserError
 from simulator.model.config import WorldConfig
 from simulator.model.errors import ReconciliationError
 from simulator.model.metrics import summary_row
 from simulator.model.world import World
+from simulator.units import token_unit_problem
 
 if TYPE_CHECKING:
     from simulator.scenario import Scenario
@@ -22,9 +23,12 @@ if TYPE_CHECKING:
 
 @dataclass
 class RunResult:
-    summary: dict
-    timeseries: list[dict]
-    events: list[dict]
+    """What a run measured, as typed values (int, float, bool, str; None where not applicable), in the
+    columns of `simulator.columns`: `summary` one row, `timeseries` one row per day, `events` the audit trail."""
+
+    summary: dict[str, Any]
+    timeseries: list[dict[str, Any]]
+    events: list[dict[str, Any]]
     world: World
 
 
@@ -33,6 +37,9 @@ def run(config: WorldConfig, seed: int = 0, backend: str = "revm", *, rpc_url: s
         event_sink: Callable[[dict], None] | None = None) -> RunResult:
     """One world run. With `event_sink`, events stream to it and `RunResult.events` stays empty."""
     started = time.perf_counter()
+    problem = token_unit_problem(config.offering.price_hkd_cents, config.offering.hard_cap_hkd)
+    if problem:
+        raise InputError(problem)
     chain = chain or Chain(backend, rpc_url=rpc_url, seed=seed)
     world = World(config, seed, chain)
     world.event_sink = event_sink
@@ -55,20 +62,23 @@ def run(config: WorldConfig, seed: int = 0, backend: str = "revm", *, rpc_url: s
 
 
 def run_scenario(scenario: Scenario, seed: int | None = None, backend: str = "revm", *, rpc_url: str | None = None,
-                 out_dir: Path | str | None = None, progress: bool = False) -> RunResult:
-    """Run a validated `simulator.scenario.Scenario`; write its outputs to `out_dir` when given."""
-    from simulator.outputs import EventStream, manifest, write_run
+                 out_dir: Path | str | None = None, progress: bool = False, fmt: str = "csv") -> RunResult:
+    """Run a validated `simulator.scenario.Scenario`; write its outputs to `out_dir` when given, as CSV or
+    Parquet (`fmt`)."""
+    from simulator.columns import EVENTS
+    from simulator.outputs import TableWriter, manifest, output_names, require_format, write_run
 
+    require_format(fmt)
     seed = scenario.scenario.seed if seed is None else seed
     out_dir = Path(out_dir) if out_dir is not None else None
     chain = Chain(backend, rpc_url=rpc_url, seed=seed)
     if out_dir is not None:  # the directory now holds this run in progress: no file of an older run stays beside it
-        for name in ("manifest.json", "summary.csv", "timeseries.csv", "events.csv"):  # the manifest first
+        for name in output_names():  # the manifest first, then either format's tables
             try:
                 (out_dir / name).unlink(missing_ok=True)
             except OSError as exc:
                 raise UserError(f"cannot clear {out_dir / name} of an older run: {exc.strerror or exc}") from None
-    stream = EventStream(out_dir / "events.csv") if out_dir is not None else None
+    stream = TableWriter(out_dir / f"events.{fmt}", EVENTS, fmt) if out_dir is not None else None
     try:
         result = run(scenario.world(), seed, backend, scenario=scenario.scenario.name, chain=chain, progress=progress,
                      event_sink=stream.write if stream else None)
@@ -83,5 +93,5 @@ def run_scenario(scenario: Scenario, seed: int | None = None, backend: str = "re
         dump["scenario"]["seed"] = seed
         stream.commit()
         write_run(out_dir, result.summary, result.timeseries, None,
-                  manifest(dump, seed, chain.backend.describe(), result.summary["wall_seconds"]))
+                  manifest(dump, seed, chain.backend.describe(), result.summary["wall_seconds"], fmt), fmt)
     return result

@@ -74,6 +74,12 @@ class Chain:
         self.sync_clock()
         return self.backend.timestamp
 
+    @property
+    def block_number(self) -> int:
+        """Number of the latest block, as it is: unlike `now`, reading it never brings the chain to the clock
+        (so it mines nothing)."""
+        return self.backend.block_number
+
     def timestamp_at(self, sim_seconds: float) -> int:
         return self.origin_timestamp + int(sim_seconds)
 

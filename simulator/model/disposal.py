@@ -71,7 +71,7 @@ class Disposal:
                         st.proceeds_fen += fen
                         st.impact_bps.append(fill.impact_bps)
                         w.event("authority", "va_sale", "", fen, "CNY", r, platform=pc.name,
-                                units=fill.quantity_units, price_usd_cents=fill.average_price_usd_cents,
+                                coins_e8=fill.quantity_units, price_usd_cents=fill.average_price_usd_cents,
                                 impact_bps=fill.impact_bps)
                     if fill.unfilled_units:
                         w.refuse("authority", "no_liquidity", fill.unfilled_units, "SVA", platform=pc.name)

@@ -66,7 +66,7 @@ class VaEtfs:
         units = paid * COIN // max(1, self.coin_price_hkd_cents())
         self.positions.append(EtfPosition(inv, units, paid, received))
         self.stats.subscribed_cents += paid
-        w.event(inv.wallet, "etf_bought", "", paid, "HKD", units=units, quota_fen=received)
+        w.event(inv.wallet, "etf_bought", "", paid, "HKD", coins_e8=units, quota_fen=received)
 
     def day(self) -> None:
         """Mark to market; holders past the panic drawdown sell, and the proceeds go home (closed loop)."""

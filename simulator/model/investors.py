@@ -97,7 +97,7 @@ class Investors:
             return
         decision = self.may_hold(inv)
         if not decision.allowed:
-            w.refuse(inv.wallet, decision.reason, cls=inv.cls)
+            w.refuse(inv.wallet, decision.reason, investor_class=inv.cls)
             return
         if inv.kind.southbound:  # through a CWM bank or broker, which routes to its platform
             routed = yield from self._onboard_via_channels(inv)
@@ -107,12 +107,12 @@ class Investors:
         else:
             chosen = self.choose_platform(inv)
             if chosen is None:
-                w.refuse(inv.wallet, "platform_not_licensed", cls=inv.cls)
+                w.refuse(inv.wallet, "platform_not_licensed", investor_class=inv.cls)
                 return
             platform = chosen
             outcome = yield from platform.onboard(inv)
             if outcome:
-                w.refuse(inv.wallet, outcome, cls=inv.cls, platform=platform.name)
+                w.refuse(inv.wallet, outcome, investor_class=inv.cls, platform=platform.name)
                 return
         self.register(inv, platform)
         if w.issuer.state == "open":
@@ -127,7 +127,7 @@ class Investors:
         for channel in channels:
             outcome = yield from channel.onboard(inv)
             if outcome and not accepted:
-                w.refuse(inv.wallet, outcome, cls=inv.cls, channel=channel.name)
+                w.refuse(inv.wallet, outcome, investor_class=inv.cls, channel=channel.name)
                 return None
             if not outcome:
                 accepted.append(channel)
@@ -148,10 +148,10 @@ class Investors:
         platform.clients.append(inv)
         platform.decisions.schedule(inv.index, inv, inv.rng, w.market.decision_bound[inv.cls])
         if inv.channels:
-            w.event(inv.wallet, "onboarded", receipt=r, cls=inv.cls, platform=platform.name,
-                    channels="+".join(inv.channels))
+            w.event(inv.wallet, "onboarded", receipt=r, investor_class=inv.cls, platform=platform.name,
+                    channel="+".join(inv.channels))
         else:
-            w.event(inv.wallet, "onboarded", receipt=r, cls=inv.cls, platform=platform.name)
+            w.event(inv.wallet, "onboarded", receipt=r, investor_class=inv.cls, platform=platform.name)
 
     def register_identity(self, inv: Investor, wallet: str) -> Receipt:
         """`wallet` registered on-chain as `inv`'s: country, category and channel from the class table."""

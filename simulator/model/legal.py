@@ -77,7 +77,7 @@ class Legal:
         w.by_wallet[new] = inv
         inv.key_lost = False
         self.stats.recoveries += 1
-        w.event(new, "recovered", "", inv.tokens, "RWA", r, lost_wallet=old)
+        w.event(new, "recovered", "", inv.tokens, "RWA", r, counterparty=old)
 
     def monitor(self, inv: Investor) -> None:
         """An onboarded bad actor (AML missed it): ongoing monitoring catches it after an exponential time."""
@@ -117,7 +117,7 @@ class Legal:
         w.holdings.drop_if_empty(inv)
         self.stats.forced_transfers += 1
         self.stats.tokens_seized += tokens
-        w.event(inv.wallet, "court_order", "forced_transfer", tokens, "RWA", r, receiver=receiver)
+        w.event(inv.wallet, "court_order", "forced_transfer", tokens, "RWA", r, counterparty=receiver)
 
     def _receiver(self) -> str:
         if not self.receiver:

@@ -132,7 +132,7 @@ class SecondaryMarket:
             elif accept(inv.rng, c.buy_interest_per_day * (1.0 - fear), p_max):
                 decision = w.investor_flow.may_hold(inv)
                 if not decision.allowed:  # the rules changed since onboarding
-                    w.refuse(inv.wallet, decision.reason, cls=inv.cls)
+                    w.refuse(inv.wallet, decision.reason, investor_class=inv.cls)
                     continue
                 premium = spread_bps * float(inv.rng.random()) / BPS
                 price = max(1, int(ref * (1.0 + premium)))
@@ -140,7 +140,7 @@ class SecondaryMarket:
                 if inv.kind.southbound:
                     budget, reason = w.funding.southbound_budget(inv, budget)
                     if reason:
-                        w.refuse(inv.wallet, reason, cls=inv.cls)
+                        w.refuse(inv.wallet, reason, investor_class=inv.cls)
                         continue
                 qty = budget * TOKEN // price
                 qty -= qty % LOT

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.model.classes import CLASS_NAMES
 from simulator.model.policy import REASONS
 from simulator.model.valuation import irr
-from simulator.units import DAY, MINOR_PER_MAJOR, TOKEN
+from simulator.units import DAY, MINOR_PER_MAJOR, TOKEN, tokens_e9
 
 if TYPE_CHECKING:
     from simulator.model.world import World
@@ -32,7 +32,8 @@ class Counters:
 
 
 def daily_row(w: World) -> dict[str, Any]:
-    """One row of timeseries.csv: the state of the world at the start of the day."""
+    """One row of timeseries.csv: the state of the world at 00:00 of the day, after the day's FX and VA price
+    step and the ETF marks (`World.daily`), before the day's sessions, settlements and payouts."""
     c = w.counters
     etfs = w.etfs
     return {
@@ -40,7 +41,7 @@ def daily_row(w: World) -> dict[str, Any]:
         "investors_onboarded": sum(len(p.clients) for p in w.platforms.values()),
         "holders": len(w.holdings.holders),
         **{f"holders_{cls}": n for cls, n in w.holdings.by_class.items()},
-        "tokens_outstanding": w.holdings.tokens_outstanding,
+        "tokens_outstanding_e9": tokens_e9(w.holdings.tokens_outstanding),
         "capital_idle_hkd_days_cum": c.capital_idle_cent_days // MINOR_PER_MAJOR,
         "settlement_failures_cum": c.settlement_failures,
         "price_hkd_cents": w.market.price_cents,
@@ -53,9 +54,9 @@ def daily_row(w: World) -> dict[str, Any]:
         "offering_state": w.issuer.state,
         "platforms_licensed": sum(1 for p in w.platforms.values() if p.licensed),
         "va_price_usd_cents": w.va.price_usd_cents,
-        "va_sold_units_cum": w.disposal.stats.sold_units,
+        "va_sold_coins_e8_cum": w.disposal.stats.sold_units,
         "etf_value_hkd": etfs.value_cents() // MINOR_PER_MAJOR if etfs.positions else 0,
-        **{f"fx_{k}": v for k, v in sorted(w.fx.rates().items())},
+        **{f"fx_{k[4:].lower()}_per_usd_e8": v for k, v in sorted(w.fx.rates().items())},  # "USD/HKD" -> hkd
     }
 
 
@@ -66,16 +67,19 @@ def _stdev(values: list[float]) -> float:
     return (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
 
 
-def _pct(ratio: float) -> str:
-    """A ratio as a percentage with 4 decimals, formatted the same way everywhere."""
-    return f"{ratio * 100:.4f}"
+def _pct(ratio: float) -> float:
+    """A ratio as a percentage rounded to 4 decimals, the same way everywhere."""
+    return float(f"{ratio * 100:.4f}")
 
 
-def _yield_pct(received_cents: int, capital_cent_days: int) -> str:
+def _yield_pct(received_cents: int, capital_cent_days: int) -> float | None:
     """Time-weighted annual yield: distributions received over the cost of the tokens times the time they
-    were held (a ratio, not money: percent with 4 decimals, computed from integers on every platform)."""
-    pct_e6 = received_cents * 10**8 * 365 // capital_cent_days if capital_cent_days else 0
-    return f"{pct_e6 // 10**6}.{pct_e6 % 10**6 // MINOR_PER_MAJOR:04d}"
+    were held (a ratio, not money: percent to 4 decimals, computed from integers on every platform); None
+    when nobody of the class held tokens."""
+    if not capital_cent_days:
+        return None
+    pct_e6 = received_cents * 10**8 * 365 // capital_cent_days
+    return float(f"{pct_e6 // 10**6}.{pct_e6 % 10**6 // MINOR_PER_MAJOR:04d}")
 
 
 def _returns(w: World) -> dict[str, Any]:
@@ -103,13 +107,14 @@ def _returns(w: World) -> dict[str, Any]:
         "exit_value_hkd": exit_total // MINOR_PER_MAJOR,
         "value_stranded_hkd": sum(i.tokens for i in w.investors if i.frozen or i.key_lost) * value // TOKEN
         // MINOR_PER_MAJOR,
-        "value_per_token_at_close_hkd_cents": w.revenue.value_at_close_cents,
-        "term_end_day": (issuer.term_end - w.cfg.start_date).days if issuer.term_end is not None else "",
+        # set when the right starts, at the close
+        "value_per_token_at_close_hkd_cents": w.revenue.value_at_close_cents if issuer.term_end is not None else None,
+        "term_end_day": (issuer.term_end - w.cfg.start_date).days if issuer.term_end is not None else None,
     }
 
 
-def _rate_pct(rate: float | None) -> str:
-    return "" if rate is None else _pct(rate)
+def _rate_pct(rate: float | None) -> float | None:
+    return None if rate is None else _pct(rate)
 
 
 def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reconciliation: int) -> dict[str, Any]:
@@ -126,13 +131,13 @@ def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reco
     for cls in CLASS_NAMES:
         row[f"investors_by_class_{cls}"] = sum(1 for i in inv if i.onboarded and i.cls == cls)
     opened = issuer.opened_day
-    fill: int | str
+    fill: int | None
     if opened is None:
-        fill = ""
+        fill = None
     elif issuer.filled_day is not None:
         fill = issuer.filled_day - opened
     else:
-        fill = issuer.closed_day - opened if issuer.closed_day is not None else ""
+        fill = issuer.closed_day - opened if issuer.closed_day is not None else None
     first = w.revenue.first_distribution_day
     row.update({
         "capital_raised_hkd": issuer.capital_raised_cents // MINOR_PER_MAJOR,
@@ -140,8 +145,8 @@ def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reco
         "offering_outcome": issuer.state,
         "offering_filled": issuer.filled_day is not None,
         "approval_days": issuer.approval_days,
-        "first_distribution_day": first if first is not None else "",
-        "tokens_outstanding": sum(i.tokens for i in inv),
+        "first_distribution_day": first,
+        "tokens_outstanding_e9": tokens_e9(sum(i.tokens for i in inv)),
         "holders_end": sum(1 for i in inv if i.tokens > 0),
         "distributions_paid_hkd": w.revenue.distributed_cents // MINOR_PER_MAJOR,  # net of withholding
         "payouts_gross_cny": w.revenue.gross_payouts_fen // MINOR_PER_MAJOR,  # the holders' share, before tax
@@ -173,33 +178,34 @@ def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reco
         "wallets_frozen": w.legal.stats.frozen,
         "court_orders_executed": w.legal.stats.forced_transfers,
         "court_orders_unenforced": w.legal.stats.unenforced,
-        "tokens_seized": w.legal.stats.tokens_seized,
-        "tokens_frozen_end": sum(i.tokens for i in w.investors if i.frozen),
+        "tokens_seized_e9": tokens_e9(w.legal.stats.tokens_seized),
+        "tokens_frozen_end_e9": tokens_e9(sum(i.tokens for i in w.investors if i.frozen)),
         "keys_lost": w.legal.stats.keys_lost,
         "wallets_recovered": w.legal.stats.recoveries,
-        "tokens_key_lost_end": sum(i.tokens for i in w.investors if i.key_lost),
+        "tokens_key_lost_end_e9": tokens_e9(sum(i.tokens for i in w.investors if i.key_lost)),
         "capital_idle_hkd_days": c.capital_idle_cent_days // MINOR_PER_MAJOR,
         "counterparty_failures": c.counterparty_failures,
         "platform_outage_days": c.platform_outage_days,
-        "disposal_sold_units": disposal.sold_units,
+        "disposal_sold_coins_e8": disposal.sold_units,
         "disposal_proceeds_cny": disposal.proceeds_fen // MINOR_PER_MAJOR,
         "disposal_days_to_finish": (disposal.finished_day - w.cfg.disposal.start_day
-                                    if disposal.finished_day is not None else ""),
+                                    if disposal.finished_day is not None else None),
         "disposal_mean_impact_bps": (sum(disposal.impact_bps) // len(disposal.impact_bps)
-                                     if disposal.impact_bps else 0),
+                                     if disposal.impact_bps else None),
         "etf_investors": len(etfs.positions),
         "etf_subscribed_hkd": etfs.stats.subscribed_cents // MINOR_PER_MAJOR,
         "etf_value_end_hkd": etfs.value_cents() // MINOR_PER_MAJOR if etfs.positions else 0,
         "etf_realized_pnl_hkd": etfs.stats.realized_pnl_cents // MINOR_PER_MAJOR,
         "etf_panic_sellers": etfs.stats.panic_sellers,
-        "etf_daily_vol_pct": _pct(_stdev(etfs.stats.returns)),
-        "etf_max_drawdown_pct": _pct(etfs.stats.max_drawdown),
-        "settlement_latency_days_mean": round(c.settlement_latency_s_total / c.trades / DAY, 4) if c.trades else "",
+        # not applicable before two daily returns (a volatility) or one mark (a drawdown) of a position
+        "etf_daily_vol_pct": _pct(_stdev(etfs.stats.returns)) if len(etfs.stats.returns) >= 2 else None,
+        "etf_max_drawdown_pct": _pct(etfs.stats.max_drawdown) if etfs.stats.last_price else None,
+        "settlement_latency_days_mean": round(c.settlement_latency_s_total / c.trades / DAY, 4) if c.trades else None,
         "tx_count": w.chain.tx_count,
         # gas as a chain charges it (per transaction, cold slots first) on pyevm, web3 and a node; revm's is
         # its session's (slots stay warm across transactions: less), so it gets a name of its own
-        **({"gas_used_chain": "", "gas_used_revm_session": w.chain.gas_used_total} if w.chain.backend.name == "revm"
-           else {"gas_used_chain": w.chain.gas_used_total, "gas_used_revm_session": ""}),
+        **({"gas_used_chain": None, "gas_used_revm_session": w.chain.gas_used_total} if w.chain.backend.name == "revm"
+           else {"gas_used_chain": w.chain.gas_used_total, "gas_used_revm_session": None}),
         "reconciliation_diff_minor": reconciliation,
         "wall_seconds": round(wall_seconds, 3),
     })

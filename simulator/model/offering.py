@@ -103,15 +103,15 @@ class Issuer:
         cents = w.investor_flow.ticket_cents(inv)
         reason = yield from w.funding.fund_hkd(inv, cents, cut_to_quota=True)
         if reason:
-            w.refuse(inv.wallet, reason, cents, "HKD", cls=inv.cls)
+            w.refuse(inv.wallet, reason, cents, "HKD", investor_class=inv.cls)
             return
         cents = min(cents, w.ledger.balance(f"bank:{inv.key}", "HKD"))
         if self.state != "open":
-            w.refuse(inv.wallet, "offering_closed", cents, "HKD", cls=inv.cls)
+            w.refuse(inv.wallet, "offering_closed", cents, "HKD", investor_class=inv.cls)
             return
         units = cents * UNITS_PER_CENT
         if cents < major_to_minor(w.cfg.offering.min_ticket_hkd):
-            w.refuse(inv.wallet, "offering_ticket", cents, "HKD", cls=inv.cls)
+            w.refuse(inv.wallet, "offering_ticket", cents, "HKD", investor_class=inv.cls)
             return
         w.funding.mint_hkds(inv.wallet, f"bank:{inv.key}", cents, "subscription funding")
         s.hkd.approve(s.offering.address, units, sender=inv.wallet)
@@ -121,7 +121,7 @@ class Issuer:
             w.refuse(inv.wallet, "offering_ticket", cents, "HKD", error=exc.error)
             return
         w.chain_move(inv.wallet, s.offering.address, units, "HKDS", "subscribe")
-        w.event(inv.wallet, "subscribed", "", cents, "HKD", r, cls=inv.cls)
+        w.event(inv.wallet, "subscribed", "", cents, "HKD", r, investor_class=inv.cls)
         self.subscribed_cents += cents
         if self.filled_day is None and self.subscribed_cents >= major_to_minor(w.cfg.offering.hard_cap_hkd):
             self.filled_day = w.day
@@ -164,7 +164,8 @@ class Issuer:
             w.holdings.flow(inv, w.day, -(cash // UNITS_PER_CENT))
             inv.purchase_checks.append(w.investor_flow.may_hold(inv).allowed)
             self.capital_raised_cents += cash // UNITS_PER_CENT
-            w.event(inv.wallet, "allocated", "", cash // UNITS_PER_CENT, "HKD", r, tokens=tokens, cls=inv.cls)
+            w.event(inv.wallet, "allocated", "", cash // UNITS_PER_CENT, "HKD", r, tokens=tokens,
+                    investor_class=inv.cls)
         self.state = "closed"
         w.event("issuer", "offering_closed", "", self.capital_raised_cents, "HKD")
         self.term_end = w.revenue.open_term(w.date())

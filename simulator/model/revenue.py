@@ -86,8 +86,8 @@ class Revenue:
         # carried forward off-chain, in the holders' share)
         r = s.oracle.report(period, statement.kwh, max(0, statement.net_revenue_fen), "CNY",
                             period.to_bytes(32, "big"), sender=s.attestor)
-        w.event("attestor", "oracle_report", "", statement.net_revenue_fen, "CNY", r, period=period,
-                kwh=statement.kwh)
+        w.event("attestor", "oracle_report", "", statement.net_revenue_fen, "CNY", r, period_yyyymm=period,
+                energy_kwh=statement.kwh)
         if w.issuer.state != "closed" or w.issuer.matured_day is not None:
             return  # the right pays from the close to the end of its term: otherwise the share stays onshore
         gross = statement.holders_share_fen * self.sold_bps // BPS * issuer.repatriation_cap_bps // BPS
@@ -108,7 +108,7 @@ class Revenue:
         yield w.until(transfer.arrives_at)
         hkd = w.fx.convert(transfer.received_minor, "CNY", "HKD")
         w.ledger.post(w.now_s, "external:fx", "spv:HKD", hkd, "HKD", "repatriation FX")
-        w.event("issuer", "repatriated", "", hkd, "HKD", period=period)
+        w.event("issuer", "repatriated", "", hkd, "HKD", period_yyyymm=period)
         cents = w.ledger.balance("spv:HKD", "HKD")
         if cents <= 0:
             return
@@ -123,7 +123,7 @@ class Revenue:
             self.first_distribution_day = w.day
         w.market.trailing_yield_bps = self._trailing_yield_bps()
         self.periods_distributed += 1
-        w.event("paying-agent", "distribution", "", cents, "HKD", r, period=period)
+        w.event("paying-agent", "distribution", "", cents, "HKD", r, period_yyyymm=period)
         if self.periods_distributed % w.cfg.market.claim_every_months == 0:
             self.claim_all()
 

@@ -97,7 +97,7 @@ class Settlement:
         c.volume_cents += cents
         c.settlement_latency_s_total += w.now_s - matched_at
         w.event(platform.name, "trade_settled", "", cents, "HKD", r, buyer=buyer.wallet, seller=seller.wallet,
-                price_cents=match.price, quantity=match.quantity, latency_s=w.now_s - matched_at)
+                price_hkd_cents=match.price, tokens=match.quantity, latency_s=w.now_s - matched_at)
         if seller.kind.southbound:
             w.funding.return_northbound(seller, cents - fee_cents, "sale")
 
@@ -129,4 +129,4 @@ class Settlement:
         w.by_wallet[match.buyer].bidding = False
         w.counters.settlement_failures += 1
         w.refuse(match.buyer, "settlement_failed" if reason not in REASONS else reason, match.cash_value, "HKD",
-                 match=match.match_id, **extra)
+                 match_id=match.match_id, **extra)

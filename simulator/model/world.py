@@ -23,11 +23,12 @@ import simpy
 
 from simulator.chain import Chain, Receipt
 from simulator.chain.suite import deploy_suite
+from simulator.columns import EVENTS
 from simulator.model.channels import Channels
 from simulator.model.classes import INVESTOR_CLASSES
 from simulator.model.config import WorldConfig
 from simulator.model.disposal import Disposal
-from simulator.model.errors import ReconciliationError
+from simulator.model.errors import ModelError, ReconciliationError
 from simulator.model.etf import VaEtfs
 from simulator.model.funding import Funding
 from simulator.model.fx import FxMarket
@@ -47,11 +48,14 @@ from simulator.model.rng import Streams
 from simulator.model.settlement import Settlement
 from simulator.model.shocks import Shocks
 from simulator.model.va_market import VirtualAssetMarket
-from simulator.units import DAY, UNITS_PER_CENT
+from simulator.units import DAY, UNITS_PER_CENT, tokens_e9
 
 __all__ = ["ReconciliationError", "World"]
 
 Process = Generator[simpy.Event, Any, Any]
+# the event columns a keyword of `World.event` fills; `event` sets the others itself (tokens_e9 from `tokens`)
+EVENT_FIELD_COLUMNS = frozenset(EVENTS) - {"time_s", "day", "actor", "kind", "reason", "amount_minor", "currency",
+                                           "block", "onchain", "tokens_e9", "detail"}
 
 
 class World:
@@ -117,12 +121,28 @@ class World:
 
     # ------------------------------------------------------------------ the audit trail
     def event(self, actor: str, kind: str, reason: str = "", amount: int = 0, currency: str = "",
-              receipt: Receipt | None = None, **extra: Any) -> None:
-        row = {"time_s": int(self.env.now), "day": self.day, "actor": actor, "kind": kind, "reason": reason,
-               "amount": amount, "currency": currency,
-               "block": receipt.block_number if receipt is not None else "",
-               "tx_hash": (receipt.tx_hash or "") if receipt is not None else ""}
-        row["detail"] = ";".join(f"{k}={v}" for k, v in sorted(extra.items()))
+              receipt: Receipt | None = None, tokens: int | None = None, **fields: Any) -> None:
+        """One row of the audit trail (columns: `simulator.columns.EVENTS`). `amount` is in the currency's unit
+        in the model (RWA: token base units) and is reported in its minor unit; no currency, no amount.
+        `tokens` (base units) is reported as `tokens_e9`; a keyword naming a column fills it, any other goes
+        to `detail`. Off-chain events carry the chain's latest block, read without moving the chain."""
+        row: dict[str, Any] = dict.fromkeys(EVENTS)
+        row.update(time_s=int(self.env.now), day=self.day, actor=actor, kind=kind, reason=reason or None,
+                   block=receipt.block_number if receipt is not None else self.chain.block_number,
+                   onchain=receipt is not None)
+        if currency:
+            row["amount_minor"], row["currency"] = (tokens_e9(amount) if currency == "RWA" else amount), currency
+        elif amount:
+            raise ModelError(f"{kind}: an amount ({amount}) without a currency")
+        if tokens is not None:
+            row["tokens_e9"] = tokens_e9(tokens)
+        rest = {}
+        for key, value in fields.items():
+            if key in EVENT_FIELD_COLUMNS:
+                row[key] = None if value == "" else value
+            else:
+                rest[key] = value
+        row["detail"] = ";".join(f"{k}={v}" for k, v in sorted(rest.items())) or None
         self.event_count += 1
         if self.event_sink is None:
             self.events.append(row)

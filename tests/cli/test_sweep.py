@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from simulator.cli import main
@@ -49,6 +50,7 @@ def test_one_worker_gives_the_same_csv_as_two(tmp_path, pool_sweep):
     out = tmp_path / "serial"
     assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--quiet"]) == 0
     assert (out / "sweep.csv").read_bytes() == pool_sweep.read_bytes()
+    assert (out / "timeseries.csv").read_bytes() == (pool_sweep.parent / "timeseries.csv").read_bytes()
 
 
 def test_existing_sweep_needs_resume(tmp_path, capsys, pool_sweep):
@@ -92,6 +94,7 @@ def test_resume_after_a_kill_gives_the_uninterrupted_csv(tmp_path, pool_sweep):
     assert not (out / "sweep.csv").exists()
     assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 0
     assert (out / "sweep.csv").read_bytes() == pool_sweep.read_bytes()
+    assert (out / "timeseries.csv").read_bytes() == (pool_sweep.parent / "timeseries.csv").read_bytes()
 
 
 def test_dask_local_cluster_gives_the_process_pool_csv(tmp_path, pool_sweep):
@@ -154,10 +157,12 @@ def test_a_run_that_does_not_prove_it_belongs_is_run_again(tmp_path, pool_sweep)
     forged = out / "runs" / "p0000-s3.json"
     row = json.loads(forged.read_text())
     row.update(fingerprint="0" * 64, secondary_trades=123456)  # a result made by something else
+    row["timeseries"]["rows"][5][row["timeseries"]["columns"].index("trades_cum")] = 999  # and its days
     forged.write_text(json.dumps(row))
     (out / "runs" / "p0001-s4.json").unlink()
     assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 0
     assert (out / "sweep.csv").read_bytes() == pool_sweep.read_bytes()  # both redone, nothing forged kept
+    assert (out / "timeseries.csv").read_bytes() == (pool_sweep.parent / "timeseries.csv").read_bytes()
 
 
 def test_runs_without_a_sweep_record_are_refused(tmp_path, capsys, pool_sweep):
@@ -172,3 +177,42 @@ def test_more_seeds_extend_a_sweep(tmp_path, pool_sweep):
     assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "3", "--out", str(out), "--resume", "--quiet"]) == 0
     table = rows(out / "sweep.csv")
     assert len(table) == 12 and all(r["status"] == "ok" for r in table)
+
+
+def test_sweep_csv_is_the_sweeps_columns_then_summary_csvs_in_its_order(pool_sweep):
+    """status and error sat between the grid and the summary, and a grid key that is also a summary column
+    (horizon_days) moved that column to the front."""
+    from simulator.columns import summary_schema
+
+    with open(pool_sweep, newline="") as fh:
+        names = next(csv.reader(fh))
+    assert names == ["point", "policy.cwm.individual_quota_cny", "market.settlement_t_plus", "status", "error",
+                     *[c for c in summary_schema() if c != "wall_seconds"]]
+
+
+def test_a_sweep_keeps_every_runs_timeseries(pool_sweep):
+    """Only each run's summary row was kept: no run's trajectory could be plotted."""
+    from simulator.columns import frame, read, timeseries_schema
+    from simulator.runner import run_scenario
+    from simulator.scenario import load_scenario
+
+    sweep, days = read(pool_sweep), read(pool_sweep.parent / "timeseries.csv")
+    assert list(days.columns[:2]) == ["point", "seed"]
+    assert sorted(set(zip(days["point"], days["seed"], strict=True))) == [(p, s) for p in range(4) for s in (3, 4)]
+    point = sweep[(sweep["point"] == 3) & (sweep["seed"] == 4)].iloc[0]
+    keys = ["policy.cwm.individual_quota_cny", "market.settlement_t_plus"]
+    alone = run_scenario(load_scenario(SMALL, ["horizon_days=90", *[f"{k}={point[k]}" for k in keys]]), seed=4)
+    mine = days[(days["point"] == 3) & (days["seed"] == 4)].drop(columns=["point", "seed"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, frame(alone.timeseries, timeseries_schema()))
+    assert len(mine) == 90 and alone.summary["secondary_trades"] == point["secondary_trades"]
+
+
+def test_a_parquet_sweep_holds_the_csv_sweeps_frames(tmp_path, pool_sweep):
+    from simulator.columns import read
+
+    out = tmp_path / "parquet"
+    assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--quiet",
+                 "--format", "parquet"]) == 0
+    for name in ("sweep", "timeseries"):
+        pd.testing.assert_frame_equal(read(out / f"{name}.parquet"), read(pool_sweep.parent / f"{name}.csv"))
+    assert not (out / "sweep.csv").exists()

@@ -15,15 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
 
 
-def _detail(event: dict) -> dict[str, str]:
-    return dict(kv.split("=", 1) for kv in event["detail"].split(";") if kv)
-
-
 def test_each_refusal_is_counted_once():
     """A settlement whose funding leg fails was recorded twice (once by the funding, once by the failure)."""
     result = run_scenario(load_scenario(SCENARIOS / "cwm_inclusion.toml"))
     refused = [e for e in result.events if e["kind"] == "refused"]
-    per_match = collections.Counter(_detail(e)["match"] for e in refused if "match" in _detail(e))
+    per_match = collections.Counter(e["match_id"] for e in refused if e["match_id"] is not None)
     assert per_match, "the scenario must exercise failed settlements"
     assert max(per_match.values()) == 1
     counted = sum(v for k, v in result.summary.items() if k.startswith("refused_"))
@@ -48,7 +44,7 @@ def test_a_loss_month_is_carried_forward_not_a_crash(price):
     assert s["reconciliation_diff_minor"] == 0 and s["offering_outcome"] == "closed"
     reports = [e for e in result.events if e["kind"] == "oracle_report"]
     paid = [e for e in result.events if e["kind"] == "distribution"]
-    assert any(e["amount"] < 0 for e in reports)  # loss months happened ...
+    assert any(e["amount_minor"] < 0 for e in reports)  # loss months happened ...
     assert 0 < len(paid) < len(reports)  # ... paid nothing, and later months paid again
     ledger = result.world.ledger
     assert ledger.balance("external:opex", "CNY") > 0  # losses went out of the issuer, never to holders
@@ -95,7 +91,7 @@ def test_a_ticket_above_the_quota_is_cut_to_exactly_what_remains():
         # RMB 3,000,000.00 of principal in use, to the fen; the CIPS fee was paid on top
         assert world.policy.cwm_used_fen[inv.wallet] == 3_000_000 * 100
         # the whole RMB 3 m principal arrived in Hong Kong: the fee did not come out of it
-        remitted = [e["amount"] for e in result.events if e["kind"] == "remittance" and e["actor"] == inv.wallet]
+        remitted = [e["amount_minor"] for e in result.events if e["kind"] == "remittance" and e["actor"] == inv.wallet]
         assert remitted == [3_000_000 * 100]
     assert result.summary["refused_cwm_individual_quota"] == 0
 
@@ -111,16 +107,16 @@ def test_refunds_go_home_through_the_closed_loop_and_free_the_quota():
         issuer=IssuerConfig(approval_min_days=20, approval_bound_days=20)).model_copy(update={"horizon_days": 51})
     result = run(config, seed=5)
     world = result.world
-    refunds = {e["actor"]: e["amount"] for e in result.events if e["kind"] == "refunded"}
+    refunds = {e["actor"]: e["amount_minor"] for e in result.events if e["kind"] == "refunded"}
     home = {e["actor"]: e for e in result.events
-            if e["kind"] == "remittance_northbound" and "cause=refund" in e["detail"]}
+            if e["kind"] == "remittance_northbound" and e["cause"] == "refund"}
     mainland = [i for i in world.investors if i.cls == "mainland_gba" and i.wallet in refunds]
     assert mainland
     for inv in mainland:
         assert inv.wallet in home  # the refund went home ...
         # ... and freed the quota it used: RMB 3 m remitted, less what came home (FX moves stay in use: net)
-        assert world.policy.cwm_used_fen[inv.wallet] == 3_000_000 * 100 - home[inv.wallet]["amount"]
-        assert home[inv.wallet]["amount"] > 0.8 * 3_000_000 * 100  # most of the ticket was refunded
+        assert world.policy.cwm_used_fen[inv.wallet] == 3_000_000 * 100 - home[inv.wallet]["amount_minor"]
+        assert home[inv.wallet]["amount_minor"] > 0.8 * 3_000_000 * 100  # most of the ticket was refunded
         assert world.suite.hkd.balanceOf(inv.wallet) < 10**4  # no stablecoin left behind in Hong Kong
     assert result.summary["reconciliation_diff_minor"] == 0
 
@@ -159,8 +155,7 @@ def test_aml_monitoring_freezes_and_a_court_order_is_executed_only_if_the_regist
     frozen_at = {e["actor"]: e["time_s"] for e in result.events if e["kind"] == "frozen"}
     for e in result.events:  # a frozen wallet never trades again
         if e["kind"] == "trade_settled":
-            d = _detail(e)
-            for who in (d["buyer"], d["seller"]):
+            for who in (e["buyer"], e["seller"]):
                 assert who not in frozen_at or e["time_s"] < frozen_at[who]
     orders = [e for e in result.events if e["kind"] == "court_order"]
     assert orders
@@ -170,15 +165,15 @@ def test_aml_monitoring_freezes_and_a_court_order_is_executed_only_if_the_regist
         recovered = [e for e in result.events if e["kind"] == "recovered"]
         assert recovered and s["wallets_recovered"] == len(recovered)
         for e in recovered:  # the tokens moved to the holder's new wallet; the lost one holds none
-            assert token.balanceOf(_detail(e)["lost_wallet"]) == 0 and e["amount"] > 0
+            assert token.balanceOf(e["counterparty"]) == 0 and e["amount_minor"] > 0
         assert s["court_orders_executed"] == len(orders) and s["court_orders_unenforced"] == 0
-        assert token.balanceOf(w.legal.receiver) == s["tokens_seized"] > 0
+        assert token.balanceOf(w.legal.receiver) == s["tokens_seized_e9"] * 10**9 > 0
         assert all(token.balanceOf(e["actor"]) == 0 for e in orders)
     else:
-        assert s["wallets_recovered"] == 0 and s["tokens_key_lost_end"] > 0
-        assert s["tokens_key_lost_end"] == sum(token.balanceOf(i.wallet) for i in w.investors if i.key_lost)
-        assert s["court_orders_unenforced"] == len(orders) and s["tokens_seized"] == 0
-        assert s["tokens_frozen_end"] == sum(token.balanceOf(i.wallet) for i in frozen) > 0
+        assert s["wallets_recovered"] == 0 and s["tokens_key_lost_end_e9"] > 0
+        assert s["tokens_key_lost_end_e9"] * 10**9 == sum(token.balanceOf(i.wallet) for i in w.investors if i.key_lost)
+        assert s["court_orders_unenforced"] == len(orders) and s["tokens_seized_e9"] == 0
+        assert s["tokens_frozen_end_e9"] * 10**9 == sum(token.balanceOf(i.wallet) for i in frozen) > 0
         assert s["value_stranded_hkd"] > 0
 
 
@@ -192,13 +187,13 @@ def test_mainland_investors_come_through_a_cwm_bank_or_broker_which_routes_to_it
                 CwmChannelConfig(name="broker-b", kind="broker", platform="beta", weight=1.0)]
     result = run(small_world(horizon_days=200, cwm_channels=channels), seed=5)
     world = result.world
-    onboarded = {e["actor"]: _detail(e) for e in result.events if e["kind"] == "onboarded"}
+    onboarded = {e["actor"]: e for e in result.events if e["kind"] == "onboarded"}
     mainland = [i for i in world.investors if i.cls == "mainland_gba" and i.onboarded]
     assert mainland
     for inv in mainland:
         assert inv.channels and set(inv.channels) <= {"bank-a", "broker-b"}
         assert onboarded[inv.wallet]["platform"] == "beta"  # the channel's platform, not a free choice
-        assert onboarded[inv.wallet]["channels"] == "+".join(inv.channels)
+        assert onboarded[inv.wallet]["channel"] == "+".join(inv.channels)
     assert result.summary["cwm_clients_bank"] + result.summary["cwm_clients_broker"] \
         + result.summary["cwm_clients_bank_and_broker"] == len(mainland)
     others = [i for i in world.investors if i.cls != "mainland_gba" and i.onboarded]
@@ -218,7 +213,7 @@ def test_an_investor_with_a_bank_and_a_broker_has_rmb_1_5_m_through_each():
     mainland = [i for i in world.investors if i.cls == "mainland_gba" and i.onboarded]
     assert mainland and all(len(i.channels) == 2 for i in mainland)
     for inv in mainland:
-        sent = [e["amount"] for e in result.events if e["kind"] == "remittance" and e["actor"] == inv.wallet]
+        sent = [e["amount_minor"] for e in result.events if e["kind"] == "remittance" and e["actor"] == inv.wallet]
         assert sent[0] == 1_500_000 * 100  # the subscription goes through one channel: cut to its RMB 1.5 m
         per_channel = [world.policy.cwm_channel_used_fen.get((inv.key, c), 0) for c in inv.channels]
         assert max(per_channel) <= 1_500_000 * 100 and sum(per_channel) == world.policy.cwm_used_fen[inv.key]

@@ -54,17 +54,19 @@ def test_disk_full_is_a_clear_error(tmp_path):
         pytest.fail("/dev/full is needed to simulate a full disk")
     import csv
 
+    from simulator.columns import EVENTS
     from simulator.errors import UserError
-    from simulator.outputs import EVENT_FIELDS, EventStream
+    from simulator.outputs import TableWriter
 
-    stream = EventStream(tmp_path / "events.csv")
+    stream = TableWriter(tmp_path / "events.csv", EVENTS)
     stream.fh.close()
     stream.fh = open("/dev/full", "w", buffering=1)  # noqa: SIM115 - the stream owns and closes it; writes fail ENOSPC
-    stream.writer = csv.DictWriter(stream.fh, fieldnames=EVENT_FIELDS, lineterminator="\n")
+    stream.writer = csv.DictWriter(stream.fh, fieldnames=list(EVENTS), lineterminator="\n")
+    row = {**dict.fromkeys(EVENTS), "time_s": 0, "day": 0, "actor": "a", "kind": "k", "block": 0, "onchain": False,
+           "detail": "x" * 1000}
     with pytest.raises(UserError, match=r"cannot write .*events\.csv: No space left on device"):
         for _ in range(10):
-            stream.write({"time_s": 0, "day": 0, "actor": "a", "kind": "k", "reason": "", "amount": 0,
-                          "currency": "", "block": "", "tx_hash": "", "detail": "x" * 1000})
+            stream.write(row)
     stream.abort()
     assert not (tmp_path / "events.csv").exists()
 
@@ -94,9 +96,10 @@ def test_outage_and_licence_revocation_mid_offering_lose_and_double_settle_nothi
         assert o.refundableOf(who) == 0
         assert o.allocatedCash(who) == o.subscribed(who) or o.refunded(who), who
     assert world.suite.hkd.balanceOf(o.address) == 0
-    onboarded_at_alpha = [e["day"] for e in events if e["kind"] == "onboarded" and "platform=alpha" in e["detail"]]
+    onboarded_at_alpha = [e["day"] for e in events if e["kind"] == "onboarded" and e["platform"] == "alpha"]
     assert onboarded_at_alpha and max(onboarded_at_alpha) < 45  # revoked: no new clients after day 45
-    assert any(e["kind"] == "onboarded" and "platform=beta" in e["detail"] and e["day"] >= 45 for e in events)
-    settled = Counter(e["detail"].split("match=")[-1] for e in events if e["kind"] == "trade_settled")
+    assert any(e["kind"] == "onboarded" and e["platform"] == "beta" and e["day"] >= 45 for e in events)
+    settled = Counter((e["buyer"], e["seller"], e["tokens_e9"], e["price_hkd_cents"], e["latency_s"])
+                      for e in events if e["kind"] == "trade_settled")
     assert not [m for m, n in settled.items() if n > 1]  # never double-settled
     assert not [e for e in events if e["kind"] == "trade_settled" and e["actor"] == "alpha" and e["day"] >= 45]
