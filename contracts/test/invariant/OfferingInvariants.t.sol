@@ -32,14 +32,14 @@ contract OfferingInvariants is Fixture {
         targetContract(address(handler));
     }
 
-    /// What an investor is still owed in cash: nothing once refunded, else what was not allocated.
+    /// What an investor is still owed in cash: what it subscribed, less what was allocated to it and what
+    /// it was refunded.
     function _owed(address investor) internal view returns (uint256) {
-        if (offering.refunded(investor)) return 0;
-        return offering.subscribed(investor) - offering.allocatedCash(investor);
+        return offering.subscribed(investor) - offering.allocatedCash(investor) - handler.ghostRefunded(investor);
     }
 
     /// The offering holds exactly the cash it still owes: the settlement-token balance of the offering is
-    /// the sum over subscribers of (subscribed - allocated), refunded ones excluded; what is refundable now
+    /// the sum over subscribers of (subscribed - allocated - refunded); what is refundable now
     /// never exceeds it, and equals it once the offering is closed, cancelled or failed.
     function invariant_CashHeldIsWhatIsOwed() public view {
         uint256 owed;

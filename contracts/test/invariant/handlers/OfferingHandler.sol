@@ -21,6 +21,8 @@ contract OfferingHandler is Test {
     mapping(address investor => uint256) public ghostFunded;
     /// Settlement tokens ever minted to investors.
     uint256 public ghostFundedTotal;
+    /// Cash refunded to each investor.
+    mapping(address investor => uint256) public ghostRefunded;
     mapping(bytes32 action => uint256) public calls;
 
     constructor(
@@ -106,6 +108,7 @@ contract OfferingHandler is Test {
         uint256 before = hkd.balanceOf(investor);
         vm.prank(investor);
         assertEq(offering.refund(), due);
+        ghostRefunded[investor] += due;
         assertEq(hkd.balanceOf(investor), before + due);
         assertEq(offering.refundableOf(investor), 0);
         _count("refund");
