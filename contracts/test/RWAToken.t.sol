@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {RWAToken} from "../src/token/RWAToken.sol";
+import {Fixture} from "./utils/Fixture.sol";
+
+/// Unit and fuzz tests of the permissioned token under its full compliance (identity, pause, freezes,
+/// the seven modules). Wallet recovery (`recoveryAddress`) is left to the pytest suite for now.
+contract RWATokenTest is Fixture {
+    // ------------------------------------------------------------------ unit
+
+    function test_MetadataAndWiring() public view {
+        assertEq(token.name(), "GBA Solar Revenue Token");
+        assertEq(token.symbol(), "GBASOLAR");
+        assertEq(token.decimals(), 18);
+        assertEq(address(token.identityRegistry()), address(registry));
+        assertEq(address(token.compliance()), address(compliance));
+        assertEq(address(token.balanceObserver()), address(distributor));
+        assertEq(compliance.token(), address(token));
+        assertTrue(token.hasRole(token.AGENT_ROLE(), agent));
+        assertTrue(token.hasRole(token.AGENT_ROLE(), address(offering)));
+        assertTrue(token.hasRole(token.DEFAULT_ADMIN_ROLE(), admin));
+    }
+
+    function test_MintAndTransfer() public {
+        mint(alice, 10 * TOKEN);
+        assertEq(token.balanceOf(alice), 10 * TOKEN);
+        assertEq(token.totalSupply(), 10 * TOKEN);
+        vm.prank(alice);
+        assertTrue(token.transfer(bob, 3 * TOKEN));
+        assertEq(token.balanceOf(alice), 7 * TOKEN);
+        assertEq(token.balanceOf(bob), 3 * TOKEN);
+        vm.prank(alice);
+        token.approve(carol, 2 * TOKEN);
+        vm.prank(carol);
+        token.transferFrom(alice, carol, 2 * TOKEN);
+        assertEq(token.balanceOf(carol), 2 * TOKEN);
+        assertEq(token.allowance(alice, carol), 0);
+        assertEq(maxHolders.holderCount(), 3);
+        assertEq(token.totalSupply(), 10 * TOKEN);
+    }
+
+    function test_TransferRefusals() public {
+        mint(alice, 10 * TOKEN);
+        // unregistered receiver
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.ReceiverNotVerified.selector, frank));
+        token.transfer(frank, TOKEN);
+        // denied country (KP), retail without authorisation: the compliance refuses
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.TransferNotCompliant.selector, alice, eve, TOKEN));
+        token.transfer(eve, TOKEN);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.TransferNotCompliant.selector, alice, dave, TOKEN));
+        token.transfer(dave, TOKEN);
+        // frozen sender, frozen receiver
+        vm.prank(agent);
+        token.setAddressFrozen(bob, true);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.WalletFrozen.selector, bob));
+        token.transfer(bob, TOKEN);
+        vm.prank(agent);
+        token.setAddressFrozen(alice, true);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.WalletFrozen.selector, alice));
+        token.transfer(carol, TOKEN);
+        vm.prank(agent);
+        token.setAddressFrozen(alice, false);
+        // partly frozen balance
+        vm.prank(agent);
+        token.freezePartialTokens(alice, 8 * TOKEN);
+        vm.prank(alice);
+        vm.expectRevert(
+            abi.encodeWithSelector(RWAToken.InsufficientUnfrozenBalance.selector, alice, 2 * TOKEN, 3 * TOKEN)
+        );
+        token.transfer(carol, 3 * TOKEN);
+        vm.prank(alice);
+        token.transfer(carol, 2 * TOKEN);
+        // KYC expired
+        vm.warp(block.timestamp + 10 * YEAR + 1);
+        assertFalse(registry.isVerified(carol));
+        vm.prank(agent);
+        token.unfreezePartialTokens(alice, 8 * TOKEN);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.ReceiverNotVerified.selector, carol));
+        token.transfer(carol, TOKEN);
+        assertEq(token.balanceOf(alice), 8 * TOKEN);
+    }
+
+    function test_PauseStopsPlainTransfersNotAgentActions() public {
+        mint(alice, 10 * TOKEN);
+        vm.prank(agent);
+        token.pause();
+        assertFalse(token.canTransfer(alice, bob, TOKEN));
+        vm.prank(alice);
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        token.transfer(bob, TOKEN);
+        vm.startPrank(agent);
+        token.mint(bob, TOKEN);
+        token.forcedTransfer(alice, carol, TOKEN);
+        token.burn(alice, TOKEN);
+        token.unpause();
+        vm.stopPrank();
+        vm.prank(alice);
+        token.transfer(bob, TOKEN);
+        assertEq(token.balanceOf(alice), 7 * TOKEN);
+        assertEq(token.balanceOf(bob), 2 * TOKEN);
+        assertEq(token.balanceOf(carol), TOKEN);
+    }
+
+    function test_MintRefusals() public {
+        vm.startPrank(agent);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.ReceiverNotVerified.selector, frank));
+        token.mint(frank, TOKEN);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.TransferNotCompliant.selector, address(0), eve, TOKEN));
+        token.mint(eve, TOKEN);
+        token.setAddressFrozen(alice, true);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.WalletFrozen.selector, alice));
+        token.mint(alice, TOKEN);
+        vm.stopPrank();
+        bytes32 agentRole = token.AGENT_ROLE();
+        vm.prank(alice);
+        vm.expectRevert(accessError(alice, agentRole));
+        token.mint(alice, TOKEN);
+    }
+
+    function test_BurnEatsFrozenTokens() public {
+        mint(alice, 10 * TOKEN);
+        vm.startPrank(agent);
+        token.freezePartialTokens(alice, 6 * TOKEN);
+        token.burn(alice, 7 * TOKEN); // 4 free + 3 frozen
+        assertEq(token.balanceOf(alice), 3 * TOKEN);
+        assertEq(token.getFrozenTokens(alice), 3 * TOKEN);
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, alice, 3 * TOKEN, 4 * TOKEN)
+        );
+        token.burn(alice, 4 * TOKEN);
+        token.burn(alice, 3 * TOKEN);
+        vm.stopPrank();
+        assertEq(token.getFrozenTokens(alice), 0);
+        assertEq(token.totalSupply(), 0);
+        assertEq(maxHolders.holderCount(), 0);
+    }
+
+    function test_ForcedTransfer() public {
+        mint(alice, 10 * TOKEN);
+        vm.startPrank(agent);
+        token.setAddressFrozen(alice, true);
+        token.freezePartialTokens(alice, 9 * TOKEN);
+        vm.expectEmit(address(token));
+        emit RWAToken.ForcedTransfer(alice, bob, 5 * TOKEN, agent);
+        token.forcedTransfer(alice, bob, 5 * TOKEN); // 1 free + 4 frozen
+        assertEq(token.getFrozenTokens(alice), 5 * TOKEN);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.SameAddress.selector, bob));
+        token.forcedTransfer(bob, bob, TOKEN);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.ReceiverNotVerified.selector, frank));
+        token.forcedTransfer(alice, frank, TOKEN);
+        token.setAddressFrozen(carol, true);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.WalletFrozen.selector, carol));
+        token.forcedTransfer(alice, carol, TOKEN);
+        vm.stopPrank();
+        assertEq(token.balanceOf(alice), 5 * TOKEN);
+        assertEq(token.balanceOf(bob), 5 * TOKEN);
+    }
+
+    function test_FreezeErrorsAndBatches() public {
+        mint(alice, 10 * TOKEN);
+        mint(bob, 5 * TOKEN);
+        vm.startPrank(agent);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.FreezeExceedsBalance.selector, alice, 10 * TOKEN, 11 * TOKEN));
+        token.freezePartialTokens(alice, 11 * TOKEN);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.UnfreezeExceedsFrozen.selector, alice, 0, 1));
+        token.unfreezePartialTokens(alice, 1);
+
+        address[] memory wallets = new address[](2);
+        wallets[0] = alice;
+        wallets[1] = bob;
+        uint256[] memory amounts = new uint256[](2);
+        amounts[0] = 4 * TOKEN;
+        amounts[1] = 5 * TOKEN;
+        token.batchFreezePartialTokens(wallets, amounts);
+        assertEq(token.getFrozenTokens(alice), 4 * TOKEN);
+        assertEq(token.getFrozenTokens(bob), 5 * TOKEN);
+        token.batchUnfreezePartialTokens(wallets, amounts);
+        assertEq(token.getFrozenTokens(bob), 0);
+        bool[] memory flags = new bool[](2);
+        flags[0] = true;
+        token.batchSetAddressFrozen(wallets, flags);
+        assertTrue(token.isFrozen(alice));
+        assertFalse(token.isFrozen(bob));
+        token.setAddressFrozen(alice, false);
+        token.batchMint(wallets, amounts);
+        assertEq(token.balanceOf(bob), 10 * TOKEN);
+        token.batchBurn(wallets, amounts);
+        address[] memory tos = new address[](2);
+        tos[0] = carol;
+        tos[1] = carol;
+        token.batchForcedTransfer(wallets, tos, amounts);
+        assertEq(token.balanceOf(carol), 9 * TOKEN);
+        uint256[] memory one = new uint256[](1);
+        vm.expectRevert(RWAToken.LengthMismatch.selector);
+        token.batchMint(wallets, one);
+        vm.expectRevert(RWAToken.LengthMismatch.selector);
+        token.batchForcedTransfer(wallets, tos, one);
+        vm.stopPrank();
+
+        vm.prank(bob);
+        vm.expectRevert(RWAToken.LengthMismatch.selector);
+        token.batchTransfer(wallets, one);
+        assertEq(token.totalSupply(), 15 * TOKEN);
+    }
+
+    function test_BatchTransfer() public {
+        mint(alice, 10 * TOKEN);
+        address[] memory tos = new address[](2);
+        tos[0] = bob;
+        tos[1] = carol;
+        uint256[] memory amounts = new uint256[](2);
+        amounts[0] = TOKEN;
+        amounts[1] = 2 * TOKEN;
+        vm.prank(alice);
+        token.batchTransfer(tos, amounts);
+        assertEq(token.balanceOf(bob), TOKEN);
+        assertEq(token.balanceOf(carol), 2 * TOKEN);
+        // one refused leg undoes the whole batch
+        tos[1] = eve;
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.TransferNotCompliant.selector, alice, eve, 2 * TOKEN));
+        token.batchTransfer(tos, amounts);
+        assertEq(token.balanceOf(alice), 7 * TOKEN);
+    }
+
+    function test_AdminConfiguration() public {
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.ZeroAddress.selector));
+        token.setIdentityRegistry(address(0));
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.ZeroAddress.selector));
+        token.setCompliance(address(0));
+        token.setAssetInfo(bytes32(uint256(1)), bytes32(uint256(2)), "ipfs://doc");
+        vm.stopPrank();
+        assertEq(token.assetId(), bytes32(uint256(1)));
+        assertEq(token.documentURI(), "ipfs://doc");
+        mint(alice, 1);
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.ObserverChangeWithSupply.selector, 1));
+        token.setBalanceObserver(address(0));
+        vm.prank(agent);
+        vm.expectRevert(accessError(agent, bytes32(0)));
+        token.setCompliance(address(compliance));
+    }
+
+    // ------------------------------------------------------------------ fuzz
+
+    /// A plain transfer moves exactly `amount` between the two wallets or reverts and moves nothing;
+    /// the supply never changes.
+    function testFuzz_TransferConservesSupply(uint256 minted, uint256 amount, uint8 toIx) public {
+        minted = bound(minted, 0, 1_000_000 * TOKEN);
+        amount = bound(amount, 0, 2 * minted + 1);
+        address[5] memory wallets = [bob, carol, dave, eve, frank];
+        address to = wallets[toIx % 5];
+        mint(alice, minted);
+        uint256 supply = token.totalSupply();
+        uint256 toBefore = token.balanceOf(to);
+        bool predicted = token.canTransfer(alice, to, amount);
+        vm.prank(alice);
+        try token.transfer(to, amount) {
+            assertTrue(predicted, "canTransfer said no");
+            assertEq(token.balanceOf(alice), minted - amount);
+            assertEq(token.balanceOf(to), toBefore + amount);
+        } catch {
+            assertFalse(predicted, "canTransfer said yes");
+            assertEq(token.balanceOf(alice), minted);
+            assertEq(token.balanceOf(to), toBefore);
+        }
+        assertEq(token.totalSupply(), supply);
+        assertEq(token.balanceOf(alice) + token.balanceOf(to), minted);
+        assertEq(distributor.totalShares(), minted);
+    }
+
+    /// `canTransfer` (the pre-trade view) says yes exactly when `transfer` succeeds, whatever the
+    /// freezes, partial freezes and pause.
+    function testFuzz_CanTransferPredictsTransfer(
+        uint256 balance,
+        uint256 frozenTokens,
+        uint256 amount,
+        bool fromFrozen,
+        bool toFrozen,
+        bool paused
+    ) public {
+        balance = bound(balance, 0, 1_000 * TOKEN);
+        frozenTokens = bound(frozenTokens, 0, balance);
+        amount = bound(amount, 0, 1_100 * TOKEN);
+        mint(alice, balance);
+        vm.startPrank(agent);
+        token.freezePartialTokens(alice, frozenTokens);
+        token.setAddressFrozen(alice, fromFrozen);
+        token.setAddressFrozen(bob, toFrozen);
+        if (paused) token.pause();
+        vm.stopPrank();
+        bool predicted = token.canTransfer(alice, bob, amount);
+        assertEq(predicted, !paused && !fromFrozen && !toFrozen && amount <= balance - frozenTokens);
+        vm.prank(alice);
+        (bool ok,) = address(token).call(abi.encodeCall(token.transfer, (bob, amount)));
+        assertEq(ok, predicted);
+        assertEq(token.balanceOf(bob), ok ? amount : 0);
+    }
+
+    /// transferFrom spends exactly the allowance used and obeys the same rules as transfer.
+    function testFuzz_TransferFromSpendsAllowance(uint256 allowance_, uint256 amount) public {
+        mint(alice, 100 * TOKEN);
+        allowance_ = bound(allowance_, 0, 200 * TOKEN);
+        amount = bound(amount, 0, 200 * TOKEN);
+        vm.prank(alice);
+        token.approve(carol, allowance_);
+        vm.prank(carol);
+        (bool ok,) = address(token).call(abi.encodeCall(token.transferFrom, (alice, bob, amount)));
+        assertEq(ok, amount <= allowance_ && amount <= 100 * TOKEN);
+        assertEq(
+            token.allowance(alice, carol), ok && allowance_ != type(uint256).max ? allowance_ - amount : allowance_
+        );
+        assertEq(token.balanceOf(alice) + token.balanceOf(bob), 100 * TOKEN);
+    }
+
+    /// Agent burns and forced transfers keep frozen <= balance and the supply equal to the sum of balances.
+    function testFuzz_AgentActionsKeepFrozenWithinBalance(
+        uint256 balance,
+        uint256 frozenTokens,
+        uint256 amount,
+        bool burn
+    ) public {
+        balance = bound(balance, 1, 1_000 * TOKEN);
+        frozenTokens = bound(frozenTokens, 0, balance);
+        amount = bound(amount, 0, balance);
+        mint(alice, balance);
+        vm.startPrank(agent);
+        token.freezePartialTokens(alice, frozenTokens);
+        if (burn) token.burn(alice, amount);
+        else token.forcedTransfer(alice, bob, amount);
+        vm.stopPrank();
+        uint256 left = balance - amount;
+        assertEq(token.balanceOf(alice), left);
+        // free tokens go first; frozen ones only for the rest
+        assertEq(token.getFrozenTokens(alice), frozenTokens < left ? frozenTokens : left);
+        assertEq(token.totalSupply(), burn ? left : balance);
+        assertEq(token.balanceOf(alice) + token.balanceOf(bob), token.totalSupply());
+    }
+}
