@@ -60,7 +60,9 @@ class ScenarioError(InputError):
 
 
 def _format_loc(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc) or "(top level)"
+    """`policy.cwm.individual_quota_cny`; a key that is not plain printable text is quoted, so a line stays one."""
+    return ".".join(str(p) if str(p).isprintable() and str(p).strip() == str(p) else repr(p) for p in loc) \
+        or "(top level)"
 
 
 def _quoted(value: object) -> str | None:

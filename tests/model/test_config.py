@@ -230,3 +230,10 @@ def test_no_problem_quotes_a_table_or_a_long_value():
     [province] = [line for line in lines if "asset.province" in line]
     assert province.endswith("(got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...)")
     assert "s.toml: platforms.0: Input should be a valid dictionary or instance of PlatformConfig" in lines
+
+
+def test_a_key_with_a_line_break_is_quoted_so_each_problem_stays_one_line():
+    lines = problems_of({"investors": {"a\nb": {}}, "colour\t": 1})
+    assert all("\n" not in line and "\t" not in line for line in lines), lines
+    assert "s.toml: 'colour\\t': unknown key" in lines
+    assert any(line.startswith("s.toml: investors.'a\\nb'.[key]: Input should be 'mainland_gba'") for line in lines)
