@@ -20,7 +20,8 @@ MAX_DAYS = 40 * 365
 KB_PER_INVESTOR = 58
 MAX_INVESTORS = 250_000
 
-# Money in major units (HKD, CNY, USD): 10 trillion, several times Hong Kong's GDP. Keeps every amount in minor
+# Money in major units (HKD, CNY, USD): 10 trillion, far above any deal (GCL's raise: ~HK$217 m, FACTS "Real
+# new-energy RWA deals") or quota (CWM aggregate: RMB 150 bn, FACTS "CWM Connect"). Keeps every amount in minor
 # units (x 100) below 2**63 and every on-chain amount (HKDS: 10**4 units a cent; tokens: 10**18 a token) far
 # inside uint256, the revenue distributor's 2**128-magnified points included.
 MAX_MONEY = 10**13

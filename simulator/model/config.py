@@ -77,7 +77,8 @@ class OfferingConfig(_Strict):
         "largest subscription, HKD; at least min_ticket_hkd (sensitivity)"))
     duration_days: int = days_field(60, "days the offering is open after the service approval (sensitivity)", ge=1)
     allocation: Literal["pro-rata", "first-come"] = Field("pro-rata", description=(
-        "how an oversubscribed offering allocates: pro rata to every subscription, or in order of arrival"))
+        "how an oversubscribed offering allocates: pro rata to every subscription, or in order of arrival (a "
+        "deal term, not published: sensitivity)"))
     close_batch_size: int = Field(100, ge=1, le=150, description=(
         "allocations per close transaction; at most 150 to stay inside the block gas limit"))
     term_years: int = Field(25, ge=1, le=40, description=(
@@ -86,7 +87,7 @@ class OfferingConfig(_Strict):
         "FACTS \"Real new-energy RWA deals\"). At the end the tokens expire or are bought back"))
     end_of_term: Literal["expiry", "buyback"] = Field("expiry", description=(
         "at the end of the term the tokens are burned for nothing (expiry) or bought back at "
-        "buyback_price_hkd_cents (buyback)"))
+        "buyback_price_hkd_cents (buyback); a deal term, not published (sensitivity)"))
     buyback_price_hkd_cents: int = Field(0, ge=0, le=MAX_PRICE_CENTS, description=(
         "HKD cents a token the issuer pays at the end of the term; used only with end_of_term 'buyback', which "
         "needs it > 0 (sensitivity)"))
@@ -158,7 +159,8 @@ class PlatformConfig(_Strict):
     outage_probability_per_day: float = Field(0.002, ge=0, le=1, description=(
         "chance a day that the platform is out for the rest of it (sensitivity)"))
     kyc_failure_rate: float = Field(0.02, ge=0, le=1, description=_KYC_FAIL)
-    lists_token: bool = Field(True, description="the platform's listing decision for secondary trading")
+    lists_token: bool = Field(True, description="the platform's listing decision for secondary trading "
+                                                "(sensitivity)")
     listing_delay_days: int = days_field(0, "secondary trading starts this many days after the offering closes "
                                        "(sensitivity)")
     va_depth_usd_at_1pct: int = Field(5_000_000, gt=0, le=MAX_MONEY, description=(
@@ -349,11 +351,13 @@ class WorldConfig(_Strict):
             if shock.day >= self.horizon_days:
                 problems.append((("shocks", i, "day"), f"day {shock.day} is past the horizon (horizon_days "
                                                        f"{self.horizon_days}: days 0-{self.horizon_days - 1}), "
-                                                       "so the shock would never happen"))
+                                                       "so the shock would never happen: remove it or lengthen "
+                                                       "horizon_days"))
         d = self.disposal
         if d.quantity_coins and d.start_day >= self.horizon_days:
             problems.append((("disposal", "start_day"), f"day {d.start_day} is past the horizon (horizon_days "
-                                                        f"{self.horizon_days}), so nothing would be sold"))
+                                                        f"{self.horizon_days}), so nothing would be sold: start "
+                                                        "earlier or lengthen horizon_days"))
         if problems:
             raise FieldProblem(*problems)
         return self

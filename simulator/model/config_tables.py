@@ -3,8 +3,8 @@ secondary market, spot VA ETFs, a seized-asset disposal, dated shocks and the to
 (simulator.model.config assembles them into a world).
 
 Each field says its units, its source (a FACTS.md row) or that it is a sensitivity parameter, and its bounds
-(simulator.limits). A field a table's own choice makes irrelevant is refused when given (a shock's platform on
-a ban rumour, say), so no input is silently ignored.
+(simulator.limits). A shock given a field its kind does not use (a platform on a ban rumour, say) is refused
+rather than silently ignored.
 """
 
 from __future__ import annotations
@@ -100,7 +100,8 @@ class MarketConfig(_Strict):
         "business days to settlement: HK tokenised green bond T+1 vs conventional T+5 (FACTS, H)"))
     quote_spread_bps: int = Field(200, ge=0, le=5_000, description="spread of quotes around the reference, bps "
                                                                    "(sensitivity)")
-    claim_every_months: int = Field(1, ge=1, le=12, description="months between holders' claims of revenue")
+    claim_every_months: int = Field(1, ge=1, le=12, description=(
+        "months between the platforms' claims of revenue for their clients (sensitivity)"))
     order_ttl_days: int = Field(10, ge=1, le=365, description="resting orders expire after this many days "
                                                               "(sensitivity)")
     counterparty_fail_rate_per_day: float = Field(0.003, ge=0, le=1, description=(
@@ -116,7 +117,9 @@ class MarketConfig(_Strict):
 class VaEtfConfig(_Strict):
     """Spot virtual-asset ETFs (listed in HK 30 Apr 2024; mainland investors not eligible: FACTS, H)."""
 
-    cwm_eligible: bool = Field(False, description="the policy lever: admitted to the CWM southbound product list")
+    cwm_eligible: bool = Field(False, description=(
+        "the policy lever: admitted to the CWM southbound product list; today mainland investors are not eligible "
+        "(FACTS \"Hong Kong\", H)"))
     interest_share: float = Field(0.0, ge=0, le=1, description=(
         "share of CWM-eligible mainland arrivals wanting a VA ETF (sensitivity)"))
     ticket_share_of_wealth_bps: int = Field(2_000, ge=1, le=BPS, description=(
@@ -197,7 +200,8 @@ class LegalConfig(_Strict):
         "days from the freeze to a court order (sensitivity)"))
     onchain_recognition: bool = Field(True, description=(
         "the law recognises the on-chain register: a court order is executed by forced transfer; without it the "
-        "order must be given effect off-chain and the tokens stay frozen (the lever of scenarios/legal_recognition)"))
+        "order must be given effect off-chain and the tokens stay frozen (the lever of scenarios/legal_recognition; "
+        "a legal question, not a figure: sensitivity)"))
     key_loss_per_year: float = Field(0.0, ge=0, le=1, description=(
         "share of holders losing their wallet's key a year: 0 by default, since licensed platforms hold clients' "
         "keys in custody; a self-custody world sets it (sensitivity). With a recognised register the agent "

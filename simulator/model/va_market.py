@@ -91,7 +91,7 @@ class VirtualAssetParams(BaseModel):
         "2019)"))
     p_stressed_to_calm: float = Field(0.10, ge=0, le=1, description=(
         "daily chance stressed turns calm: stressed spells ~10 days (sensitivity)"))
-    initial_regime: Regime = Field("calm", description="the regime on the first day")
+    initial_regime: Regime = Field("calm", description="the regime on the first day (sensitivity)")
     # Order books thin out under stress: depth multiplier in the stressed regime (sensitivity)
     stressed_depth_factor: float = Field(0.4, ge=0.01, le=1, description=(
         "order-book depth multiplier in the stressed regime (sensitivity); at least 0.01, a hundredth of the "

@@ -172,9 +172,9 @@ def test_dated_events_after_the_horizon_are_refused():
                                                          {"day": 100, "kind": "ban_rumour", "sentiment": 0.5}],
                          "disposal": {"quantity_coins": 5, "start_day": 150}})
     assert lines == ["s.toml: shocks.1.day: day 100 is past the horizon (horizon_days 100: days 0-99), so the shock "
-                     "would never happen",
+                     "would never happen: remove it or lengthen horizon_days",
                      "s.toml: disposal.start_day: day 150 is past the horizon (horizon_days 100), so nothing would "
-                     "be sold"]
+                     "be sold: start earlier or lengthen horizon_days"]
     # no disposal at all: its start day is not a promise
     validate({"scenario": {"name": "t"}, "horizon_days": 10, "disposal": {"quantity_coins": 0, "start_day": 30}})
 
