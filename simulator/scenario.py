@@ -100,6 +100,8 @@ def validation_problems(exc: ValidationError, source: str) -> list[str]:
             message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "date_type":
                 message += " (a TOML date, unquoted: 2026-01-01)"
+            elif err["type"] == "bool_type" and isinstance(err.get("input"), str):
+                message += " (a TOML boolean: true or false, unquoted)"
             got = _quoted(err.get("input")) if "input" in err and err["type"] != "value_error" else None
             if got is not None:
                 message += f" (got {got})"

@@ -147,7 +147,10 @@ def test_a_toml_syntax_error_gives_its_line_and_column_in_one_line(tmp_path, cap
 
 
 @pytest.mark.parametrize("assignment, line", [
-    ("policy.retail_authorised=no", "policy.retail_authorised: Input should be a valid boolean (got 'no')"),
+    ("policy.retail_authorised=no", "policy.retail_authorised: Input should be a valid boolean (a TOML boolean: "
+                                    "true or false, unquoted) (got 'no')"),
+    ("policy.retail_authorised=False", "policy.retail_authorised: Input should be a valid boolean (a TOML boolean: "
+                                       "true or false, unquoted) (got 'False')"),  # Python's spelling
     ('offering.hard_cap_hkd="217000000"', "offering.hard_cap_hkd: Input should be a valid integer (got '217000000')"),
     ("horizon_days=lots", "horizon_days: Input should be a valid integer (got 'lots')"),
     ("horizon_days=2e2", "horizon_days: Input should be a valid integer (got 200.0)"),

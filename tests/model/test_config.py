@@ -124,7 +124,7 @@ def problems_of(data: dict) -> list[str]:
     ({"offering": {"hard_cap_hkd": "217000000"}}, "s.toml: offering.hard_cap_hkd: Input should be a valid integer "
                                                    "(got '217000000')"),
     ({"policy": {"retail_authorised": "no"}}, "s.toml: policy.retail_authorised: Input should be a valid boolean "
-                                               "(got 'no')"),
+                                               "(a TOML boolean: true or false, unquoted) (got 'no')"),
     ({"policy": {"retail_authorised": 1}}, "s.toml: policy.retail_authorised: Input should be a valid boolean (got 1)"),
     ({"horizon_days": 365.0}, "s.toml: horizon_days: Input should be a valid integer (got 365.0)"),
     ({"asset": {"capacity_mwp": "82"}}, "s.toml: asset.capacity_mwp: Input should be a valid number (got '82')"),
