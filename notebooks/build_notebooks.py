@@ -142,8 +142,8 @@ def build() -> None:
           "oversubscribed, so pro-rata allocation scales everyone back."),
          ("report.holders_by_class(run)", "**Finding.** The holder base broadens by an order of magnitude (about "
           "1,170 holders at full size against about 130 professional-only), which also deepens the secondary market.")],
-        [new_code_cell(compare("retail_authorisation", {"professional-only": {"policy.retail_authorised": False},
-                                                        "retail authorised": {"policy.retail_authorised": True}},
+        [new_code_cell(compare("retail_authorisation", {"professional-only": {"policy.retail_authorised": "false"},
+                                                        "retail authorised": {"policy.retail_authorised": "true"}},
                                {"investors onboarded": "investors_onboarded", "holders at the end": "holders_end",
                                 "secondary trades": "secondary_trades"}, "Professional-only versus retail")),
          new_markdown_cell("**Finding.** Authorisation is the difference between a private placement and a market.")])

@@ -16,6 +16,7 @@ Every problem is reported as one line naming the dotted field path; the CLI exit
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import tomllib
 from pathlib import Path
@@ -23,20 +24,28 @@ from pathlib import Path
 from pydantic import ConfigDict, Field, ValidationError
 
 from simulator.errors import InputError
+from simulator.limits import MAX_NAME_LENGTH, FieldProblem
 from simulator.model.config import WorldConfig, _Strict
+
+GOT_MAX_CHARS = 60  # a refused value is quoted up to this long; tables and arrays never are
 
 
 class ScenarioMeta(_Strict):
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
-    description: str = ""
-    seed: int = Field(0, ge=0)
+    """What the scenario is: its name (the default output directory), a description, the run's seed."""
+
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=r"^[A-Za-z0-9_.-]+$", description=(
+        "the scenario's name: letters, digits, `_`, `.`, `-`; names the default output directory out/<name>"))
+    description: str = Field("", max_length=2_000, description="what the scenario asks, for `rwa-sim list`")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description=(
+        "the run's seed (--seed overrides it); every random stream derives from it"))
 
 
 class Scenario(WorldConfig):
     """A scenario file: the world's parameters and what the scenario is."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, title="gba-rwa-sim scenario")
-    scenario: ScenarioMeta
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False,
+                              title="gba-rwa-sim scenario")
+    scenario: ScenarioMeta = Field(description="the [scenario] table: name, description, seed")
 
     def world(self) -> WorldConfig:
         return WorldConfig.model_validate(self.model_dump(exclude={"scenario"}))
@@ -51,22 +60,52 @@ class ScenarioError(InputError):
 
 
 def _format_loc(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc) or "(top level)"
+    """`policy.cwm.individual_quota_cny`; a key that is not plain printable text is quoted, so a line stays one."""
+    return ".".join(str(p) if str(p).isprintable() and str(p).strip() == str(p) else repr(p) for p in loc) \
+        or "(top level)"
+
+
+def _quoted(value: object) -> str | None:
+    """A refused value as the message quotes it: scalars only, cut to GOT_MAX_CHARS; never a table or array
+    (a problem with a whole table would otherwise print the scenario)."""
+    if isinstance(value, dt.date):
+        text = value.isoformat()
+    elif value is None or isinstance(value, bool | int | float | str):
+        text = repr(value)
+    else:
+        return None
+    return text if len(text) <= GOT_MAX_CHARS else text[:GOT_MAX_CHARS - 3] + "..."
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def validation_problems(exc: ValidationError, source: str) -> list[str]:
-    problems = []
+    """One line per problem: `source: dotted.path: message`. A model validator's FieldProblem names its own
+    fields; pydantic's "Value error, " prefix is dropped."""
+    problems: list[str] = []
     for err in exc.errors():
-        where = _format_loc(err["loc"])
+        loc = tuple(err["loc"])
+        cause = err.get("ctx", {}).get("error")
+        if isinstance(cause, FieldProblem):
+            problems.extend(f"{source}: {_format_loc(loc + where)}: {_one_line(message)}"
+                            for where, message in cause.problems)
+            continue
         if err["type"] == "extra_forbidden":
             message = "unknown key"
         elif err["type"] == "missing":
             message = "required field missing"
         else:
-            message = err["msg"]
-            if "input" in err and err["type"] not in ("model_type", "dict_type"):
-                message += f" (got {err['input']!r})"
-        problems.append(f"{source}: {where}: {message}")
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "date_type":
+                message += " (a TOML date, unquoted: 2026-01-01)"
+            elif err["type"] == "bool_type" and isinstance(err.get("input"), str):
+                message += " (a TOML boolean: true or false, unquoted)"
+            got = _quoted(err.get("input")) if "input" in err and err["type"] != "value_error" else None
+            if got is not None:
+                message += f" (got {got})"
+        problems.append(f"{source}: {_format_loc(loc)}: {_one_line(message)}")
     return problems
 
 
@@ -115,12 +154,24 @@ def apply_overrides(data: dict, overrides: list[tuple[str, object]]) -> dict:
 
 
 def read_toml(path: Path) -> dict:
-    if not path.is_file():
+    """The TOML table in `path` (UTF-8, a byte-order mark allowed), or a ScenarioError of one line."""
+    if path.is_dir():
+        raise ScenarioError([f"{path}: is a directory, not a scenario file"])
+    if not path.exists():
         raise ScenarioError([f"{path}: scenario file not found"])
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ScenarioError([f"{path}: not valid TOML: {exc}"]) from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([f"{path}: cannot read the scenario file: {exc.strerror or exc}"]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}): save the "
+                             "scenario as UTF-8"]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([f"{path}: not valid TOML: {_one_line(str(exc))}"]) from None
 
 
 def load_scenario(path: Path, overrides: list[str] | None = None) -> Scenario:
@@ -136,8 +187,34 @@ def validate(data: dict, source: str = "scenario") -> Scenario:
         raise ScenarioError(validation_problems(exc, source)) from None
 
 
+_BOUND_WORDS = (("minimum", ">="), ("exclusiveMinimum", ">"), ("maximum", "<="), ("exclusiveMaximum", "<"),
+                ("minLength", "length >="), ("maxLength", "length <="), ("minItems", "items >="),
+                ("maxItems", "items <="))
+
+
+def _bounds_text(prop: dict) -> str:
+    """The bounds a property's schema states (its own, an optional value's, an array's items'), as words."""
+    parts = []
+    for schema, what in [(prop, ""), *[(s, "") for s in prop.get("anyOf", [])], (prop.get("items", {}), "each ")]:
+        for key, word in _BOUND_WORDS:
+            if isinstance(schema, dict) and key in schema:
+                value = schema[key]
+                parts.append(f"{what}{word} {value:,}" if isinstance(value, int) else f"{what}{word} {value}")
+    return ", ".join(parts)
+
+
+def _describe_bounds(schema: dict) -> dict:
+    """Every property's description with its bounds appended (`Bounds: >= 0, <= 250,000.`)."""
+    for model in [schema, *schema.get("$defs", {}).values()]:
+        for prop in model.get("properties", {}).values():
+            bounds = _bounds_text(prop)
+            if bounds:
+                prop["description"] = f"{prop.get('description', '').rstrip('.')}. Bounds: {bounds}."
+    return schema
+
+
 def json_schema() -> str:
-    return json.dumps(Scenario.model_json_schema(), indent=2, sort_keys=True)
+    return json.dumps(_describe_bounds(Scenario.model_json_schema()), indent=2, sort_keys=True)
 
 
 def scenario_dir() -> Path:

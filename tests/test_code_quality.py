@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "simulator"
 MAX_MODULE_LINES = 400
 # the model's pure modules: one concept each, stepped or called by the actors, importing none of them
-PURE = {"classes", "config", "decisions", "errors", "fx", "investor", "ledger", "order_book", "policy", "rails",
-        "valuation", "provinces", "rng", "solar", "va_market", "weather"}
+PURE = {"classes", "config", "config_tables", "decisions", "errors", "fx", "investor", "ledger", "order_book", "policy",
+        "rails", "valuation", "provinces", "rng", "solar", "va_market", "weather"}
 ACTORS = {"world", "investors", "funding", "offering", "revenue", "market", "settlement", "etf", "disposal", "legal",
           "channels", "kyc",
           "shocks", "metrics", "platform", "holdings"}

@@ -1,10 +1,12 @@
 """Typed, validated parameters of a world (pydantic; unknown keys refused, units in the names).
 
 Defaults stand for the real world; each cites its row of ../shared/FACTS.md or says it is a sensitivity
-parameter. Scenario files (TOML) are these models serialised. This is the one place each default and bound
-lives: the `asset`, `fx` and `va_market` tables are the pure modules' own parameter models (SolarParams,
+parameter, in its field's description (what `rwa-sim schema` prints). This is the one place each default and
+bound lives: the `asset`, `fx` and `va_market` tables are the pure modules' own parameter models (SolarParams,
 FxParams, VirtualAssetParams), passed to the runtime as they are, and the policy gate's rules are derived
-from `PolicyConfig` by `PolicyConfig.rules()`.
+from `PolicyConfig` by `PolicyConfig.rules()`. Bounds are what the model can run and compute exactly
+(simulator.limits); types are strict: TOML's own types only (an int stands for a float, nothing else is
+converted: "217000000" is not a number, "no" not a boolean).
 """
 
 from __future__ import annotations
@@ -12,89 +14,161 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from simulator.model.classes import ClassName
+from simulator.limits import (
+    KB_PER_INVESTOR,
+    MAX_CHANNELS,
+    MAX_COINS,
+    MAX_DAYS,
+    MAX_INVESTORS,
+    MAX_MONEY,
+    MAX_NAME_LENGTH,
+    MAX_PLATFORMS,
+    MAX_PRICE_CENTS,
+    MAX_SELL_FACTOR,
+    MAX_SHOCKS,
+    MAX_WEIGHT,
+    NAME_PATTERN,
+    START_DATE_MAX,
+    START_DATE_MIN,
+    FieldProblem,
+)
+from simulator.model.classes import INVESTOR_CLASSES, ClassName
+from simulator.model.config_tables import (
+    PLATFORM_SHOCKS,
+    CwmConfig,
+    DisposalConfig,
+    LegalConfig,
+    MarketConfig,
+    PolicyConfig,
+    ShockConfig,
+    VaEtfConfig,
+    _Strict,
+    days_field,
+)
 from simulator.model.fx import FxParams
-from simulator.model.policy import CwmRules, PolicyRules
 from simulator.model.solar import SolarParams
 from simulator.model.va_market import VirtualAssetParams
-from simulator.units import BPS, major_to_minor
+from simulator.units import BPS
+
+__all__ = ["PLATFORM_SHOCKS", "CwmChannelConfig", "CwmConfig", "DisposalConfig", "InvestorClassConfig",
+           "IssuerConfig", "LegalConfig", "MarketConfig", "OfferingConfig", "PlatformConfig", "PolicyConfig",
+           "ShockConfig", "VaEtfConfig", "WorldConfig"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _name(description: str) -> str:
+    return Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=NAME_PATTERN, description=description)
 
 
 class OfferingConfig(_Strict):
     """The primary offering of the revenue-rights token, priced and settled in HKD."""
 
-    price_hkd_cents: int = Field(10_000, gt=0)  # HK$100 per token (a deal term)
-    # GCL Dec 2024 raised > RMB 200 m (FACTS, H/M) ~ HK$217 m at 1.085 HKD/CNY
-    hard_cap_hkd: int = Field(217_000_000, gt=0)
-    soft_cap_hkd: int = Field(100_000_000, ge=0)
-    min_ticket_hkd: int = Field(100_000, gt=0)
-    max_ticket_hkd: int = Field(20_000_000, gt=0)
-    duration_days: int = Field(60, ge=1)
-    allocation: Literal["pro-rata", "first-come"] = "pro-rata"
-    close_batch_size: int = Field(100, ge=1, le=150)  # allocations per close transaction (gas bound)
-    # The revenue right's term, from the close: by default the asset's remaining life. PV modules carry
-    # 25-year performance warranties, the usual design life (sensitivity: the deals' own tenors are not
-    # published, FACTS "Real new-energy RWA deals"). At the end the right expires (tokens burned, nothing
-    # paid) or the issuer buys it back at `buyback_price_hkd_cents` a token.
-    term_years: int = Field(25, ge=1, le=40)
-    end_of_term: Literal["expiry", "buyback"] = "expiry"
-    buyback_price_hkd_cents: int = Field(0, ge=0)
+    price_hkd_cents: int = Field(10_000, gt=0, le=MAX_PRICE_CENTS,
+                                 description="HKD cents per token: HK$100, a deal term (sensitivity)")
+    hard_cap_hkd: int = Field(217_000_000, gt=0, le=MAX_MONEY, description=(
+        "HKD the offering sells at most: GCL Dec 2024 raised > RMB 200 m (FACTS \"Real new-energy RWA deals\", "
+        "H/M), ~HK$217 m at 1.085 HKD/CNY"))
+    soft_cap_hkd: int = Field(100_000_000, ge=0, le=MAX_MONEY, description=(
+        "HKD the offering must raise to close, else every subscription is refunded; at most hard_cap_hkd "
+        "(sensitivity)"))
+    min_ticket_hkd: int = Field(100_000, gt=0, le=MAX_MONEY, description="smallest subscription, HKD (sensitivity)")
+    max_ticket_hkd: int = Field(20_000_000, gt=0, le=MAX_MONEY, description=(
+        "largest subscription, HKD; at least min_ticket_hkd (sensitivity)"))
+    duration_days: int = days_field(60, "days the offering is open after the service approval (sensitivity)", ge=1)
+    allocation: Literal["pro-rata", "first-come"] = Field("pro-rata", description=(
+        "how an oversubscribed offering allocates: pro rata to every subscription, or in order of arrival (a "
+        "deal term, not published: sensitivity)"))
+    close_batch_size: int = Field(100, ge=1, le=150, description=(
+        "allocations per close transaction; at most 150 to stay inside the block gas limit"))
+    term_years: int = Field(25, ge=1, le=40, description=(
+        "years the revenue right runs from the close: by default the asset's remaining life, PV modules' usual "
+        "25-year performance warranty and design life (sensitivity: the deals' own tenors are not published, "
+        "FACTS \"Real new-energy RWA deals\"). At the end the tokens expire or are bought back"))
+    end_of_term: Literal["expiry", "buyback"] = Field("expiry", description=(
+        "at the end of the term the tokens are burned for nothing (expiry) or bought back at "
+        "buyback_price_hkd_cents (buyback); a deal term, not published (sensitivity)"))
+    buyback_price_hkd_cents: int = Field(0, ge=0, le=MAX_PRICE_CENTS, description=(
+        "HKD cents a token the issuer pays at the end of the term; used only with end_of_term 'buyback', which "
+        "needs it > 0 (sensitivity)"))
 
     @model_validator(mode="after")
     def _caps(self) -> OfferingConfig:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
         if self.end_of_term == "buyback" and self.buyback_price_hkd_cents == 0:
-            raise ValueError("end_of_term 'buyback' needs buyback_price_hkd_cents > 0")
+            problems.append((("buyback_price_hkd_cents",), "end_of_term 'buyback' needs buyback_price_hkd_cents > 0"))
         if self.soft_cap_hkd > self.hard_cap_hkd:
-            raise ValueError("soft_cap_hkd must not exceed hard_cap_hkd")
+            problems.append((("soft_cap_hkd",), f"soft_cap_hkd {self.soft_cap_hkd} must not exceed hard_cap_hkd "
+                                                f"{self.hard_cap_hkd}"))
         if self.min_ticket_hkd > self.max_ticket_hkd:
-            raise ValueError("min_ticket_hkd must not exceed max_ticket_hkd")
+            problems.append((("min_ticket_hkd",), f"min_ticket_hkd {self.min_ticket_hkd} must not exceed "
+                                                  f"max_ticket_hkd {self.max_ticket_hkd}"))
+        buyback_hkd = self.hard_cap_hkd * self.buyback_price_hkd_cents // self.price_hkd_cents
+        if buyback_hkd > MAX_MONEY:
+            problems.append((("buyback_price_hkd_cents",), f"buying back the whole hard cap would cost "
+                                                           f"HK${buyback_hkd:,}, above the HK${MAX_MONEY:,} any "
+                                                           "amount may be"))
+        if problems:
+            raise FieldProblem(*problems)
         return self
 
 
 class IssuerConfig(_Strict):
-    # FTZ opinions, 22 Jan 2025: a decision on a foreign institution's new service within 120 days (FACTS, H)
-    approval_bound_days: int = Field(120, ge=0)
-    approval_min_days: int = Field(30, ge=0)
-    # FTZ opinions: free, undelayed transfer of profits and dividends (FACTS, H); a policy lever otherwise
-    repatriation_delay_days: int = Field(0, ge=0)
-    repatriation_cap_bps: int = Field(BPS, ge=0, le=BPS)  # share of each month's revenue share let out
-    # Withholding on the holders' share as it leaves the mainland. The mainland-HK double-tax arrangement caps
-    # it at 7 % on interest and royalties and 5 % / 10 % on dividends (FACTS "Mainland constraints", H); which
-    # article a revenue-right payout falls under is not settled, so the default is the 10 % statutory rate on
-    # non-residents' passive income (PRC Enterprise Income Tax Law arts. 3-4, Implementation Rules art. 91):
-    # a sensitivity parameter (700 for the interest cap, 500 or 1000 for dividends).
-    withholding_tax_bps: int = Field(1_000, ge=0, le=BPS)
+    """The issuer: a foreign institution's service approval, and how its revenue share leaves the mainland."""
+
+    approval_bound_days: int = days_field(120, (
+        "latest day of the service approval: FTZ opinions, 22 Jan 2025, a decision on a foreign institution's "
+        "new service within 120 days (FACTS, H); drawn uniformly from approval_min_days"))
+    approval_min_days: int = days_field(30, "earliest day of the service approval (sensitivity); at most "
+                                       "approval_bound_days")
+    repatriation_delay_days: int = days_field(0, (
+        "days each month's revenue share waits before it leaves the mainland: 0, the FTZ opinions' free, "
+        "undelayed transfer of profits and dividends (FACTS, H); a policy lever otherwise"))
+    repatriation_cap_bps: int = Field(BPS, ge=0, le=BPS, description=(
+        "share of each month's revenue share let out of the mainland, bps (a policy lever; 10,000: all)"))
+    withholding_tax_bps: int = Field(1_000, ge=0, le=BPS, description=(
+        "withholding on the holders' share as it leaves the mainland, bps. The mainland-HK double-tax "
+        "arrangement caps it at 7 % on interest and royalties and 5 % / 10 % on dividends (FACTS \"Mainland "
+        "constraints\", H); which article a revenue-right payout falls under is not settled, so the default is "
+        "the 10 % statutory rate on non-residents' passive income (PRC Enterprise Income Tax Law arts. 3-4, "
+        "Implementation Rules art. 91): a sensitivity parameter (700 for the interest cap, 500 or 1000 for "
+        "dividends)"))
 
     @model_validator(mode="after")
     def _bound(self) -> IssuerConfig:
         if self.approval_min_days > self.approval_bound_days:
-            raise ValueError("approval_min_days must not exceed approval_bound_days")
+            raise FieldProblem((("approval_min_days",), f"approval_min_days {self.approval_min_days} must not "
+                                                        f"exceed approval_bound_days {self.approval_bound_days}"))
         return self
+
+
+_AML_FP = "share of clean applicants AML screening wrongly flags (sensitivity)"
+_AML_FN = "share of bad actors AML screening lets through (sensitivity)"
+_KYC_FAIL = "share of applicants failing KYC: incomplete documents etc. (sensitivity)"
 
 
 class PlatformConfig(_Strict):
     """A licensed Hong Kong platform (VATP licensing in force 1 Jun 2023: FACTS, H)."""
 
-    name: str
-    kyc_capacity_per_day: int = Field(200, ge=1)  # sensitivity
-    kyc_latency_days: int = Field(2, ge=0)  # sensitivity
-    aml_false_positive_rate: float = Field(0.01, ge=0, le=1)  # sensitivity
-    aml_false_negative_rate: float = Field(0.05, ge=0, le=1)  # sensitivity
-    fee_bps: int = Field(20, ge=0, le=1_000)  # trading fee on the cash leg, sensitivity
-    outage_probability_per_day: float = Field(0.002, ge=0, le=1)  # sensitivity
-    kyc_failure_rate: float = Field(0.02, ge=0, le=1)  # incomplete documents etc. (sensitivity)
-    lists_token: bool = True  # the platform's listing decision for secondary trading
-    listing_delay_days: int = Field(0, ge=0)  # secondary trading starts this long after the offering closes
-    # seized-asset disposal: order-book depth for the virtual asset (sensitivity)
-    va_depth_usd_at_1pct: int = Field(5_000_000, gt=0)
-    va_daily_volume_cap_coins: int = Field(200, gt=0)
-    weight: float = Field(1.0, gt=0)  # share of new investors choosing it
+    name: str = _name("the platform's name, unique among the platforms")
+    kyc_capacity_per_day: int = Field(200, ge=1, le=MAX_INVESTORS, description="onboardings a day (sensitivity)")
+    kyc_latency_days: int = days_field(2, "days from application to onboarding (sensitivity)")
+    aml_false_positive_rate: float = Field(0.01, ge=0, le=1, description=_AML_FP)
+    aml_false_negative_rate: float = Field(0.05, ge=0, le=1, description=_AML_FN)
+    fee_bps: int = Field(20, ge=0, le=1_000, description="trading fee on the cash leg, bps (sensitivity)")
+    outage_probability_per_day: float = Field(0.002, ge=0, le=1, description=(
+        "chance a day that the platform is out for the rest of it (sensitivity)"))
+    kyc_failure_rate: float = Field(0.02, ge=0, le=1, description=_KYC_FAIL)
+    lists_token: bool = Field(True, description="the platform's listing decision for secondary trading "
+                                                "(sensitivity)")
+    listing_delay_days: int = days_field(0, "secondary trading starts this many days after the offering closes "
+                                       "(sensitivity)")
+    va_depth_usd_at_1pct: int = Field(5_000_000, gt=0, le=MAX_MONEY, description=(
+        "seized-asset disposal: USD of the virtual asset's order book within 1 % of mid (sensitivity)"))
+    va_daily_volume_cap_coins: int = Field(200, gt=0, le=MAX_COINS, description=(
+        "seized-asset disposal: coins the platform takes a day (sensitivity)"))
+    weight: float = Field(1.0, gt=0, le=MAX_WEIGHT, description=(
+        "relative share of new HK and international investors choosing it (sensitivity)"))
 
 
 class CwmChannelConfig(_Strict):
@@ -103,15 +177,17 @@ class CwmChannelConfig(_Strict):
     clients' positions as nominee (segregated custody wallets it controls) and routes their orders to a
     licensed HK platform."""
 
-    name: str
-    kind: Literal["bank", "broker"]
-    platform: str = ""  # the licensed platform its clients' orders go to ("": the first platform)
-    weight: float = Field(1.0, gt=0)  # share of new mainland clients choosing it (sensitivity)
-    kyc_capacity_per_day: int = Field(200, ge=1)  # sensitivity
-    kyc_latency_days: int = Field(5, ge=0)  # sensitivity
-    kyc_failure_rate: float = Field(0.02, ge=0, le=1)  # sensitivity
-    aml_false_positive_rate: float = Field(0.01, ge=0, le=1)  # sensitivity
-    aml_false_negative_rate: float = Field(0.05, ge=0, le=1)  # sensitivity
+    name: str = _name("the channel's name, unique among the channels")
+    kind: Literal["bank", "broker"] = Field(description="a bank or an SFC-licensed securities firm (FACTS, H)")
+    platform: str = Field("", max_length=MAX_NAME_LENGTH, description=(
+        "the licensed platform its clients' orders go to: one of the platforms' names ('': the first)"))
+    weight: float = Field(1.0, gt=0, le=MAX_WEIGHT, description=(
+        "relative share of new mainland clients choosing it (sensitivity)"))
+    kyc_capacity_per_day: int = Field(200, ge=1, le=MAX_INVESTORS, description="onboardings a day (sensitivity)")
+    kyc_latency_days: int = days_field(5, "days from application to onboarding (sensitivity)")
+    kyc_failure_rate: float = Field(0.02, ge=0, le=1, description=_KYC_FAIL)
+    aml_false_positive_rate: float = Field(0.01, ge=0, le=1, description=_AML_FP)
+    aml_false_negative_rate: float = Field(0.05, ge=0, le=1, description=_AML_FN)
 
 
 def _default_channels() -> list[CwmChannelConfig]:
@@ -121,28 +197,52 @@ def _default_channels() -> list[CwmChannelConfig]:
             CwmChannelConfig(name="cwm-broker", kind="broker", weight=1.0)]
 
 
+def _share(default: float, description: str) -> float:
+    return Field(default, ge=0, le=1, description=description)
+
+
+_MAINLAND = "mainland classes only: "
+
+
 class InvestorClassConfig(_Strict):
-    count: int = Field(0, ge=0)  # prospective investors arriving over the arrival window
-    arrival_days: int = Field(90, ge=1)
-    wealth_median_hkd: int = Field(10_000_000, gt=0)  # investable wealth, lognormal (sensitivity)
-    wealth_sigma: float = Field(1.0, ge=0)
-    ticket_share_of_wealth_bps: int = Field(500, ge=1, le=BPS)  # sensitivity
-    hold_days_mean: int = Field(720, ge=1)  # mean holding period before selling (sensitivity)
-    buy_interest_per_day: float = Field(0.002, ge=0, le=1)  # daily chance an onboarded non-holder bids
-    # mainland only: share meeting each CWM eligibility leg (sensitivity; the rules themselves are FACTS, H)
-    gba_hukou_share: float = Field(0.7, ge=0, le=1)
-    experienced_share: float = Field(0.8, ge=0, le=1)
-    wealth_test_share: float = Field(0.6, ge=0, le=1)
-    via_cwm_share: float = Field(1.0, ge=0, le=1)  # the rest try to buy outside CWM (and are refused)
-    # mainland only: share holding accounts at both a bank and a broker, each then with RMB 1.5 m of the
-    # quota (sensitivity; the rule is FACTS, H)
-    both_channels_share: float = Field(0.1, ge=0, le=1)
-    bad_actor_share: float = Field(0.005, ge=0, le=1)  # applicants AML should stop (sensitivity)
-    price_drop_sell_factor: float = Field(3.0, ge=0)  # extra sell pressure per unit of loss vs entry price
-    yield_shortfall_sell_factor: float = Field(2.0, ge=0)  # extra sell pressure when yield trails expectation
-    expected_yield_bps: int = Field(700, ge=0)  # what holders expect a year (FACTS: 5.2-8 % quoted, L)
-    # mainland sellers asking for proceeds to go anywhere but the paired account (refused: closed loop)
-    closed_loop_violation_share: float = Field(0.02, ge=0, le=1)
+    """One class of prospective investors: how many arrive, their wealth, appetite and behaviour."""
+
+    count: int = Field(0, ge=0, le=MAX_INVESTORS, description=(
+        f"prospective investors arriving over the arrival window; at most {MAX_INVESTORS:,}, also in all classes "
+        f"together (memory: ~{KB_PER_INVESTOR} KB of model state each)"))
+    arrival_days: int = days_field(90, "days after the service approval over which they arrive, uniformly", ge=1)
+    wealth_median_hkd: int = Field(10_000_000, gt=0, le=MAX_MONEY, description=(
+        "median investable wealth, HKD, lognormal (sensitivity)"))
+    wealth_sigma: float = Field(1.0, ge=0, le=3, description=(
+        "log-sd of wealth (sensitivity); at most 3, where the mean is already 90 times the median"))
+    ticket_share_of_wealth_bps: int = Field(500, ge=1, le=BPS, description=(
+        "share of wealth put into a subscription or a bid, bps, within the offering's tickets (sensitivity)"))
+    hold_days_mean: int = days_field(720, "mean holding period before selling, days (sensitivity)", ge=1)
+    buy_interest_per_day: float = _share(0.002, "daily chance an onboarded non-holder bids (sensitivity)")
+    gba_hukou_share: float = _share(0.7, _MAINLAND + (
+        "share holding a GBA hukou, one CWM eligibility leg (sensitivity; the rules are FACTS, H)"))
+    experienced_share: float = _share(0.8, _MAINLAND + "share with >= 2 years of investment experience "
+                                                       "(sensitivity)")
+    wealth_test_share: float = _share(0.6, _MAINLAND + "share passing the CWM wealth test (sensitivity)")
+    via_cwm_share: float = _share(1.0, _MAINLAND + "share going through CWM; the rest try to buy outside it and "
+                                                   "are refused (sensitivity)")
+    both_channels_share: float = _share(0.1, _MAINLAND + (
+        "share holding accounts at both a bank and a broker, each then with RMB 1.5 m of the quota "
+        "(sensitivity; the rule is FACTS, H)"))
+    bad_actor_share: float = _share(0.005, "share of applicants AML should stop (sensitivity)")
+    price_drop_sell_factor: float = Field(3.0, ge=0, le=MAX_SELL_FACTOR, description=(
+        "extra sell pressure per unit of loss against the entry price (sensitivity)"))
+    yield_shortfall_sell_factor: float = Field(2.0, ge=0, le=MAX_SELL_FACTOR, description=(
+        "extra sell pressure when the yield trails expectation (sensitivity)"))
+    expected_yield_bps: int = Field(700, ge=0, le=BPS, description=(
+        "yield holders expect a year, bps (FACTS: 5.2-8 % quoted, L)"))
+    closed_loop_violation_share: float = _share(0.02, _MAINLAND + (
+        "share of sellers asking for proceeds to go anywhere but the paired account, refused by the closed "
+        "loop (sensitivity)"))
+
+
+MAINLAND_ONLY = ("gba_hukou_share", "experienced_share", "wealth_test_share", "via_cwm_share", "both_channels_share",
+                 "closed_loop_violation_share")
 
 
 def _default_investors() -> dict[str, InvestorClassConfig]:
@@ -156,135 +256,39 @@ def _default_investors() -> dict[str, InvestorClassConfig]:
     }
 
 
-class CwmConfig(_Strict):
-    product_eligible: bool = False  # HKMA Feb 2024: tokenised revenue rights NOT eligible (FACTS, H)
-    individual_quota_cny: int = Field(3_000_000, ge=0)  # RMB 3 m since 26 Feb 2024 (FACTS, H)
-    per_channel_quota_cny: int = Field(1_500_000, ge=0)  # ... RMB 1.5 m per channel when using both (FACTS, H)
-    aggregate_quota_cny: int = Field(150_000_000_000, ge=0)  # RMB 150 bn net southbound (FACTS, H)
-    # southbound products must be non-complex and at most medium-high risk (HKMA, FACTS, H): on a 1-5 scale
-    # where 4 is medium-high; the token's own rating is a sensitivity parameter
-    product_risk_rating: int = Field(4, ge=1, le=5)
-    max_risk_rating_allowed: int = Field(4, ge=1, le=5)
-    # southbound investor eligibility, "2.0" rules in force 26 Feb 2024 (FACTS "CWM Connect": southbound
-    # eligibility, H): a GBA hukou or this many consecutive years of GBA social security / income tax ...
-    min_gba_social_security_years: int = Field(2, ge=0)
-    min_experience_years: int = Field(2, ge=0)  # ... and >= 2 years of investment experience ...
-    min_net_financial_assets_cny: int = Field(1_000_000, ge=0)  # ... and household net financial assets,
-    min_financial_assets_cny: int = Field(2_000_000, ge=0)  # or household financial assets,
-    min_avg_income_cny: int = Field(400_000, ge=0)  # or average personal income over 3 years
-
-    def rules(self) -> CwmRules:
-        """The gate's CWM rules: money in fen, the risk-rating test decided once."""
-        return CwmRules(
-            product_eligible=self.product_eligible,
-            risk_rating_allowed=self.product_risk_rating <= self.max_risk_rating_allowed,
-            individual_quota_fen=major_to_minor(self.individual_quota_cny),
-            per_channel_quota_fen=major_to_minor(self.per_channel_quota_cny),
-            aggregate_quota_fen=major_to_minor(self.aggregate_quota_cny),
-            min_gba_social_security_years=self.min_gba_social_security_years,
-            min_experience_years=self.min_experience_years,
-            min_net_financial_assets_fen=major_to_minor(self.min_net_financial_assets_cny),
-            min_financial_assets_fen=major_to_minor(self.min_financial_assets_cny),
-            min_avg_income_fen=major_to_minor(self.min_avg_income_cny),
-        )
-
-
-class PolicyConfig(_Strict):
-    cwm: CwmConfig = CwmConfig()
-    retail_authorised: bool = False  # SFC Nov 2023 circular: professional investors only (FACTS, H)
-    mainland_va_ban: bool = True  # PBoC 24 Sep 2021 (FACTS, H)
-    # SAFE individual FX quota: USD 50,000 per person per calendar year, not usable for overseas securities
-    # (FACTS "Mainland constraints", H)
-    safe_fx_quota_usd: int = Field(50_000, ge=0)
-
-    def rules(self) -> PolicyRules:
-        """The policy gate's rules, derived from this table alone (shocks later replace parts of them)."""
-        return PolicyRules(cwm=self.cwm.rules(), retail_authorised=self.retail_authorised,
-                           mainland_va_ban=self.mainland_va_ban,
-                           safe_fx_quota_usd_cents=major_to_minor(self.safe_fx_quota_usd))
-
-
-class MarketConfig(_Strict):
-    settlement_t_plus: int = Field(1, ge=0, le=10)  # HK tokenised green bond T+1 vs T+5 (FACTS, H)
-    quote_spread_bps: int = Field(200, ge=0, le=5_000)  # sensitivity
-    claim_every_months: int = Field(1, ge=1, le=12)
-    order_ttl_days: int = Field(10, ge=1, le=365)  # resting orders expire after this (sensitivity)
-    # chance per business day of the settlement window that a counterparty fails to deliver (conventional
-    # settlement risk; sensitivity): a T+5 trade runs it five times, a T+0 DvP never
-    counterparty_fail_rate_per_day: float = Field(0.003, ge=0, le=1)
-    # the rate buyers discount the expected payouts at: the yield they price in (FACTS: 5.2-8 % quoted, L)
-    discount_rate_bps: int = Field(700, ge=1)
-    fair_value_pull_bps: int = Field(2_000, ge=0, le=BPS)  # how far each session's quotes move to fair value
-    fear_discount: float = Field(0.3, ge=0, le=1)  # fair value lost at full fear (sensitivity)
-
-
-class VaEtfConfig(_Strict):
-    """Spot virtual-asset ETFs (listed in HK 30 Apr 2024; mainland investors not eligible: FACTS, H)."""
-
-    cwm_eligible: bool = False  # the policy lever: admitted to the CWM southbound product list
-    interest_share: float = Field(0.0, ge=0, le=1)  # share of CWM-eligible mainland arrivals wanting it
-    ticket_share_of_wealth_bps: int = Field(2_000, ge=1, le=BPS)
-    panic_drawdown_bps: int = Field(4_000, ge=0, le=BPS)  # holders sell after this loss (0: never)
-
-
-class DisposalConfig(_Strict):
-    """An authority sells seized virtual assets through licensed HK platforms (seed article, SCMP: FACTS, M)."""
-
-    quantity_coins: int = Field(0, ge=0)
-    start_day: int = Field(30, ge=0)
-    days: int = Field(20, ge=1)  # TWAP: an equal slice every business day
-    platforms: list[str] = Field(default_factory=list)  # empty: every licensed platform, in turn
-
-
-PLATFORM_SHOCKS = ("licence_suspension", "licence_revocation", "licence_restored", "platform_outage")
-
-
-class LegalConfig(_Strict):
-    """Where the token's legal tools are used (ERC-3643 freeze and forced transfer)."""
-
-    # ongoing AML monitoring catches an onboarded bad actor at this rate (exponential; sensitivity)
-    aml_detection_per_year: float = Field(0.5, ge=0, le=365)
-    court_order_days: int = Field(180, ge=1, le=3_650)  # from the freeze to a court order (sensitivity)
-    # the law recognises the on-chain register: a court order is executed by forced transfer; without it the
-    # order must be given effect off-chain and the tokens stay frozen (the lever of scenarios/legal_recognition)
-    onchain_recognition: bool = True
-    # holders who lose their wallet's key, a year: 0 by default, since licensed platforms hold clients' keys in
-    # custody; a self-custody world sets it (sensitivity). With a recognised register the agent recovers the
-    # tokens to a new wallet after `recovery_days` (identity re-verified); without, they are lost for good.
-    key_loss_per_year: float = Field(0.0, ge=0, le=1)
-    recovery_days: int = Field(30, ge=1, le=3_650)
-
-
-class ShockConfig(_Strict):
-    day: int = Field(ge=0)
-    kind: Literal["licence_suspension", "licence_revocation", "licence_restored", "ban_rumour",
-                  "cwm_quota_change", "cwm_product_list", "platform_outage", "retail_authorisation"]
-    platform: str = ""
-    sentiment: float = Field(0.0, ge=-1, le=1)  # ban rumour: -1 panic ... 0 none
-    duration_days: int = Field(0, ge=0)
-    individual_quota_cny: int | None = Field(None, ge=0)
-    aggregate_quota_cny: int | None = Field(None, ge=0)
-    enabled: bool = True  # product-list / retail-authorisation switch
+Problems = list[tuple[tuple[str | int, ...], str]]
 
 
 class WorldConfig(_Strict):
-    start_date: dt.date = dt.date(2026, 1, 1)
-    horizon_days: int = Field(365, ge=1, le=40 * 365)
-    asset: SolarParams = SolarParams()
-    fx: FxParams = FxParams()
-    issuer: IssuerConfig = IssuerConfig()
-    offering: OfferingConfig = OfferingConfig()
-    platforms: list[PlatformConfig] = Field(default_factory=lambda: [PlatformConfig(name="hk-vatp-1")],
-                                            min_length=1)
-    investors: dict[ClassName, InvestorClassConfig] = Field(default_factory=_default_investors)
-    policy: PolicyConfig = PolicyConfig()
-    market: MarketConfig = MarketConfig()
-    shocks: list[ShockConfig] = Field(default_factory=list)
-    disposal: DisposalConfig = DisposalConfig()
-    va_market: VirtualAssetParams = VirtualAssetParams()  # the virtual asset the disposal and the VA ETF trade
-    va_etf: VaEtfConfig = VaEtfConfig()
-    legal: LegalConfig = LegalConfig()
-    cwm_channels: list[CwmChannelConfig] = Field(default_factory=_default_channels, min_length=1)
+    """A world's parameters: when and how long it runs, the asset, the offering, who invests, the rules and
+    the events."""
+
+    start_date: dt.date = Field(dt.date(2026, 1, 1), ge=START_DATE_MIN, le=START_DATE_MAX, description=(
+        f"the first simulated day, a TOML date (unquoted, e.g. 2026-01-01), from {START_DATE_MIN} to "
+        f"{START_DATE_MAX}"))
+    horizon_days: int = Field(365, ge=1, le=MAX_DAYS, description="days simulated, at most 40 years")
+    asset: SolarParams = Field(SolarParams(), description="the solar portfolio whose revenue the token shares")
+    fx: FxParams = Field(FxParams(), description="the FX processes: USD/HKD in the peg band, USD/CNY, CNH")
+    issuer: IssuerConfig = Field(IssuerConfig(), description="the service approval and the revenue's way out")
+    offering: OfferingConfig = Field(OfferingConfig(), description="the primary offering")
+    platforms: list[PlatformConfig] = Field(
+        default_factory=lambda: [PlatformConfig(name="hk-vatp-1")], min_length=1, max_length=MAX_PLATFORMS,
+        description="the licensed HK platforms, names unique")
+    investors: dict[ClassName, InvestorClassConfig] = Field(default_factory=_default_investors, description=(
+        f"the investor classes, by name; an absent class has none. At most {MAX_INVESTORS:,} investors in all "
+        f"(memory: ~{KB_PER_INVESTOR} KB of model state each)"))
+    policy: PolicyConfig = Field(PolicyConfig(), description="the rules in force at the start")
+    market: MarketConfig = Field(MarketConfig(), description="the secondary market")
+    shocks: list[ShockConfig] = Field(default_factory=list, max_length=MAX_SHOCKS, description=(
+        "dated events, each before the horizon's end"))
+    disposal: DisposalConfig = Field(DisposalConfig(), description="a seized-asset disposal (none by default)")
+    va_market: VirtualAssetParams = Field(VirtualAssetParams(), description=(
+        "the virtual asset the disposal and the VA ETF trade"))
+    va_etf: VaEtfConfig = Field(VaEtfConfig(), description="spot VA ETFs for mainland investors")
+    legal: LegalConfig = Field(LegalConfig(), description="AML monitoring, court orders, lost keys")
+    cwm_channels: list[CwmChannelConfig] = Field(default_factory=_default_channels, min_length=1,
+                                                 max_length=MAX_CHANNELS,
+                                                 description="the CWM Connect banks and brokers, names unique")
 
     @field_validator("investors", mode="before")
     @classmethod
@@ -305,21 +309,55 @@ class WorldConfig(_Strict):
                 merged[name] = table
         return merged
 
+    @field_validator("investors")
+    @classmethod
+    def _runnable_classes(cls, value: dict[str, InvestorClassConfig]) -> dict[str, InvestorClassConfig]:
+        problems: Problems = []
+        total = sum(c.count for c in value.values())
+        if total > MAX_INVESTORS:
+            counts = ", ".join(f"{name} {c.count:,}" for name, c in value.items() if c.count)
+            problems.append(((), f"{total:,} investors in all ({counts}) exceed {MAX_INVESTORS:,}, the most a run "
+                                 f"holds in memory (~{KB_PER_INVESTOR} KB of model state each: "
+                                 f"~{total * KB_PER_INVESTOR / 2**20:.0f} GiB)"))
+        generic = InvestorClassConfig()
+        for name, c in value.items():
+            if not INVESTOR_CLASSES[name].southbound:
+                problems.extend(((name, f), f"{name} investors are not mainland residents: {f} applies only to "
+                                            "mainland classes")
+                                for f in MAINLAND_ONLY if getattr(c, f) != getattr(generic, f))
+        if problems:
+            raise FieldProblem(*problems)
+        return value
+
     @model_validator(mode="after")
-    def _platform_names(self) -> WorldConfig:
+    def _cross_references(self) -> WorldConfig:
+        problems: Problems = []
         names = [p.name for p in self.platforms]
-        if len(set(names)) != len(names):
-            raise ValueError("platform names must be unique")
-        for name in self.disposal.platforms:
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                problems.append((("platforms", i, "name"), f"platform name {name!r} is used twice"))
+        for i, name in enumerate(self.disposal.platforms):
             if name not in names:
-                raise ValueError(f"disposal names unknown platform {name!r}")
+                problems.append((("disposal", "platforms", i), f"unknown platform {name!r}"))
         channels = [c.name for c in self.cwm_channels]
-        if len(set(channels)) != len(channels):
-            raise ValueError("cwm_channels names must be unique")
-        for channel in self.cwm_channels:
+        for i, channel in enumerate(self.cwm_channels):
+            if channel.name in channels[:i]:
+                problems.append((("cwm_channels", i, "name"), f"channel name {channel.name!r} is used twice"))
             if channel.platform and channel.platform not in names:
-                raise ValueError(f"cwm channel {channel.name!r} names unknown platform {channel.platform!r}")
-        for shock in self.shocks:
-            if shock.kind in PLATFORM_SHOCKS and shock.platform not in names:
-                raise ValueError(f"shock on day {shock.day} names unknown platform {shock.platform!r}")
+                problems.append((("cwm_channels", i, "platform"), f"unknown platform {channel.platform!r}"))
+        for i, shock in enumerate(self.shocks):
+            if shock.kind in PLATFORM_SHOCKS and shock.platform and shock.platform not in names:
+                problems.append((("shocks", i, "platform"), f"unknown platform {shock.platform!r}"))
+            if shock.day >= self.horizon_days:
+                problems.append((("shocks", i, "day"), f"day {shock.day} is past the horizon (horizon_days "
+                                                       f"{self.horizon_days}: days 0-{self.horizon_days - 1}), "
+                                                       "so the shock would never happen: remove it or lengthen "
+                                                       "horizon_days"))
+        d = self.disposal
+        if d.quantity_coins and d.start_day >= self.horizon_days:
+            problems.append((("disposal", "start_day"), f"day {d.start_day} is past the horizon (horizon_days "
+                                                        f"{self.horizon_days}), so nothing would be sold: start "
+                                                        "earlier or lengthen horizon_days"))
+        if problems:
+            raise FieldProblem(*problems)
         return self

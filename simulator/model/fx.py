@@ -35,23 +35,36 @@ def _scaled(rate: float) -> int:
 class FxParams(BaseModel):
     """The FX processes: the scenario's `[fx]` table (simulator.model.config.WorldConfig.fx)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     # USD/HKD: mean-reverting inside the peg band. Centre, daily vol and reversion are sensitivity parameters
     # (HKD has sat at either Convertibility Undertaking for long spells, e.g. 7.85 in 2018-19 and 2022-23).
-    usd_hkd_initial: float = Field(7.80, ge=PEG_BAND_LOW, le=PEG_BAND_HIGH)
-    usd_hkd_mean: float = Field(7.80, ge=PEG_BAND_LOW, le=PEG_BAND_HIGH)
-    usd_hkd_daily_vol: float = Field(0.004, ge=0)  # HKD per USD per day
-    usd_hkd_reversion_per_day: float = Field(0.02, ge=0, le=1)
+    usd_hkd_initial: float = Field(7.80, ge=PEG_BAND_LOW, le=PEG_BAND_HIGH, description=(
+        "HKD per USD on the first day, inside the peg band 7.75-7.85 (HKMA Linked Exchange Rate System, H; "
+        "the point a sensitivity)"))
+    usd_hkd_mean: float = Field(7.80, ge=PEG_BAND_LOW, le=PEG_BAND_HIGH, description=(
+        "HKD per USD the rate reverts to, inside the peg band (sensitivity)"))
+    usd_hkd_daily_vol: float = Field(0.004, ge=0, le=0.1, description=(
+        "daily volatility, HKD per USD (sensitivity); at most 0.1, the band's width (the rate is clipped to it)"))
+    usd_hkd_reversion_per_day: float = Field(0.02, ge=0, le=1, description=(
+        "share of the gap to the mean closed each day (sensitivity)"))
     # USD/CNY around 7.15 (2024-25 levels; sensitivity). Log mean-reversion, ~3% a year of vol.
-    usd_cny_initial: float = Field(7.15, gt=0)
-    usd_cny_mean: float = Field(7.15, gt=0)
-    usd_cny_daily_vol: float = Field(0.0016, ge=0)
-    usd_cny_reversion_per_day: float = Field(0.005, ge=0, le=1)
+    usd_cny_initial: float = Field(7.15, ge=1, le=20, description=(
+        "CNY per USD on the first day: 7.15, 2024-25 levels (sensitivity); from 1 to 20"))
+    usd_cny_mean: float = Field(7.15, ge=1, le=20, description=(
+        "CNY per USD the rate reverts to, log mean-reversion (sensitivity); from 1 to 20"))
+    usd_cny_daily_vol: float = Field(0.0016, ge=0, le=0.02, description=(
+        "daily volatility of log USD/CNY, ~3 % a year (sensitivity); at most 2 % a day, so the rate stays "
+        "positive over any horizon"))
+    usd_cny_reversion_per_day: float = Field(0.005, ge=0, le=1, description=(
+        "share of the log gap to the mean closed each day (sensitivity)"))
     # CNH = CNY x (1 + spread), spread ~ Normal(mean, sd) in bps each day: sensitivity parameters. The mean
     # is kept within +-10% (1,000 bps): CNH and CNY are the same currency on two markets.
-    cnh_spread_mean_bps: float = Field(0.0, gt=-BPS // 10, lt=BPS // 10)
-    cnh_spread_sd_bps: float = Field(15.0, ge=0)
+    cnh_spread_mean_bps: float = Field(0.0, gt=-BPS // 10, lt=BPS // 10, description=(
+        "mean of CNH's daily spread over CNY, bps, within +-1,000: the same currency on two markets "
+        "(sensitivity)"))
+    cnh_spread_sd_bps: float = Field(15.0, ge=0, le=500, description=(
+        "sd of CNH's daily spread over CNY, bps (sensitivity); at most 500, so CNH stays positive"))
 
 
 class FxMarket:

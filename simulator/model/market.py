@@ -89,11 +89,12 @@ class SecondaryMarket:
 
     def sell_pressure(self, cls: str, fear: float, loss: float, shortfall: float) -> float:
         """Daily chance a holder sells: a base rate (one over the mean holding period) scaled up by fear
-        (more for classes that fear more), losses against the entry price and a yield shortfall."""
+        (more for classes that fear more), losses against the entry price and a yield shortfall; at most 1
+        (a one-day holding period already sells every day)."""
         c = self.world.cfg.investors[cls]
         fear_term = FEAR_SELL_WEIGHT * fear * INVESTOR_CLASSES[cls].fear_multiplier
-        return (1.0 / c.hold_days_mean) * (1.0 + fear_term + c.price_drop_sell_factor * loss
-                                           + c.yield_shortfall_sell_factor * shortfall)
+        return min(1.0, (1.0 / c.hold_days_mean) * (1.0 + fear_term + c.price_drop_sell_factor * loss
+                                                     + c.yield_shortfall_sell_factor * shortfall))
 
     def _decision_bounds(self) -> dict[str, float]:
         """Per class, the most a session's decision probability can be (fear, loss and shortfall all at 1):

@@ -28,6 +28,7 @@ class Revenue:
         self.distributed_cents = 0  # paid on-chain to holders: net of withholding
         self.gross_payouts_fen = 0  # the holders' share before withholding (onshore, in CNY)
         self.withheld_fen = 0
+        self.held_onshore_fen = 0  # holders' share too small to cover a CIPS fee, sent with a later month's
         self.first_distribution_day: int | None = None
         self.periods_distributed = 0
         self.schedule: PayoutSchedule | None = None  # the right's expected payouts, from the close
@@ -100,6 +101,12 @@ class Revenue:
         self.withheld_fen += tax
         if share == 0:
             return
+        share += self.held_onshore_fen
+        if share < RAILS["CIPS"].fee_for(share, "CNY"):  # a transfer would cost more than it carries: wait
+            self.held_onshore_fen = share
+            w.event("issuer", "repatriation_held", "below_cips_fee", share, "CNY", period=period)
+            return
+        self.held_onshore_fen = 0
         if issuer.repatriation_delay_days:
             yield w.env.timeout(issuer.repatriation_delay_days * DAY)
         transfer = RAILS["CIPS"].transfer(share, w.now_dt(), w.streams.get("rails:issuer"), currency="CNY")

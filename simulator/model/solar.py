@@ -27,6 +27,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from simulator.limits import FieldProblem
 from simulator.model.provinces import PROVINCES, ProvinceName
 from simulator.model.weather import Weather, year_sigma
 from simulator.units import BPS
@@ -55,68 +56,96 @@ class SolarParams(BaseModel):
 
     Each default and bound lives here only; the world passes the validated scenario object through."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     # GCL Energy Technology + Ant Digital, Dec 2024: ~82 MW distributed solar (FACTS "Real new-energy RWA deals", H/M)
-    capacity_mwp: float = Field(82.0, gt=0)
+    capacity_mwp: float = Field(82.0, gt=0, le=10_000, description=(
+        "peak capacity, MWp: GCL + Ant Digital, Dec 2024, ~82 MW (FACTS \"Real new-energy RWA deals\", H/M); at "
+        "most 10 GWp, over a hundred such portfolios"))
     # Where the panels stand: sets yield, monthly shape and benchmark price (simulator.model.provinces, one
     # sourced table). The GCL portfolio is in Hubei/Hunan (FACTS "Real new-energy RWA deals", H/M); its split is
     # not public, and the two earn within ~1% per kWp (Hubei's better sun against Hunan's dearer coal
     # benchmark), so the default is Hubei, the first named.
-    province: ProvinceName = "hubei"
+    province: ProvinceName = Field("hubei", description=(
+        "where the panels stand: sets yield, monthly shape and benchmark price (simulator.model.provinces); the "
+        "GCL portfolio is in Hubei/Hunan (FACTS, H/M)"))
     # None: the province's figure; a value given explicitly wins (resolved once, in site()).
-    specific_yield_kwh_per_kwp: float | None = Field(None, gt=0, description="unset: the province's")
+    specific_yield_kwh_per_kwp: float | None = Field(None, gt=0, le=3_000, description=(
+        "annual energy per kWp, kWh (unset: the province's, simulator.model.provinces); at most 3,000, above "
+        "any real site (Guangdong ~1,000-1,070: FACTS \"Solar fundamentals\", M)"))
     monthly_share: MonthlyShare | None = Field(  # Jan..Dec, each > 0, summing to 1
-        None, description="Jan..Dec shares of the annual yield, summing to 1; unset: the province's")
+        None, description="Jan..Dec shares of the annual yield, each > 0, summing to 1; unset: the province's")
     # Daily weather (simulator.model.weather): stationary sd of the log factor, and its lag-1 autocorrelation so
     # dull days come in spells, not alone (at 0.7 a run of below-par days averages ~4 days and one in six lasts
     # a week or more; i.i.d. days averaged 2). Sensitivity parameters (no source); persistence is held at the
     # low end of the 0.7-0.9 a wet spell suggests because, with this sigma, more would on its own spread annual
     # energy beyond the published inter-annual variability below (0.9 alone: 8.4%).
-    weather_sigma: float = Field(0.35, ge=0)
-    weather_persistence: float = Field(0.7, ge=0, lt=1)
+    weather_sigma: float = Field(0.35, ge=0, le=2, description=(
+        "stationary sd of the daily weather's log factor (sensitivity); at most 2, and with weather_persistence "
+        "it must not alone spread annual energy beyond interannual_cov"))
+    weather_persistence: float = Field(0.7, ge=0, lt=1, description=(
+        "lag-1 autocorrelation of the daily weather, so dull days come in spells (sensitivity)"))
     # Year-to-year coefficient of variation of annual energy. Published: inter-annual CoV of annual GHI mostly
     # under 5% (Gueymard & Wilcox 2011, 8 years of NSRDB, as reported in NREL's Best Practices Handbook for Solar
     # Resource Data, s. 6.3); P99 annual insolation 4-8% below P50 across the US (AWS Truepower), i.e. a one-year
     # sd of ~2-3.5%; China's national mean GHI 2023 1.27% below its 10-year mean (CMA 2023 wind and solar
     # resource bulletin). 5%, the top of that range, for a humid monsoon site whose plum-rain and typhoon seasons
     # vary more than the average US cell: the figure is sourced as a range, the point is a sensitivity choice.
-    interannual_cov: float = Field(0.05, ge=0, lt=1)
+    interannual_cov: float = Field(0.05, ge=0, lt=1, description=(
+        "year-to-year coefficient of variation of annual energy: published ~2-5 % (Gueymard & Wilcox 2011; "
+        "AWS Truepower; CMA 2023 bulletin); 5 %, the top of that range, a sensitivity choice"))
     # Degradation: FACTS "Solar fundamentals" (H): median 0.5%/yr (NREL, Jordan & Kurtz 2013), mean 0.8-0.9%/yr,
     # higher in hot climates. The holders are paid on the portfolio's total, the sum over ~3,000 systems, which
     # ages at the fleet's mean rate, not its median; and the Hubei/Hunan rooftops sit in China's hot-summer zone
     # (Wuhan up to 44.5 C) on poorly ventilated roofs. Hence the mean, 0.8%/yr, at its low end as the fleet is
     # recent monocrystalline (0.9% a sensitivity).
-    degradation_per_year: float = Field(0.008, ge=0, lt=1)
+    degradation_per_year: float = Field(0.008, ge=0, lt=1, description=(
+        "output lost a year of age: the fleet mean 0.8-0.9 %/yr, at its low end (FACTS \"Solar fundamentals\", H)"))
     # Outages: sensitivity parameters (no source). Starts per year (Poisson), mean length in days
     # (geometric, >= 1 day), and the share of the portfolio lost while an outage lasts (a ~3,000-rooftop
     # portfolio rarely goes fully dark, hence < 1).
-    outage_rate_per_year: float = Field(2.0, ge=0)
-    outage_mean_days: float = Field(3.0, ge=1)
-    outage_capacity_loss: float = Field(0.25, ge=0, le=1)
-    tariff_model: TariffModel = "benchmark"
+    outage_rate_per_year: float = Field(2.0, ge=0, le=365, description=(
+        "outages starting a year, Poisson (sensitivity); at most one a day"))
+    outage_mean_days: float = Field(3.0, ge=1, le=365, description=(
+        "mean outage length, days, geometric >= 1 day (sensitivity); at most a year"))
+    outage_capacity_loss: float = Field(0.25, ge=0, le=1, description=(
+        "share of the portfolio lost while an outage lasts (sensitivity)"))
+    tariff_model: TariffModel = Field("benchmark", description=(
+        "benchmark: paid the coal benchmark price; cfd: sold at the market price, settled against the mechanism "
+        "price (NDRC/NEA Notice 136, from 1 Jun 2025; FACTS, H)"))
     # The province's coal benchmark (1658号; simulator.model.provinces) unless given: Hubei RMB 0.4161/kWh =
     # 41,610 fen/MWh.
-    benchmark_price_fen_per_mwh: int | None = Field(None, gt=0, description="unset: the province's")
+    benchmark_price_fen_per_mwh: int | None = Field(None, gt=0, le=1_000_000, description=(
+        "coal benchmark price, fen/MWh (unset: the province's, 1658号; Hubei 41,610); at most RMB 10/kWh"))
     # CfD (NDRC/NEA Notice 136, from 1 Jun 2025; FACTS, H as a rule). For projects before 1 Jun 2025 the
     # mechanism price is the existing policy price, at most the coal benchmark: unless given, the benchmark
     # above (the cap; the figure itself is L-M, a sensitivity).
-    mechanism_price_fen_per_mwh: int | None = Field(None, gt=0, description="unset: the benchmark price")
+    mechanism_price_fen_per_mwh: int | None = Field(None, gt=0, le=1_000_000, description=(
+        "CfD mechanism price, fen/MWh (unset: the benchmark price, its cap for pre-Jun 2025 projects; FACTS, "
+        "H as a rule, the figure L-M, sensitivity); at most RMB 10/kWh"))
     # Share of the output covered by the mechanism (provinces set it; sensitivity).
-    mechanism_volume_share_bps: int = Field(BPS, ge=0, le=BPS)
+    mechanism_volume_share_bps: int = Field(BPS, ge=0, le=BPS, description=(
+        "share of the output covered by the mechanism, bps (provinces set it; sensitivity)"))
     # Provincial spot price process: sensitivity parameters (no source). Mean RMB 0.40/kWh, daily lognormal
     # with AR(1) persistence on the log deviation; the monthly CfD reference is the month's mean price.
-    market_price_mean_fen_per_mwh: int = Field(40_000, ge=0)
-    market_price_volatility: float = Field(0.15, ge=0)
-    market_price_persistence: float = Field(0.8, ge=0, lt=1)
+    market_price_mean_fen_per_mwh: int = Field(40_000, ge=0, le=1_000_000, description=(
+        "mean provincial spot price, fen/MWh: RMB 0.40/kWh (sensitivity); at most RMB 10/kWh"))
+    market_price_volatility: float = Field(0.15, ge=0, le=2, description=(
+        "stationary sd of the spot price's daily log deviation (sensitivity); at most 2"))
+    market_price_persistence: float = Field(0.8, ge=0, lt=1, description=(
+        "lag-1 autocorrelation of the spot price's log deviation (sensitivity)"))
     # O&M cost: "not confirmed" in FACTS: sensitivity. RMB 50,000 per MWp-year as a placeholder (~12% of
     # benchmark revenue in Hubei: 1,000 MWh/MWp x RMB 416/MWh ~ RMB 416k per MWp-year).
-    om_cost_fen_per_mwp_year: int = Field(5_000_000, ge=0)
+    om_cost_fen_per_mwp_year: int = Field(5_000_000, ge=0, le=10**10, description=(
+        "O&M cost, fen per MWp-year: RMB 50,000, a placeholder (\"not confirmed\" in FACTS: sensitivity); at "
+        "most RMB 100 m"))
     # VAT on the sale of electricity: 13 % since 1 Apr 2019 (MoF, STA and GACC Announcement [2019] No. 39);
     # on-grid tariffs, the coal benchmark included, are quoted VAT-inclusive, so revenue is the tariff receipts
     # net of it. The VAT-linked local surcharges (about 12 % of the VAT) and the originator's corporate income
     # tax fall on what the originator keeps and are not modelled.
-    vat_bps: int = Field(1_300, ge=0, le=BPS)
+    vat_bps: int = Field(1_300, ge=0, le=BPS, description=(
+        "VAT on electricity sales, bps: 13 % since 1 Apr 2019 (MoF, STA and GACC Announcement [2019] No. 39); "
+        "tariffs are VAT-inclusive"))
     # Share of net revenue sold to token holders when the offering sells its hard cap (a smaller raise sells
     # pro rata less): a deal term, not published (sensitivity). Calibrated so the deal is priced at the yield
     # quoted for the 2024 deals (7 %, FACTS "Real new-energy RWA deals", L): at 7,800 bps the expected payouts
@@ -124,7 +153,15 @@ class SolarParams(BaseModel):
     # HK$100 offering price (solar_gba_baseline: value_per_token_at_close_hkd_cents ~ 10,000, held there by
     # tests/model/test_valuation.py). At the 4,500 bps used before the term and taxes were modelled the token
     # was worth ~HK$58: a cash yield of ~7 % that was mostly capital coming back, and a negative IRR.
-    revenue_share_bps: int = Field(7_800, ge=0, le=BPS)
+    revenue_share_bps: int = Field(7_800, ge=0, le=BPS, description=(
+        "share of net revenue sold to token holders at the hard cap, bps: a deal term, not published "
+        "(sensitivity), calibrated so the deal is priced at the 7 % yield quoted for the 2024 deals (FACTS, L)"))
+
+    @field_validator("monthly_share", mode="before")
+    @classmethod
+    def _list_is_a_tuple(cls, shares: object) -> object:
+        # TOML has arrays, not tuples: strict mode takes an array for the twelve shares as it is
+        return tuple(shares) if isinstance(shares, list) else shares
 
     @field_validator("monthly_share")
     @classmethod
@@ -136,7 +173,10 @@ class SolarParams(BaseModel):
 
     @model_validator(mode="after")
     def _weather_fits_the_interannual_spread(self) -> SolarParams:
-        self.year_log_sd()  # raises, naming the fields, when the daily weather alone spreads years too much
+        try:
+            self.year_log_sd()  # raises, naming the fields, when the daily weather alone spreads years too much
+        except ValueError as exc:
+            raise FieldProblem((("weather_sigma",), str(exc))) from None
         return self
 
     def site(self) -> Site:

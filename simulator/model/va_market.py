@@ -52,18 +52,24 @@ Regime = Literal["calm", "stressed"]
 class VirtualAssetParams(BaseModel):
     """The virtual asset's price process: the scenario's `[va_market]` table (WorldConfig.va_market)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     # USD 100,000 per coin: a round figure inside BTC's late-2025 swing from about USD 126,000 down to 80,500
     # (G. Matos, "Bitcoin is now less volatile than Nvidia", CryptoSlate, 3 Jan 2026). It sets notionals, hence
     # impact and ETF units, not returns (sensitivity).
-    initial_price_usd_cents: int = Field(10_000_000, gt=0)
+    initial_price_usd_cents: int = Field(10_000_000, gt=0, le=10**10, description=(
+        "USD cents per coin on the first day: USD 100,000, inside BTC's late-2025 range (CryptoSlate, 3 Jan "
+        "2026; sensitivity); at most USD 100 m"))
     # Expected daily growth per regime (E[P_t+1 / P_t] = exp(mu)): 0 = neutral, no built-in gain or loss.
-    # Kept in (-1, 1). A negative stressed drift with a compensating calm one would also be neutral under the
-    # stationary mix, but only on average over spells: from a calm start, or over a finite horizon, the price
-    # would drift. Zero in both regimes is neutral whatever the start and horizon.
-    calm_daily_drift: float = Field(0.0, gt=-1, lt=1)
-    stressed_daily_drift: float = Field(0.0, gt=-1, lt=1)
+    # Kept within +-1 % a day (40 years of it stay a finite price). A negative stressed drift with a compensating
+    # calm one would also be neutral under the stationary mix, but only on average over spells: from a calm
+    # start, or over a finite horizon, the price would drift. Zero in both regimes is neutral whatever the start
+    # and horizon.
+    calm_daily_drift: float = Field(0.0, ge=-0.01, le=0.01, description=(
+        "expected daily growth in the calm regime, E[P_t+1 / P_t] = exp(mu): 0, neutral (sensitivity); within "
+        "+-1 % a day, so 40 years of it stay a finite price"))
+    stressed_daily_drift: float = Field(0.0, ge=-0.01, le=0.01, description=(
+        "expected daily growth in the stressed regime: 0, neutral (sensitivity); within +-1 % a day"))
     # Daily volatility per regime, calibrated so that the stationary mix of the regimes' variances,
     # (5/6) x 2.1 %^2 + (1/6) x 5.0 %^2 = (2.80 %)^2, gives BTC's realised daily volatility in 2024: 2.80 %
     # (K33 Research's annual series, 2.94 % in 2023, 2.80 % in 2024, 2.24 % in 2025, in the CryptoSlate article
@@ -71,17 +77,25 @@ class VirtualAssetParams(BaseModel):
     # x sqrt(365) = 42.8 %, the record-low one-year realised volatility of 42 % that Fidelity Digital Assets
     # reported in Jan 2026 (U.Today, "Too Quiet? Bitcoin Volatility Hits Record Low"). 2024 rather than 2025:
     # the middle of the last three years, not the record low. The 2.4x stressed/calm ratio is a sensitivity.
-    calm_daily_vol: float = Field(0.021, ge=0)
-    stressed_daily_vol: float = Field(0.050, ge=0)
+    calm_daily_vol: float = Field(0.021, ge=0, le=0.2, description=(
+        "daily volatility in the calm regime: 2.1 %, with the stressed one BTC's realised 2.80 % a day in 2024 "
+        "(K33 Research via CryptoSlate); at most 20 % a day"))
+    stressed_daily_vol: float = Field(0.050, ge=0, le=0.2, description=(
+        "daily volatility in the stressed regime: 5.0 % (the ratio to calm a sensitivity); at most 20 % a day"))
     # Markov transitions per day: sensitivity. Regime switching in BTC's volatility is documented (Ardia,
     # Bluteau & Ruede 2019, "Regime changes in Bitcoin GARCH volatility dynamics", Finance Research Letters 29),
     # but these figures are not estimates: mean spells 1/p, calm ~50 days, stressed ~10 days, so the stationary
     # stressed share is p_cs / (p_cs + p_sc) = 1/6.
-    p_calm_to_stressed: float = Field(0.02, ge=0, le=1)
-    p_stressed_to_calm: float = Field(0.10, ge=0, le=1)
-    initial_regime: Regime = "calm"
+    p_calm_to_stressed: float = Field(0.02, ge=0, le=1, description=(
+        "daily chance calm turns stressed: calm spells ~50 days (sensitivity; regime switching: Ardia et al. "
+        "2019)"))
+    p_stressed_to_calm: float = Field(0.10, ge=0, le=1, description=(
+        "daily chance stressed turns calm: stressed spells ~10 days (sensitivity)"))
+    initial_regime: Regime = Field("calm", description="the regime on the first day (sensitivity)")
     # Order books thin out under stress: depth multiplier in the stressed regime (sensitivity)
-    stressed_depth_factor: float = Field(0.4, gt=0, le=1)
+    stressed_depth_factor: float = Field(0.4, ge=0.01, le=1, description=(
+        "order-book depth multiplier in the stressed regime (sensitivity); at least 0.01, a hundredth of the "
+        "calm book (thinner is no book: the impact arithmetic would overflow)"))
 
     def stationary_stressed_share(self) -> float:
         """The long-run share of days in the stressed regime, p_cs / (p_cs + p_sc); with no switching at

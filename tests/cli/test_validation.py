@@ -48,7 +48,8 @@ CASES = [
     ("bad enum", mutate(offering__allocation="lottery"), "offering.allocation: Input should be 'pro-rata' or"),
     ("missing name", mutate(scenario={"seed": 1}), "scenario.name: required field missing"),
     ("nested list item", mutate(platforms=[{"name": "a", "fee_bps": -5}]), "platforms.0.fee_bps: Input should be"),
-    ("cross-field", mutate(offering__soft_cap_hkd=10**12), "offering: Value error, soft_cap_hkd must not exceed"),
+    ("cross-field", mutate(offering__soft_cap_hkd=10**12), "offering.soft_cap_hkd: soft_cap_hkd 1000000000000 must not "
+                                                           "exceed hard_cap_hkd 40000000"),
 ]
 
 
@@ -112,3 +113,66 @@ def test_mutated_scenarios_never_print_a_traceback(tmp_path, changes):
     assert "Traceback" not in proc.stderr + proc.stdout
     if proc.returncode == 2:
         assert all(line.startswith(str(path)) for line in proc.stderr.splitlines() if line.strip()), proc.stderr
+
+
+# ------------------------------------------------------------------ the file itself
+
+
+def test_a_directory_is_not_a_scenario_file(tmp_path, capsys):
+    assert main(["validate", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"{tmp_path}: is a directory, not a scenario file\n"
+
+
+def test_a_byte_order_mark_is_read_as_utf8(tmp_path, capsys):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + SMALL.read_bytes())  # what Windows Notepad saves
+    assert main(["validate", str(path)]) == 0, capsys.readouterr().err
+
+
+def test_a_file_that_is_not_utf8_says_so_in_one_line(tmp_path, capsys):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(SMALL.read_text().replace('"small test world"', '"caf\xe9"').encode("latin-1"))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"{path}: not UTF-8 text (byte 0xe9 at offset "), err
+
+
+def test_a_toml_syntax_error_gives_its_line_and_column_in_one_line(tmp_path, capsys):
+    path = write(tmp_path, "horizon_days = 30\n[scenario]\nname = = 'x'\n")
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == f"{path}: not valid TOML: Invalid value (at line 3, column 8)\n"
+
+
+# ------------------------------------------------------------------ --set values are TOML literals, strictly typed
+
+
+@pytest.mark.parametrize("assignment, line", [
+    ("policy.retail_authorised=no", "policy.retail_authorised: Input should be a valid boolean (a TOML boolean: "
+                                    "true or false, unquoted) (got 'no')"),
+    ("policy.retail_authorised=False", "policy.retail_authorised: Input should be a valid boolean (a TOML boolean: "
+                                       "true or false, unquoted) (got 'False')"),  # Python's spelling
+    ('offering.hard_cap_hkd="217000000"', "offering.hard_cap_hkd: Input should be a valid integer (got '217000000')"),
+    ("horizon_days=lots", "horizon_days: Input should be a valid integer (got 'lots')"),
+    ("horizon_days=2e2", "horizon_days: Input should be a valid integer (got 200.0)"),
+    ('start_date="2026-03-01"', "start_date: Input should be a valid date (a TOML date, unquoted: 2026-01-01) "
+                                "(got '2026-03-01')"),
+    ("investors.hk_retail.count=1000000000000", "investors.hk_retail.count: Input should be less than or equal to "
+                                                "250000 (got 1000000000000)"),
+    ("asset.weather_sigma=1e308", "asset.weather_sigma: Input should be less than or equal to 2 (got 1e+308)"),
+    ("asset.weather_sigma=inf", "asset.weather_sigma: Input should be a finite number"),
+    ('shocks=[{day=300, kind="ban_rumour", sentiment=0.5}]', "shocks.0.day: day 300 is past the horizon"),
+])
+def test_set_values_are_strictly_typed(tmp_path, capsys, assignment, line):
+    out = tmp_path / "out"
+    assert main(["run", str(SMALL), "--out", str(out), "--quiet", "--set", assignment]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert f"{SMALL}: {line}" in err, err
+    assert not out.exists()  # refused before anything ran
+
+
+def test_set_values_of_the_field_type_are_accepted():
+    scenario = load_scenario(SMALL, ["start_date=2026-03-01", "asset.capacity_mwp=82", "policy.retail_authorised=true",
+                                     "offering.hard_cap_hkd=217_000_000"])
+    assert str(scenario.start_date) == "2026-03-01" and scenario.asset.capacity_mwp == 82.0
+    assert scenario.policy.retail_authorised is True and scenario.offering.hard_cap_hkd == 217_000_000

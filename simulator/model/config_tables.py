@@ -1,0 +1,210 @@
+"""The scenario schema's base and its smaller tables: the rules (CWM Connect and the rest of the policy), the
+secondary market, spot VA ETFs, a seized-asset disposal, dated shocks and the token's legal tools
+(simulator.model.config assembles them into a world).
+
+Each field says its units, its source (a FACTS.md row) or that it is a sensitivity parameter, and its bounds
+(simulator.limits). A shock given a field its kind does not use (a platform on a ban rumour, say) is refused
+rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from simulator.limits import MAX_COINS, MAX_DAYS, MAX_MONEY, MAX_NAME_LENGTH, MAX_PLATFORMS, FieldProblem
+from simulator.model.policy import CwmRules, PolicyRules
+from simulator.units import BPS, major_to_minor
+
+
+class _Strict(BaseModel):
+    """Unknown keys refused; immutable; TOML's own types only (an int may stand for a float); finite numbers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+def days_field(default: int, description: str, ge: int = 0) -> int:
+    """A whole number of days, at most the longest horizon (later could never happen within a run)."""
+    return Field(default, ge=ge, le=MAX_DAYS, description=description)
+
+
+def _cny(default: int, description: str) -> int:
+    return Field(default, ge=0, le=MAX_MONEY, description=description)
+
+
+class CwmConfig(_Strict):
+    """Cross-boundary Wealth Management Connect, southbound: the product list, quotas and eligibility."""
+
+    product_eligible: bool = Field(False, description=(
+        "the token is on the southbound product list: HKMA Feb 2024, tokenised revenue rights NOT eligible "
+        "(FACTS, H)"))
+    individual_quota_cny: int = _cny(3_000_000, "net southbound quota per investor, RMB: 3 m since 26 Feb 2024 "
+                                                "(FACTS, H)")
+    per_channel_quota_cny: int = _cny(1_500_000, "quota per channel when using both a bank and a broker, RMB: "
+                                                 "1.5 m (FACTS, H)")
+    aggregate_quota_cny: int = _cny(150_000_000_000, "aggregate net southbound quota, RMB: 150 bn (FACTS, H)")
+    product_risk_rating: int = Field(4, ge=1, le=5, description=(
+        "the token's risk rating on the 1-5 scale (sensitivity)"))
+    max_risk_rating_allowed: int = Field(4, ge=1, le=5, description=(
+        "highest rating southbound products may have: non-complex, at most medium-high, 4 of 5 (HKMA, FACTS, H)"))
+    min_gba_social_security_years: int = Field(2, ge=0, le=100, description=(
+        "southbound eligibility, \"2.0\" rules in force 26 Feb 2024 (FACTS \"CWM Connect\", H): a GBA hukou or "
+        "this many consecutive years of GBA social security / income tax"))
+    min_experience_years: int = Field(2, ge=0, le=100, description=(
+        "... and at least this many years of investment experience (FACTS, H)"))
+    min_net_financial_assets_cny: int = _cny(1_000_000, "... and household net financial assets of at least "
+                                                        "this, RMB (FACTS, H)")
+    min_financial_assets_cny: int = _cny(2_000_000, "... or household financial assets, RMB (FACTS, H)")
+    min_avg_income_cny: int = _cny(400_000, "... or average personal income over 3 years, RMB (FACTS, H)")
+
+    def rules(self) -> CwmRules:
+        """The gate's CWM rules: money in fen, the risk-rating test decided once."""
+        return CwmRules(
+            product_eligible=self.product_eligible,
+            risk_rating_allowed=self.product_risk_rating <= self.max_risk_rating_allowed,
+            individual_quota_fen=major_to_minor(self.individual_quota_cny),
+            per_channel_quota_fen=major_to_minor(self.per_channel_quota_cny),
+            aggregate_quota_fen=major_to_minor(self.aggregate_quota_cny),
+            min_gba_social_security_years=self.min_gba_social_security_years,
+            min_experience_years=self.min_experience_years,
+            min_net_financial_assets_fen=major_to_minor(self.min_net_financial_assets_cny),
+            min_financial_assets_fen=major_to_minor(self.min_financial_assets_cny),
+            min_avg_income_fen=major_to_minor(self.min_avg_income_cny),
+        )
+
+
+class PolicyConfig(_Strict):
+    """The rules in force at the start: CWM Connect, retail access, the mainland's bans and quotas."""
+
+    cwm: CwmConfig = Field(CwmConfig(), description="CWM Connect southbound")
+    retail_authorised: bool = Field(False, description=(
+        "retail may buy: SFC Nov 2023 circular, professional investors only (FACTS, H)"))
+    mainland_va_ban: bool = Field(True, description="the mainland bans virtual-asset business: PBoC 24 Sep 2021 "
+                                                    "(FACTS, H)")
+    safe_fx_quota_usd: int = Field(50_000, ge=0, le=MAX_MONEY, description=(
+        "SAFE individual FX quota, USD per person per calendar year, not usable for overseas securities "
+        "(FACTS \"Mainland constraints\", H)"))
+
+    def rules(self) -> PolicyRules:
+        """The policy gate's rules, derived from this table alone (shocks later replace parts of them)."""
+        return PolicyRules(cwm=self.cwm.rules(), retail_authorised=self.retail_authorised,
+                           mainland_va_ban=self.mainland_va_ban,
+                           safe_fx_quota_usd_cents=major_to_minor(self.safe_fx_quota_usd))
+
+
+class MarketConfig(_Strict):
+    """The secondary market: settlement, quotes, orders and how buyers value the token."""
+
+    settlement_t_plus: int = Field(1, ge=0, le=10, description=(
+        "business days to settlement: HK tokenised green bond T+1 vs conventional T+5 (FACTS, H)"))
+    quote_spread_bps: int = Field(200, ge=0, le=5_000, description="spread of quotes around the reference, bps "
+                                                                   "(sensitivity)")
+    claim_every_months: int = Field(1, ge=1, le=12, description=(
+        "months between the platforms' claims of revenue for their clients (sensitivity)"))
+    order_ttl_days: int = Field(10, ge=1, le=365, description="resting orders expire after this many days "
+                                                              "(sensitivity)")
+    counterparty_fail_rate_per_day: float = Field(0.003, ge=0, le=1, description=(
+        "chance per business day of the settlement window that a counterparty fails to deliver (conventional "
+        "settlement risk; sensitivity): a T+5 trade runs it five times, a T+0 DvP never"))
+    discount_rate_bps: int = Field(700, ge=1, le=BPS, description=(
+        "the yield buyers discount the expected payouts at, bps a year (FACTS: 5.2-8 % quoted, L)"))
+    fair_value_pull_bps: int = Field(2_000, ge=0, le=BPS, description=(
+        "how far each session's quotes move towards fair value, bps of the gap (sensitivity)"))
+    fear_discount: float = Field(0.3, ge=0, le=1, description="share of fair value lost at full fear (sensitivity)")
+
+
+class VaEtfConfig(_Strict):
+    """Spot virtual-asset ETFs (listed in HK 30 Apr 2024; mainland investors not eligible: FACTS, H)."""
+
+    cwm_eligible: bool = Field(False, description=(
+        "the policy lever: admitted to the CWM southbound product list; today mainland investors are not eligible "
+        "(FACTS \"Hong Kong\", H)"))
+    interest_share: float = Field(0.0, ge=0, le=1, description=(
+        "share of CWM-eligible mainland arrivals wanting a VA ETF (sensitivity)"))
+    ticket_share_of_wealth_bps: int = Field(2_000, ge=1, le=BPS, description=(
+        "share of wealth put into the ETF, bps (sensitivity)"))
+    panic_drawdown_bps: int = Field(4_000, ge=0, le=BPS, description=(
+        "holders sell after a loss this deep, bps (0: never; sensitivity)"))
+
+
+class DisposalConfig(_Strict):
+    """An authority sells seized virtual assets through licensed HK platforms (seed article, SCMP: FACTS, M)."""
+
+    quantity_coins: int = Field(0, ge=0, le=MAX_COINS, description=(
+        "coins to sell (0: no disposal); at most 21 m, every bitcoin there will ever be"))
+    start_day: int = days_field(30, "day the sales start; before the horizon's end when quantity_coins > 0")
+    days: int = days_field(20, "business days the sales are spread over: TWAP, an equal slice each", ge=1)
+    platforms: list[str] = Field(default_factory=list, max_length=MAX_PLATFORMS, description=(
+        "names of the platforms it sells through, in turn (empty: every licensed platform)"))
+
+
+PLATFORM_SHOCKS = ("licence_suspension", "licence_revocation", "licence_restored", "platform_outage")
+ShockKind = Literal["licence_suspension", "licence_revocation", "licence_restored", "ban_rumour",
+                    "cwm_quota_change", "cwm_product_list", "platform_outage", "retail_authorisation"]
+# the optional fields each kind reads (simulator.model.shocks.Shocks.apply), and their value when not given
+SHOCK_FIELDS: dict[str, tuple[str, ...]] = {
+    "licence_suspension": ("platform", "duration_days"), "licence_revocation": ("platform",),
+    "licence_restored": ("platform",), "platform_outage": ("platform", "duration_days"),
+    "ban_rumour": ("sentiment", "duration_days"), "cwm_quota_change": ("individual_quota_cny", "aggregate_quota_cny"),
+    "cwm_product_list": ("enabled",), "retail_authorisation": ("enabled",)}
+SHOCK_UNSET: dict[str, object] = {"platform": "", "sentiment": 0.0, "duration_days": 0, "individual_quota_cny": None,
+                                  "aggregate_quota_cny": None, "enabled": True}
+
+
+class ShockConfig(_Strict):
+    """A dated event: a licence change or outage on one platform, a ban rumour, a change of the CWM quotas or
+    product list, or retail authorisation. Each kind takes only its own fields."""
+
+    day: int = Field(ge=0, le=MAX_DAYS, description="day it happens; before the horizon's end (horizon_days)")
+    kind: ShockKind = Field(description="what happens")
+    platform: str = Field("", max_length=MAX_NAME_LENGTH, description=(
+        "licence and outage shocks: the platform's name (required for them, refused for the others)"))
+    sentiment: float = Field(0.0, ge=-1, le=1, description=(
+        "ban_rumour: the fear it causes, by magnitude (0 none ... 1 panic; -0.8 and 0.8 are the same), fading "
+        "linearly over duration_days"))
+    duration_days: int = days_field(0, (
+        "licence_suspension: days until the licence is restored (0: until a licence_restored shock); "
+        "platform_outage: days out (0: one); ban_rumour: days the fear takes to fade (0: one)"))
+    individual_quota_cny: int | None = Field(None, ge=0, le=MAX_MONEY, description=(
+        "cwm_quota_change: the new individual quota, RMB (unset: unchanged)"))
+    aggregate_quota_cny: int | None = Field(None, ge=0, le=MAX_MONEY, description=(
+        "cwm_quota_change: the new aggregate quota, RMB (unset: unchanged)"))
+    enabled: bool = Field(True, description=(
+        "cwm_product_list: the token admitted (true) or removed; retail_authorisation: retail may buy or not"))
+
+    @model_validator(mode="after")
+    def _fields_of_its_kind(self) -> ShockConfig:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        used = SHOCK_FIELDS[self.kind]
+        for name, unset in SHOCK_UNSET.items():
+            if name not in used and getattr(self, name) != unset:
+                kinds = ", ".join(k for k, fields in SHOCK_FIELDS.items() if name in fields)
+                problems.append(((name,), f"a {self.kind} shock does not use {name} (only {kinds} do): remove it"))
+        if self.kind in PLATFORM_SHOCKS and not self.platform:
+            problems.append((("platform",), f"a {self.kind} shock needs the platform it happens to"))
+        if self.kind == "cwm_quota_change" and self.individual_quota_cny is None and self.aggregate_quota_cny is None:
+            problems.append((("individual_quota_cny",), "a cwm_quota_change shock needs individual_quota_cny or "
+                                                        "aggregate_quota_cny"))
+        if problems:
+            raise FieldProblem(*problems)
+        return self
+
+
+class LegalConfig(_Strict):
+    """Where the token's legal tools are used (ERC-3643 freeze and forced transfer)."""
+
+    aml_detection_per_year: float = Field(0.5, ge=0, le=365, description=(
+        "rate a year at which ongoing AML monitoring catches an onboarded bad actor (exponential; sensitivity)"))
+    court_order_days: int = Field(180, ge=1, le=3_650, description=(
+        "days from the freeze to a court order (sensitivity)"))
+    onchain_recognition: bool = Field(True, description=(
+        "the law recognises the on-chain register: a court order is executed by forced transfer; without it the "
+        "order must be given effect off-chain and the tokens stay frozen (the lever of scenarios/legal_recognition; "
+        "a legal question, not a figure: sensitivity)"))
+    key_loss_per_year: float = Field(0.0, ge=0, le=1, description=(
+        "share of holders losing their wallet's key a year: 0 by default, since licensed platforms hold clients' "
+        "keys in custody; a self-custody world sets it (sensitivity). With a recognised register the agent "
+        "recovers the tokens to a new wallet after recovery_days; without, they are lost for good"))
+    recovery_days: int = Field(30, ge=1, le=3_650, description=(
+        "days from a lost key to the tokens' recovery, identity re-verified (sensitivity)"))
