@@ -38,8 +38,8 @@ def run(config: WorldConfig, seed: int = 0, backend: str = "revm", *, rpc_url: s
     """One world run. With `event_sink`, events stream to it and `RunResult.events` stays empty."""
     started = time.perf_counter()
     problem = token_unit_problem(config.offering.price_hkd_cents, config.offering.hard_cap_hkd)
-    if problem:
-        raise InputError(problem)
+    if problem:  # validation refuses it; this guards a config built without validation (model_copy)
+        raise InputError(f"offering.{problem[1]}")
     chain = chain or Chain(backend, rpc_url=rpc_url, seed=seed)
     world = World(config, seed, chain)
     world.event_sink = event_sink

@@ -46,18 +46,20 @@ def tokens_e9(base_units: int) -> int:
     return whole
 
 
-def token_unit_problem(price_hkd_cents: int, hard_cap_hkd: int) -> str | None:
-    """Why an offering's token quantities could not be reported exactly in 10**-9 token, or None.
+def token_unit_problem(price_hkd_cents: int, hard_cap_hkd: int) -> tuple[str, str] | None:
+    """The offering field that keeps its token quantities from being reported exactly in 10**-9 token, and
+    why; or None.
 
     An allocation is cash * 10**14 // price_hkd_cents base units for any cash in stablecoin units (pro-rata
     scaling leaves any), a whole number of 10**-9 token whenever the price divides 10**5 cents; the supply
     cap bounds every quantity."""
     if 10**5 % price_hkd_cents:
-        return (f"offering.price_hkd_cents = {price_hkd_cents}: token quantities are reported in 10**-9 token, "
-                "exact only when the price in cents divides 100000 (HK$1000, 500, 250, 200, 100, 50, ..., 0.01)")
+        return ("price_hkd_cents", f"price_hkd_cents = {price_hkd_cents}: token quantities are reported in "
+                "10**-9 token, exact only when the price in cents divides 100000 (HK$1000, 500, 250, 200, 100, 50, "
+                "..., 0.01)")
     if major_to_minor(hard_cap_hkd) * TOKEN_E9 // price_hkd_cents > INT64_MAX:
-        return (f"offering.hard_cap_hkd = {hard_cap_hkd}: at {price_hkd_cents} cents a token the supply cap "
-                "overflows int64 in 10**-9 token")
+        return ("hard_cap_hkd", f"hard_cap_hkd = {hard_cap_hkd}: at {price_hkd_cents} cents a token the supply "
+                "cap overflows int64 in 10**-9 token")
     return None
 
 

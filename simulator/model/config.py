@@ -50,7 +50,7 @@ from simulator.model.config_tables import (
 from simulator.model.fx import FxParams
 from simulator.model.solar import SolarParams
 from simulator.model.va_market import VirtualAssetParams
-from simulator.units import BPS
+from simulator.units import BPS, token_unit_problem
 
 __all__ = ["PLATFORM_SHOCKS", "CwmChannelConfig", "CwmConfig", "DisposalConfig", "InvestorClassConfig",
            "IssuerConfig", "LegalConfig", "MarketConfig", "OfferingConfig", "PlatformConfig", "PolicyConfig",
@@ -103,6 +103,9 @@ class OfferingConfig(_Strict):
         if self.min_ticket_hkd > self.max_ticket_hkd:
             problems.append((("min_ticket_hkd",), f"min_ticket_hkd {self.min_ticket_hkd} must not exceed "
                                                   f"max_ticket_hkd {self.max_ticket_hkd}"))
+        unit_problem = token_unit_problem(self.price_hkd_cents, self.hard_cap_hkd)
+        if unit_problem:  # the outputs count tokens in int64 10**-9 token: never rounded, never overflowing
+            problems.append(((unit_problem[0],), unit_problem[1]))
         buyback_hkd = self.hard_cap_hkd * self.buyback_price_hkd_cents // self.price_hkd_cents
         if buyback_hkd > MAX_MONEY:
             problems.append((("buyback_price_hkd_cents",), f"buying back the whole hard cap would cost "

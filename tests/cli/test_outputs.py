@@ -17,8 +17,10 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+import simulator
 from simulator import columns
 from simulator.cli import main
+from simulator.errors import InputError
 from simulator.model.classes import CLASS_NAMES
 from simulator.model.policy import REASONS
 from simulator.runner import run_scenario
@@ -79,16 +81,22 @@ def test_a_token_quantity_is_never_rounded():
 
 
 def test_a_price_that_would_make_token_quantities_inexact_is_refused_before_the_run(tmp_path, capsys, monkeypatch):
+    assert main(["validate", str(SMALL), "--set", "offering.price_hkd_cents=12345"]) == 2
+    assert "offering.price_hkd_cents: price_hkd_cents = 12345" in capsys.readouterr().err
     assert main(["run", str(SMALL), "--out", str(tmp_path / "a"), "--quiet",
                  "--set", "offering.price_hkd_cents=12345"]) == 2
-    assert "offering.price_hkd_cents = 12345" in capsys.readouterr().err
     assert not (tmp_path / "a" / "summary.csv").exists()
-    # without the check the run itself raises at the first inexact quantity: nothing is rounded
+    scenario = load_scenario(SMALL, ["horizon_days=120"])
+    valid, seed = scenario.world(), scenario.scenario.seed
+    unvalidated = valid.model_copy(update={"offering": valid.offering.model_copy(update={"price_hkd_cents": 12345})})
+    with pytest.raises(InputError, match=r"offering\.price_hkd_cents = 12345"):  # the runner guards it too
+        simulator.run(unvalidated, seed)
+    # without either check the run itself raises at the first inexact quantity: nothing is rounded
     import simulator.runner as runner
 
     monkeypatch.setattr(runner, "token_unit_problem", lambda price, cap: None)
     with pytest.raises(InexactUnitError):
-        run_scenario(load_scenario(SMALL, ["offering.price_hkd_cents=12345", "horizon_days=120"]))
+        simulator.run(unvalidated, seed)
     monkeypatch.undo()
     assert main(["run", str(SMALL), "--out", str(tmp_path / "b"), "--quiet",  # HK$1,000 divides 10**5 cents
                  "--set", "offering.price_hkd_cents=100000", "--set", "horizon_days=120"]) == 0
