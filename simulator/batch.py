@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import math
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -23,6 +24,7 @@ from typing import Any
 
 from simulator.columns import SWEEP_OWN, Schema, column_kind, nullable, summary_schema, timeseries_schema
 from simulator.errors import InputError, UserError
+from simulator.limits import MAX_SEED, MAX_SWEEP_RUNS
 from simulator.outputs import FORMATS, TableWriter, atomic_write, require_format
 from simulator.provenance import environment, fingerprint
 from simulator.scenario import ScenarioError, apply_overrides, parse_value, read_toml, validate
@@ -74,10 +76,16 @@ def plan(data: dict, source: str, grids: list[str], seeds: int, base_seed: int) 
     """Every (point, seed) task; every point validated before anything runs."""
     if seeds < 1:
         raise InputError("--seeds must be at least 1")
+    if base_seed + seeds - 1 > MAX_SEED:
+        raise InputError(f"--seeds {seeds} from seed {base_seed} would pass the largest seed, {MAX_SEED}")
     parsed = [parse_grid(g) for g in grids]
     keys = [k for k, _ in parsed]
     if len(set(keys)) != len(keys):
         raise InputError("--grid: the same key is given twice")
+    runs = math.prod(len(values) for _, values in parsed) * seeds
+    if runs > MAX_SWEEP_RUNS:  # every task is planned, validated and recorded up front: bound them before that
+        raise InputError(f"the grids times --seeds make {runs:,} runs, more than the {MAX_SWEEP_RUNS:,} a sweep "
+                         "plans at once: split the sweep or use fewer values")
     points = list(itertools.product(*[values for _, values in parsed])) if parsed else [()]
     problems: list[str] = []
     tasks: list[Task] = []

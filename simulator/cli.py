@@ -9,6 +9,7 @@ from typing import NoReturn
 
 from simulator import __version__
 from simulator.errors import InputError, UserError
+from simulator.limits import MAX_SEED
 
 EXAMPLES = """\
 examples:
@@ -124,8 +125,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from simulator.runner import run_scenario
     from simulator.scenario import load_scenario
 
-    if args.seed is not None and args.seed < 0:
-        raise InputError("--seed must be a non-negative integer")
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise InputError(f"--seed must be an integer from 0 to {MAX_SEED}")
     if args.rpc_url is not None and args.backend != "web3":
         raise InputError(f"--rpc-url needs the web3 backend, not {args.backend!r}")
     if args.backend not in BACKENDS:

@@ -52,3 +52,6 @@ class FieldProblem(ValueError):
     def __init__(self, *problems: tuple[tuple[str | int, ...], str]) -> None:
         self.problems = problems
         super().__init__("; ".join(f"{'.'.join(str(p) for p in loc)}: {msg}" for loc, msg in problems))
+
+MAX_SEED = 2**63 - 1  # seeds feed numpy's SeedSequence and int64 columns
+MAX_SWEEP_RUNS = 100_000  # a sweep plans, validates and records every run up front (about 1 KB each in memory)

@@ -24,7 +24,7 @@ from pathlib import Path
 from pydantic import ConfigDict, Field, ValidationError
 
 from simulator.errors import InputError
-from simulator.limits import MAX_NAME_LENGTH, FieldProblem
+from simulator.limits import MAX_NAME_LENGTH, MAX_SEED, FieldProblem
 from simulator.model.config import WorldConfig, _Strict
 
 GOT_MAX_CHARS = 60  # a refused value is quoted up to this long; tables and arrays never are
@@ -36,7 +36,7 @@ class ScenarioMeta(_Strict):
     name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=r"^[A-Za-z0-9_.-]+$", description=(
         "the scenario's name: letters, digits, `_`, `.`, `-`; names the default output directory out/<name>"))
     description: str = Field("", max_length=2_000, description="what the scenario asks, for `rwa-sim list`")
-    seed: int = Field(0, ge=0, le=2**63 - 1, description=(
+    seed: int = Field(0, ge=0, le=MAX_SEED, description=(
         "the run's seed (--seed overrides it); every random stream derives from it"))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,7 @@ def _parsers(parser: argparse.ArgumentParser, name: str = "rwa-sim"):
                 yield from _parsers(sub, f"{name} {sub_name}")
 
 
+BASELINE = str(Path(__file__).resolve().parents[2] / "scenarios" / "solar_gba_baseline.toml")
 PARSERS = dict(_parsers(_build_parser()))
 
 
@@ -56,7 +58,13 @@ def test_help_shows_usage_examples(argv, capsys):
     (["run", "x.toml", "--backend", "geth"], "rwa-sim run: error: argument --backend: invalid choice: 'geth'"),
     (["sweep", "x.toml"], "rwa-sim sweep: error: the following arguments are required: --out"),
     (["contracts", "gas", "--backend", "revm"], "rwa-sim contracts gas: error: argument --backend: invalid choice"),
-    (["run", "no-such.toml", "--seed", "-1"], "rwa-sim: error: --seed must be a non-negative integer"),
+    (["run", "no-such.toml", "--seed", "-1"], f"rwa-sim: error: --seed must be an integer from 0 to {2**63 - 1}"),
+    (["run", "no-such.toml", "--seed", str(2**63)], "rwa-sim: error: --seed must be an integer from 0 to"),
+    (["sweep", BASELINE, "--out", "/nonexistent/x", "--seeds", "1000001"],
+     "rwa-sim: error: the grids times --seeds make 1,000,001 runs, more than the 100,000"),
+    (["sweep", BASELINE, "--out", "/nonexistent/x", "--grid", "horizon_days=" +
+      ",".join(str(d) for d in range(30, 530)), "--grid", "market.settlement_t_plus=" + ",".join(map(str, range(11))),
+      "--seeds", "20"], "rwa-sim: error: the grids times --seeds make 110,000 runs"),
 ])
 def test_errors_carry_one_prefix(argv, line, capsys):
     assert main(argv) == 2
