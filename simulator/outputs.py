@@ -96,6 +96,7 @@ class EventStream:
             self.fh.close()
             os.replace(self.tmp, self.path)
         except OSError as exc:
+            self.abort()  # a full disk refusing the last flush: no temporary file is left behind
             raise UserError(f"cannot write {self.path}: {exc.strerror or exc}") from None
 
     def abort(self) -> None:

@@ -69,6 +69,51 @@ def test_disk_full_is_a_clear_error(tmp_path):
     assert not (tmp_path / "events.csv").exists()
 
 
+@pytest.fixture(scope="module")
+def complete_run(tmp_path_factory) -> Path:
+    """A run written on a disk with room: what each output file weighs when complete (events.csv more than
+    Python's 8 KiB write buffer, so the disk can fill mid-stream or at the last flush)."""
+    from simulator.cli import main
+
+    out = tmp_path_factory.mktemp("roomy") / "out"
+    assert main(["run", str(SMALL), "--out", str(out), "--quiet", "--set", f"horizon_days={FULL_DISK_DAYS}"]) == 0
+    assert (out / "events.csv").stat().st_size > 8192
+    return out
+
+
+FULL_DISK_DAYS = 150
+RUN_FILES = ["events.csv", "timeseries.csv", "summary.csv", "manifest.json"]  # the order a run writes them
+
+
+@pytest.mark.parametrize(("failing", "room"), [("events.csv", 0.5), ("events.csv", 0.99), ("timeseries.csv", 0.5),
+                                               ("summary.csv", 0.5), ("manifest.json", 0.5)],
+                         ids=["events mid-stream", "events last flush", "timeseries", "summary", "manifest"])
+def test_a_full_disk_fails_the_cli_with_one_line_and_no_complete_looking_output(tmp_path, monkeypatch, capsys,
+                                                                                complete_run, failing, room):
+    """`rwa-sim run` on a disk that fills while `failing` is written (`room`: the share of it that fits):
+    exit 1, one line naming the file and the cause, no manifest (nothing claims the run completed), no
+    temporary file left, and every file that is there is whole."""
+    from simulator.cli import main
+
+    from . import full_disk
+
+    sizes = {name: (complete_run / name).stat().st_size for name in RUN_FILES}
+    before = RUN_FILES[: RUN_FILES.index(failing)]
+    out = tmp_path / "out"
+    disk = full_disk.install(monkeypatch, out, free=sum(sizes[n] for n in before) + int(sizes[failing] * room))
+    capsys.readouterr()
+    assert main(["run", str(SMALL), "--out", str(out), "--quiet", "--set", f"horizon_days={FULL_DISK_DAYS}"]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [f"rwa-sim: error: cannot write {out / failing}: No space left on device"], err
+    assert disk.free == 0  # the disk really did fill
+    assert not (out / "manifest.json").exists()
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)  # nothing partial, no temporary file
+    for name in set(before) & {"events.csv", "timeseries.csv"}:  # deterministic: byte for byte the complete file
+        assert (out / name).read_bytes() == (complete_run / name).read_bytes()
+    if "summary.csv" in before:
+        assert (out / "summary.csv").read_text().count("\n") == 2
+
+
 def test_outage_and_licence_revocation_mid_offering_lose_and_double_settle_nothing():
     from collections import Counter
 

@@ -1,0 +1,117 @@
+"""Outputs are written so that no complete-looking file is ever visible unless it is complete: each file under a
+temporary name renamed into place, the manifest (the mark of a completed run) last."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from simulator.errors import UserError
+from simulator.outputs import atomic_write, csv_text, write_run
+
+from . import full_disk
+
+ENOSPC = "No space left on device"
+
+
+def _leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.startswith(".") or p.suffix == ".partial")
+
+
+def test_a_write_that_fails_halfway_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    target = tmp_path / "summary.csv"
+    target.write_text("old,complete\n1,2\n")
+    text = "x" * 50_000 + "\n"
+    disk = full_disk.install(monkeypatch, tmp_path, free=len(text) // 2)
+    with pytest.raises(UserError, match=rf"cannot write .*summary\.csv: {ENOSPC}"):
+        atomic_write(target, text)
+    assert disk.written == len(text) // 2  # the write did get halfway
+    assert target.read_text() == "old,complete\n1,2\n"  # never the half-written text under the final name
+    assert _leftovers(tmp_path) == []  # and the temporary file is gone
+
+
+def test_a_failed_first_write_leaves_no_file_at_all(tmp_path, monkeypatch):
+    full_disk.install(monkeypatch, tmp_path, free=10)
+    with pytest.raises(UserError, match=ENOSPC):
+        atomic_write(tmp_path / "sub" / "timeseries.csv", "a,b\n" * 10_000)
+    assert not (tmp_path / "sub" / "timeseries.csv").exists() and _leftovers(tmp_path / "sub") == []
+
+
+def test_the_final_name_appears_only_complete(tmp_path, monkeypatch):
+    """Mid-write, the final path does not exist (or holds the old content): watched from inside the write."""
+    target = tmp_path / "timeseries.csv"
+    target.write_text("old\n")
+    seen: list[str] = []
+    real_fdopen, real_open = os.fdopen, open
+
+    class Watching:
+        def __init__(self, real):
+            self.real = real
+
+        def write(self, text):
+            n = self.real.write(text[: len(text) // 2])
+            self.real.flush()
+            seen.append(target.read_text() if target.exists() else "<absent>")
+            return n + self.real.write(text[len(text) // 2:])
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.real.close()
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    def watched_open(file, mode="r", *args, **kwargs):
+        fh = real_open(file, mode, *args, **kwargs)
+        return Watching(fh) if "w" in mode else fh
+
+    monkeypatch.setattr(os, "fdopen", lambda *a, **k: Watching(real_fdopen(*a, **k)))
+    monkeypatch.setattr("builtins.open", watched_open)
+    monkeypatch.setattr("io.open", watched_open)
+    atomic_write(target, "new,text\n" * 100)
+    assert seen and all(s == "old\n" for s in seen)
+    assert target.read_text() == "new,text\n" * 100 and _leftovers(tmp_path) == []
+
+
+SUMMARY = {"scenario": "s", "seed": 1, "reconciliation_diff_minor": 0}
+TIMESERIES = [{"day": d, "price": 100 + d} for d in range(2_000)]
+MANIFEST = {"seed": 1, "backend": "revm"}
+
+
+def _sizes() -> dict[str, int]:
+    return {"timeseries.csv": len(csv_text(TIMESERIES)), "summary.csv": len(csv_text([SUMMARY])),
+            "manifest.json": len(json.dumps(MANIFEST, indent=2, sort_keys=True) + "\n")}
+
+
+def test_write_run_writes_the_manifest_last(tmp_path, monkeypatch):
+    order: list[str] = []
+    real_replace = os.replace
+
+    def replace(src, dst):
+        order.append(Path(dst).name)
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    write_run(tmp_path, SUMMARY, TIMESERIES, None, MANIFEST)
+    assert order[-1] == "manifest.json" and sorted(order) == ["manifest.json", "summary.csv", "timeseries.csv"]
+
+
+@pytest.mark.parametrize("failing", ["timeseries.csv", "summary.csv", "manifest.json"])
+def test_a_run_whose_writing_fails_has_no_manifest(tmp_path, monkeypatch, failing):
+    """The disk fills while `failing` is written: no manifest.json, so nothing claims the run completed; the
+    files before it are whole, the one that failed is absent, no temporary file is left."""
+    sizes = _sizes()
+    order = ["timeseries.csv", "summary.csv", "manifest.json"]
+    before = order[: order.index(failing)]
+    full_disk.install(monkeypatch, tmp_path, free=sum(sizes[n] for n in before) + sizes[failing] // 2)
+    with pytest.raises(UserError, match=rf"cannot write .*{failing}: {ENOSPC}"):
+        write_run(tmp_path, SUMMARY, TIMESERIES, None, MANIFEST)
+    assert not (tmp_path / "manifest.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before)
+    for name in before:
+        assert (tmp_path / name).stat().st_size == sizes[name]
