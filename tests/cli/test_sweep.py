@@ -172,3 +172,27 @@ def test_more_seeds_extend_a_sweep(tmp_path, pool_sweep):
     assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "3", "--out", str(out), "--resume", "--quiet"]) == 0
     table = rows(out / "sweep.csv")
     assert len(table) == 12 and all(r["status"] == "ok" for r in table)
+
+
+def test_a_resume_runs_only_what_is_not_proved_finished(tmp_path, monkeypatch, pool_sweep):
+    """--resume skips a run whose file proves it finished: neither run again nor rewritten. Only the missing
+    one runs."""
+    import simulator.runner as runner
+
+    out = _copy_sweep(pool_sweep, tmp_path / "copy")
+    real, ran = runner.run, []
+
+    def counting(config, seed, backend, **kw):
+        ran.append((config.policy.cwm.individual_quota_cny, config.market.settlement_t_plus, seed))
+        return real(config, seed, backend, **kw)
+
+    monkeypatch.setattr(runner, "run", counting)
+    stamps = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in (out / "runs").glob("*.json")}
+    assert len(stamps) == 8
+    assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 0
+    assert ran == []  # every run was proved finished
+    assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in (out / "runs").glob("*.json")} == stamps
+    (out / "runs" / "p0002-s4.json").unlink()  # point 2: quota 3,000,000, T+1
+    assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 0
+    assert ran == [(3_000_000, 1, 4)]
+    assert (out / "sweep.csv").read_bytes() == pool_sweep.read_bytes()
