@@ -39,3 +39,11 @@ def test_reconcile_finds_any_difference():
     assert reconcile(ledger, {("0xA", "RWA"): 100}) == 0
     assert reconcile(ledger, {("0xA", "RWA"): 99}) == 1
     assert reconcile(ledger, {}) == 100  # the ledger believes in a holding the chain was never asked about
+
+
+def test_differences_of_opposite_signs_never_cancel():
+    ledger = Ledger()
+    ledger.post(0, "external:RWA", "chain:0xA", 100, "RWA")
+    ledger.post(0, "external:RWA", "chain:0xB", 100, "RWA")
+    assert reconcile(ledger, {("0xA", "RWA"): 101, ("0xB", "RWA"): 100}) == 1  # the chain holds more than the mirror
+    assert reconcile(ledger, {("0xA", "RWA"): 101, ("0xB", "RWA"): 99}) == 2  # one unit moved behind the ledger
