@@ -114,12 +114,48 @@ def test_a_full_disk_fails_the_cli_with_one_line_and_no_complete_looking_output(
         assert (out / "summary.csv").read_text().count("\n") == 2
 
 
-def test_outage_and_licence_revocation_mid_offering_lose_and_double_settle_nothing():
+def _detail(event: dict, key: str) -> str:
+    """A field of an event's detail (`k=v;...`), or its own column if the detail is split into columns."""
+    if key in event:
+        return str(event[key])
+    return dict(kv.split("=", 1) for kv in str(event.get("detail", "")).split(";") if "=" in kv).get(key, "")
+
+
+def test_outage_and_licence_revocation_mid_offering_lose_and_double_settle_nothing(monkeypatch):
     from collections import Counter
 
     from simulator.model.config import PlatformConfig, ShockConfig
+    from simulator.model.funding import Funding
+    from simulator.model.settlement import Settlement
+    from simulator.model.world import World
     from simulator.runner import run_scenario
     from simulator.scenario import load_scenario
+    from simulator.units import UNITS_PER_CENT
+
+    # what the world moves as refunds (each mirror reconciled against the chain to the unit), what goes home
+    # through the closed loop, and every settlement that failed with its on-chain error
+    refunds: Counter = Counter()
+    homeward: Counter = Counter()
+    failures: list[str] = []
+    real_move, real_home, real_failed = World.chain_move, Funding.return_northbound, Settlement.failed
+
+    def move(self, src, dst, amount, symbol, memo):
+        if memo == "refund":
+            refunds[dst] += amount
+        real_move(self, src, dst, amount, symbol, memo)
+
+    def home(self, inv, cents, cause):
+        if cause == "refund":
+            homeward[inv.wallet] += cents
+        real_home(self, inv, cents, cause)
+
+    def failed(self, match, seller, reason, **extra):
+        failures.append(str(extra.get("error", "")))
+        real_failed(self, match, seller, reason, **extra)
+
+    monkeypatch.setattr(World, "chain_move", move)
+    monkeypatch.setattr(Funding, "return_northbound", home)
+    monkeypatch.setattr(Settlement, "failed", failed)
 
     base = load_scenario(SMALL, ["horizon_days=400", "issuer.approval_min_days=20", "issuer.approval_bound_days=20",
                                  "offering.duration_days=60"])
@@ -135,13 +171,23 @@ def test_outage_and_licence_revocation_mid_offering_lose_and_double_settle_nothi
     allocated = Counter(e["actor"] for e in events if e["kind"] == "allocated")
     assert subscribed and set(allocated) <= set(subscribed) and max(allocated.values()) == 1  # each allocated once
     o = world.suite.offering
+    assert refunds and set(refunds) <= set(subscribed)
     for who in subscribed:  # nobody's subscription is lost: what was not allocated was refunded, to the unit
         assert o.refundableOf(who) == 0
-        assert o.allocatedCash(who) == o.subscribed(who) or o.refunded(who), who
+        assert o.subscribed(who) == o.allocatedCash(who) + refunds[who], who
+        assert o.refunded(who) == (refunds[who] > 0)
+    assert sum(o.subscribed(who) for who in subscribed) == o.totalRaised() + sum(refunds.values())
     assert world.suite.hkd.balanceOf(o.address) == 0
-    onboarded_at_alpha = [e["day"] for e in events if e["kind"] == "onboarded" and "platform=alpha" in e["detail"]]
+    southbound = {i.wallet for i in world.investors if i.kind.southbound} & set(refunds)
+    assert southbound  # mainland refunds go home through the closed loop, every cent of them
+    assert {w: refunds[w] // UNITS_PER_CENT for w in southbound} == {w: homeward[w] for w in southbound}
+    assert set(homeward) == southbound
+    onboarded_at_alpha = [e["day"] for e in events if e["kind"] == "onboarded" and _detail(e, "platform") == "alpha"]
     assert onboarded_at_alpha and max(onboarded_at_alpha) < 45  # revoked: no new clients after day 45
-    assert any(e["kind"] == "onboarded" and "platform=beta" in e["detail"] and e["day"] >= 45 for e in events)
-    settled = Counter(e["detail"].split("match=")[-1] for e in events if e["kind"] == "trade_settled")
-    assert not [m for m, n in settled.items() if n > 1]  # never double-settled
-    assert not [e for e in events if e["kind"] == "trade_settled" and e["actor"] == "alpha" and e["day"] >= 45]
+    assert any(e["kind"] == "onboarded" and _detail(e, "platform") == "beta" and e["day"] >= 45 for e in events)
+    # never double-settled: each settlement is one on-chain DvP of a trade id the contract has not seen
+    # (TradeAlreadySettled otherwise), and the world counts exactly the ones the chain made
+    settled = [e for e in events if e["kind"] == "trade_settled"]
+    assert settled and len(settled) == world.counters.trades == world.suite.dvp.tradeCount()
+    assert "TradeAlreadySettled" not in failures
+    assert not [e for e in settled if e["actor"] == "alpha" and e["day"] >= 45]
