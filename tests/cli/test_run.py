@@ -92,6 +92,10 @@ def test_run_over_a_real_anvil_matches_revm(tmp_path):
     local = run_cli(tmp_path, "local", "--set", "horizon_days=150")
     strip = lambda rows: [{k: v for k, v in r.items() if k != "tx_hash"} for r in rows]  # noqa: E731
     assert strip(read_rows(rpc / "events.csv")) == strip(read_rows(local / "events.csv"))
+    assert (rpc / "timeseries.csv").read_bytes() == (local / "timeseries.csv").read_bytes()
+    sa, sb = read_rows(rpc / "summary.csv")[0], read_rows(local / "summary.csv")[0]
+    assert {k: v for k, v in sa.items() if k not in BACKEND_SPECIFIC} == \
+        {k: v for k, v in sb.items() if k not in BACKEND_SPECIFIC}
     assert any(r["tx_hash"].startswith("0x") for r in read_rows(rpc / "events.csv"))
 
 

@@ -47,6 +47,7 @@ def test_unwritable_out_is_a_clear_error(tmp_path):
                            "--set", "horizon_days=30"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "cannot write" in proc.stderr or "cannot create output directory" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and not (locked / "o").exists()  # one line, no output
 
 
 def test_disk_full_is_a_clear_error(tmp_path):
