@@ -7,7 +7,10 @@ these tests."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 
@@ -20,9 +23,14 @@ from simulator.model.config import (
     OfferingConfig,
     PlatformConfig,
     PolicyConfig,
+    ShockConfig,
     WorldConfig,
 )
+from simulator.model.policy import REASONS
+from simulator.model.rails import BusinessCalendar
+from simulator.model.settlement import Settlement
 from simulator.model.world import World
+from simulator.units import BPS, DAY, HOUR, UNITS_PER_CENT
 
 
 def small_world(**changes) -> WorldConfig:
@@ -63,12 +71,43 @@ class Watched:
         self.northbound: list[tuple[str, int, int, int, int, int]] = []  # cause, fen home, used/aggregate before+after
         self.failures: list[dict] = []
         self.candidates_with_open_order = 0
+        self.settled: list[dict] = []  # each settled trade, as the settlement saw it
+        self.flows: Counter = Counter()  # (wallet, day, cents) recorded for the holders' returns
+        self.funded: dict[tuple[str, int], list[int]] = {}  # (buyer, cents) -> when the cash arrived
+        self.checks: list[tuple[str, bool]] = []  # (what, held) checked as the run went
+        self.idle_of_failures = 0  # buyer cash idle of the trades that failed on their settlement date
 
 
 def watch(world: World) -> Watched:
     seen = Watched()
     funding, settlement, policy, ledger, s = world.funding, world.settlement, world.policy, world.ledger, world.suite
     real_home, real_failed = funding.return_northbound, settlement.failed
+    real_fund, real_transfer, real_flow = funding.fund_hkd, settlement._transfer_holding, world.holdings.flow
+
+    def fund(inv, cents, cut_to_quota=False):
+        reason = yield from real_fund(inv, cents, cut_to_quota)
+        seen.funded.setdefault((inv.wallet, cents), []).append(world.now_s)
+        return reason
+
+    def transfer(match, buyer, seller, cents):
+        basis, tokens = seller.cost_basis_cents, seller.tokens
+        buyer_basis = buyer.cost_basis_cents
+        real_transfer(match, buyer, seller, cents)
+        seen.settled.append({"at": world.now_s, "match": match, "cents": cents, "buyer": buyer, "seller": seller})
+        seen.checks.append(("seller's cost basis falls pro rata",
+                            seller.cost_basis_cents == basis - basis * match.quantity // tokens))
+        seen.checks.append(("buyer's cost basis grows by the price", buyer.cost_basis_cents == buyer_basis + cents))
+
+    def flow(inv, day, cents):
+        real_flow(inv, day, cents)
+        seen.flows[(inv.wallet, day, cents)] += 1
+        if seen.settled and seen.settled[-1]["at"] == world.now_s and inv is seen.settled[-1]["buyer"]:
+            match = seen.settled[-1]["match"]  # the buyer's flow comes after the orders' flags are set
+            resting = {o: any(p.book.get(o) is not None for p in world.platforms.values())
+                       for o in (match.sell_order_id, match.buy_order_id)}
+            seen.checks.append(("a seller is selling while its order rests",
+                                seen.settled[-1]["seller"].selling == resting[match.sell_order_id]))
+            seen.checks.append(("a buyer is bidding while its order rests", inv.bidding == resting[match.buy_order_id]))
 
     def home(inv, cents, cause):
         before, aggregate = policy.cwm_used_fen.get(inv.key, 0), policy.cwm_aggregate_used_fen
@@ -93,9 +132,17 @@ def watch(world: World) -> Watched:
             "seller_allowance": s.token.allowance(seller.wallet, s.dvp.address),
         })
         real_failed(match, seller, reason, **extra)
+        if reason == "settlement_failed":  # failed on the settlement date, after the cash had waited
+            seen.idle_of_failures += match.cash_value * (world.now_s - match.matched_at) // DAY
+        seen.checks.append(("a failed trade's orders are no longer pending", not seller.selling and not buyer.bidding))
+        seen.checks.append(("a failure is refused with its own reason",
+                            world.events[-1]["reason"] == (reason if reason in REASONS else "settlement_failed")))
 
     funding.return_northbound = home
+    funding.fund_hkd = fund
     settlement.failed = failed
+    settlement._transfer_holding = transfer
+    world.holdings.flow = flow
     for platform in world.platforms.values():
         calendar = platform.decisions
         real_next = calendar.next_session
@@ -112,8 +159,9 @@ def watch(world: World) -> Watched:
 @pytest.fixture(scope="module")
 def traded() -> tuple[World, Watched]:
     """Counterparties fail a quarter of the time (T+1: one business day's risk), so settlements both succeed
-    and fail in one run."""
-    world = build(small_world(market=MarketConfig(counterparty_fail_rate_per_day=0.25)))
+    and fail in one run; a licence suspension catches trades between match and settlement."""
+    world = build(small_world(market=MarketConfig(counterparty_fail_rate_per_day=0.25), shocks=[
+        ShockConfig(day=281, kind="licence_suspension", platform=name, duration_days=5) for name in ("alpha", "beta")]))
     seen = watch(world)
     world.run()
     assert world.reconciliation_diff() == 0
@@ -145,7 +193,9 @@ def test_a_counterparty_failure_reverts_on_chain_and_leaves_both_sides_untouched
         for side in ("seller_tokens", "buyer_tokens", "seller_cash", "buyer_cash"):
             onchain, model = f[side]
             assert onchain == model, (side, f)
-    assert c.settlement_failures == len(seen.failures) == len(_events(world, "refused", "settlement_failed"))
+    assert c.settlement_failures == len(seen.failures)
+    assert len(_events(world, "refused", "settlement_failed")) == \
+        sum(1 for f in seen.failures if f["reason"] == "settlement_failed")
     assert world.suite.dvp.tradeCount() == c.trades == len(_events(world, "trade_settled"))
 
 
@@ -230,3 +280,86 @@ def test_a_supply_above_the_ledger_is_a_difference_and_the_run_raises(monkeypatc
     with pytest.raises(ReconciliationError, match=f"differ by {2 * X} minor units"):
         runner.run(config, seed=5)
     assert tampered[0].reconciliation_diff() == 2 * X
+
+
+# ---------------------------------------------------------------- each settlement, audited
+SETTLES_AT = 10 * HOUR  # settlements run at 10:00 HKT on the settlement date
+
+
+def _settles_when_due(world: World, seen: Watched, t_plus: int) -> None:
+    """Each trade settled at 10:00 on T+n business days after its cash arrived, or at once if that has passed."""
+    for trade in seen.settled:
+        match = trade["match"]
+        arrived = max(t for t in seen.funded[(match.buyer, trade["cents"])] if t <= trade["at"])
+        date = world.calendar.settlement_date(
+            dt.datetime.combine(world.cfg.start_date, dt.time()) + dt.timedelta(seconds=arrived), t_plus)
+        due = (date - world.cfg.start_date).days * DAY + SETTLES_AT
+        assert trade["at"] == max(due, arrived), (match.match_id, arrived, due, trade["at"])
+
+
+def test_each_settlement_is_audited_against_what_it_should_have_done(traded):
+    world, seen = traded
+    c, fee_bps = world.counters, world.cfg.platforms[0].fee_bps
+    assert {p.fee_bps for p in world.cfg.platforms} == {fee_bps} and fee_bps > 0
+    assert len(seen.settled) == c.trades > 0
+    failed_checks = sorted({what for what, held in seen.checks if not held})
+    assert not failed_checks, failed_checks
+    assert {what for what, _ in seen.checks} >= {"a seller is selling while its order rests",
+                                                 "a failure is refused with its own reason"}
+    assert {f["reason"] for f in seen.failures} >= {"settlement_failed", "platform_not_licensed"}
+    _settles_when_due(world, seen, t_plus=1)
+    fees = 0
+    for trade in seen.settled:
+        match, cents = trade["match"], trade["cents"]
+        fee = cents * fee_bps // BPS
+        fees += fee
+        day = trade["at"] // DAY
+        assert seen.flows[(match.buyer, day, -cents)] and seen.flows[(match.seller, day, cents - fee)]
+    assert world.suite.hkd.balanceOf(world.suite.fee_account) == fees * UNITS_PER_CENT
+    # latency over the settled trades; buyer cash idle over every trade that reached its settlement date
+    assert c.settlement_latency_s_total == sum(t["at"] - t["match"].matched_at for t in seen.settled)
+    assert c.capital_idle_cent_days == sum(t["cents"] * (t["at"] - t["match"].matched_at) // DAY
+                                           for t in seen.settled) + seen.idle_of_failures
+
+
+def test_a_same_day_settlement_waits_for_ten_oclock_or_for_the_cash():
+    world = build(small_world(horizon_days=320, market=MarketConfig(settlement_t_plus=0)))
+    seen = watch(world)
+    world.run()
+    assert seen.settled and world.reconciliation_diff() == 0
+    _settles_when_due(world, seen, t_plus=0)
+    assert any(t["at"] % DAY != SETTLES_AT for t in seen.settled)  # cash that came after ten settled at once
+
+
+def test_business_days_are_counted_after_the_match_day_up_to_the_settlement_day():
+    monday = dt.date(2026, 1, 5)
+    world = SimpleNamespace(calendar=BusinessCalendar(), cfg=SimpleNamespace(start_date=monday))
+    days = Settlement(world)._business_days_between  # type: ignore[arg-type]
+    at = lambda day, hour=10: day * DAY + hour * HOUR  # noqa: E731
+    assert days(at(0), at(0, 23)) == 0  # the same day: none
+    assert days(at(0), at(1)) == 1  # Monday to Tuesday
+    assert days(at(4), at(7)) == 1  # Friday to Monday: the weekend does not count
+    assert days(at(3), at(7)) == 2  # Thursday to Monday: Friday and Monday
+    assert days(at(5), at(6)) == 0  # Saturday to Sunday
+    assert days(at(0), at(14)) == 10  # two weeks
+
+
+def test_a_buyer_holding_exactly_the_price_settles():
+    """After its cash arrives a buyer holds exactly the trade's price (the rest spent elsewhere): that is enough."""
+    world = build(small_world(horizon_days=330))
+    seen = watch(world)
+    funded, exact = world.funding.fund_hkd, []
+
+    def fund_exactly(inv, cents, cut_to_quota=False):
+        reason = yield from funded(inv, cents, cut_to_quota)
+        excess = world.ledger.balance(f"bank:{inv.key}", "HKD") - cents
+        if not reason and not cut_to_quota and inv.committed_cents == 0 and excess > 0:  # a trade, its only one
+            world.ledger.post(world.now_s, f"bank:{inv.key}", "external:elsewhere", excess, "HKD", "spent")
+            exact.append(inv.wallet)
+        return reason
+
+    world.funding.fund_hkd = fund_exactly
+    world.run()
+    assert exact and not [f for f in seen.failures if f["error"] == "buyer short of cash"]
+    assert {t["buyer"].wallet for t in seen.settled} & set(exact)
+    assert world.reconciliation_diff() == 0

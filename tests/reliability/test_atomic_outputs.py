@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from simulator.errors import UserError
-from simulator.outputs import atomic_write, csv_text, write_run
+from simulator.outputs import EventStream, atomic_write, csv_text, write_run
 
 from . import full_disk
 
 ENOSPC = "No space left on device"
+UNWRITABLE = Path("/proc/rwa-sim-no-such-dir")  # no one, root included, can create a directory in /proc
 
 
 def _leftovers(directory: Path) -> list[str]:
@@ -115,3 +116,46 @@ def test_a_run_whose_writing_fails_has_no_manifest(tmp_path, monkeypatch, failin
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before)
     for name in before:
         assert (tmp_path / name).stat().st_size == sizes[name]
+
+
+def test_outputs_go_into_directories_created_as_needed(tmp_path):
+    deep = tmp_path / "a" / "b"
+    atomic_write(deep / "x" / "f.csv", "x\n")
+    stream = EventStream(deep / "y" / "events.csv")
+    stream.commit()
+    write_run(deep / "z" / "run", SUMMARY, TIMESERIES, None, MANIFEST)
+    assert (deep / "x" / "f.csv").read_text() == "x\n" and (deep / "y" / "events.csv").is_file()
+    assert (deep / "z" / "run" / "manifest.json").is_file()
+
+
+def test_a_location_that_cannot_be_created_is_one_clear_error_naming_the_cause():
+    import re
+
+    cause = r"[A-Z][a-z ]+"  # the system's sentence (No such file or directory), not a Python repr
+    with pytest.raises(UserError) as raised:
+        atomic_write(UNWRITABLE / "f.csv", "x")
+    assert re.fullmatch(rf"cannot write {re.escape(str(UNWRITABLE / 'f.csv'))}: {cause}", str(raised.value))
+    with pytest.raises(UserError) as raised:
+        EventStream(UNWRITABLE / "events.csv")
+    assert re.fullmatch(rf"cannot write {re.escape(str(UNWRITABLE / 'events.csv'))}: {cause}", str(raised.value))
+    with pytest.raises(UserError) as raised:
+        write_run(UNWRITABLE, SUMMARY, TIMESERIES, None, MANIFEST)
+    assert re.fullmatch(rf"cannot create output directory {re.escape(str(UNWRITABLE))}: {cause}", str(raised.value))
+
+
+def test_csv_text_takes_its_header_from_the_first_row():
+    assert csv_text([{"a": 1, "b": 2}, {"a": 3}]) == "a,b\n1,2\n3,\n"
+    assert csv_text([{"a": 1}], ["a", "b"]) == "a,b\n1,\n"
+
+
+def test_the_manifest_is_indented_sorted_json_with_a_final_newline(tmp_path):
+    write_run(tmp_path, SUMMARY, TIMESERIES, None, {"b": 1, "a": {"c": 2}})
+    assert (tmp_path / "manifest.json").read_text() == '{\n  "a": {\n    "c": 2\n  },\n  "b": 1\n}\n'
+
+
+def test_write_run_writes_events_held_in_memory_too(tmp_path):
+    from simulator.outputs import EVENT_FIELDS
+
+    row = dict.fromkeys(EVENT_FIELDS, "x")
+    write_run(tmp_path, SUMMARY, TIMESERIES, [row, row], MANIFEST)
+    assert (tmp_path / "events.csv").read_text() == csv_text([row, row], EVENT_FIELDS)
