@@ -65,6 +65,13 @@ def _actor(event: dict) -> str:
     return event["actor"]
 
 
+def _detail(event: dict, key: str) -> str:
+    """A field of an event's detail (`k=v;...`), or its own column if the detail is split into columns."""
+    if key in event:
+        return str(event[key])
+    return dict(kv.split("=", 1) for kv in str(event.get("detail", "")).split(";") if "=" in kv).get(key, "")
+
+
 # ---------------------------------------------------------------- a world with trades, watched as it runs
 class Watched:
     def __init__(self) -> None:
@@ -316,6 +323,9 @@ def test_each_settlement_is_audited_against_what_it_should_have_done(traded):
         day = trade["at"] // DAY
         assert seen.flows[(match.buyer, day, -cents)] and seen.flows[(match.seller, day, cents - fee)]
     assert world.suite.hkd.balanceOf(world.suite.fee_account) == fees * UNITS_PER_CENT
+    settled_events = _events(world, "trade_settled")  # one per settlement, in the same order
+    assert [int(_detail(e, "latency_s")) for e in settled_events] == \
+        [t["at"] - t["match"].matched_at for t in seen.settled]
     # latency over the settled trades; buyer cash idle over every trade that reached its settlement date
     assert c.settlement_latency_s_total == sum(t["at"] - t["match"].matched_at for t in seen.settled)
     assert c.capital_idle_cent_days == sum(t["cents"] * (t["at"] - t["match"].matched_at) // DAY

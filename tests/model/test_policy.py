@@ -132,6 +132,10 @@ def test_remaining_quota_is_what_is_left_and_never_below_zero_even_after_a_shrin
     assert full.reserve_southbound("b", 500).allowed
     full.rules = replace(full.rules, cwm=replace(full.rules.cwm, aggregate_quota_fen=100))
     assert full.cwm_remaining_fen("c") == 0 and full.channel_remaining_fen("c", "bank") == 0
+    both = gate()
+    assert both.reserve_southbound("d", PER_CHANNEL, channel="bank").allowed
+    both.rules = replace(both.rules, cwm=replace(both.rules.cwm, per_channel_quota_fen=PER_CHANNEL // 2))
+    assert both.channel_remaining_fen("d", "bank") == 0  # over the channel's new share: none left
 
 
 def test_a_fresh_investor_may_remit_exactly_the_quota_and_not_a_fen_more():

@@ -121,10 +121,10 @@ def test_a_run_whose_writing_fails_has_no_manifest(tmp_path, monkeypatch, failin
 def test_outputs_go_into_directories_created_as_needed(tmp_path):
     deep = tmp_path / "a" / "b"
     atomic_write(deep / "x" / "f.csv", "x\n")
-    stream = EventStream(deep / "y" / "events.csv")
+    stream = EventStream(tmp_path / "e1" / "e2" / "events.csv")
     stream.commit()
     write_run(deep / "z" / "run", SUMMARY, TIMESERIES, None, MANIFEST)
-    assert (deep / "x" / "f.csv").read_text() == "x\n" and (deep / "y" / "events.csv").is_file()
+    assert (deep / "x" / "f.csv").read_text() == "x\n" and (tmp_path / "e1" / "e2" / "events.csv").is_file()
     assert (deep / "z" / "run" / "manifest.json").is_file()
 
 
