@@ -86,3 +86,28 @@ def test_revert_error_carries_decoded_arguments(chain):
     assert exc.value.error == "ERC20InsufficientBalance"
     assert exc.value.error_args == {"sender": other, "balance": 0, "needed": 3}
     assert token.name() == "H"  # an ABI function called `name` is reachable
+
+
+def _create_address(sender: str, nonce: int) -> str:
+    """The address a CREATE from `sender` at `nonce` lands at (yellow paper: keccak(rlp([sender, nonce])))."""
+    import rlp
+    from eth_utils import keccak, to_checksum_address
+
+    return to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])
+
+
+def test_a_reverted_transaction_still_uses_the_senders_nonce(chain):
+    """revm once bumped the nonce only for successful calls: a chain uses it for a reverted one too, so the
+    next contract the sender deploys lands where nonce 2 puts it, not nonce 1 (same on every backend)."""
+    from simulator.chain import ContractRevert
+
+    admin = chain.new_account("nonce-admin")
+    token = chain.deploy("SettlementToken", "H", "H", "HKD", 6, admin, sender=admin)  # nonce 0
+    assert token.address == _create_address(admin, 0)
+    with pytest.raises(ContractRevert):
+        token.mint(admin, 0, sender=admin)  # ZeroAmount: reverted, nonce 1 used all the same
+    second = chain.deploy("SettlementToken", "C", "C", "CNH", 6, admin, sender=admin)  # nonce 2
+    assert second.address == _create_address(admin, 2)
+    token.mint(admin, 5, sender=admin)  # nonce 3: a successful call counts as well
+    assert chain.deploy("SettlementToken", "D", "D", "HKD", 6, admin, sender=admin).address == \
+        _create_address(admin, 4)

@@ -92,6 +92,9 @@ def test_run_over_a_real_anvil_matches_revm(tmp_path):
     local = run_cli(tmp_path, "local", "--set", "horizon_days=150")
     assert (rpc / "events.csv").read_bytes() == (local / "events.csv").read_bytes()  # no backend-only column
     assert (rpc / "timeseries.csv").read_bytes() == (local / "timeseries.csv").read_bytes()
+    sa, sb = read_rows(rpc / "summary.csv")[0], read_rows(local / "summary.csv")[0]
+    assert {k: v for k, v in sa.items() if k not in BACKEND_SPECIFIC} == \
+        {k: v for k, v in sb.items() if k not in BACKEND_SPECIFIC}
 
 
 def test_validate_schema_and_list(capsys):

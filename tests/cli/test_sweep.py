@@ -63,9 +63,12 @@ def test_a_failed_run_is_recorded_and_does_not_stop_the_sweep(tmp_path, monkeypa
 
     real = runner.run
 
+    def explode():
+        raise RuntimeError("injected failure")
+
     def flaky(config, seed, backend, **kw):
         if seed == 4:
-            raise RuntimeError("injected failure")
+            explode()  # two frames deep: the error names where it was raised, not a frame on the way
         return real(config, seed, backend, **kw)
 
     monkeypatch.setattr(runner, "run", flaky)
@@ -73,7 +76,8 @@ def test_a_failed_run_is_recorded_and_does_not_stop_the_sweep(tmp_path, monkeypa
     assert main(["sweep", str(SMALL), *SHORT, "--seeds", "2", "--out", str(out), "--quiet"]) == 0
     table = rows(out / "sweep.csv")
     assert [r["status"] for r in table] == ["ok", "failed"]
-    assert "RuntimeError: injected failure" in table[1]["error"]
+    raised_at = explode.__code__.co_firstlineno + 1
+    assert table[1]["error"] == f"RuntimeError: injected failure at test_sweep.py:{raised_at}"
     monkeypatch.setattr(runner, "run", real)
     assert main(["sweep", str(SMALL), *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 0
     assert [r["status"] for r in rows(out / "sweep.csv")] == ["ok", "ok"]  # resume retried the failed run
@@ -216,3 +220,114 @@ def test_a_parquet_sweep_holds_the_csv_sweeps_frames(tmp_path, pool_sweep):
     for name in ("sweep", "timeseries"):
         pd.testing.assert_frame_equal(read(out / f"{name}.parquet"), read(pool_sweep.parent / f"{name}.csv"))
     assert not (out / "sweep.csv").exists()
+
+
+def test_a_resume_runs_only_what_is_not_proved_finished(tmp_path, monkeypatch, pool_sweep):
+    """--resume skips a run whose file proves it finished: neither run again nor rewritten. Only the missing
+    one runs."""
+    import simulator.runner as runner
+
+    out = _copy_sweep(pool_sweep, tmp_path / "copy")
+    real, ran = runner.run, []
+
+    def counting(config, seed, backend, **kw):
+        ran.append((config.policy.cwm.individual_quota_cny, config.market.settlement_t_plus, seed))
+        return real(config, seed, backend, **kw)
+
+    monkeypatch.setattr(runner, "run", counting)
+    stamps = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in (out / "runs").glob("*.json")}
+    assert len(stamps) == 8
+    assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 0
+    assert ran == []  # every run was proved finished
+    assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in (out / "runs").glob("*.json")} == stamps
+    (out / "runs" / "p0002-s4.json").unlink()  # point 2: quota 3,000,000, T+1
+    assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 0
+    assert ran == [(3_000_000, 1, 4)]
+    assert (out / "sweep.csv").read_bytes() == pool_sweep.read_bytes()
+
+
+def test_a_resume_redoes_a_torn_or_unreadable_run_file_and_only_it(tmp_path, monkeypatch, capsys, pool_sweep):
+    """A run file that cannot be read (torn by a kill, or gone from under its name) is redone; the scan goes on
+    past it, so every other finished run is still reused; a quiet sweep writes nothing to stderr."""
+    import simulator.runner as runner
+
+    out = _copy_sweep(pool_sweep, tmp_path / "copy")
+    runs = out / "runs"
+    torn = next(runs.glob("p*-s*.json"))  # the first the resume will look at
+    torn.write_text('{"status": "ok", "fing')
+    dangling = next(p for p in sorted(runs.glob("p*-s*.json")) if p != torn)
+    dangling.unlink()
+    dangling.symlink_to(runs / "gone.json")  # reading it: FileNotFoundError
+    real, ran = runner.run, []
+    monkeypatch.setattr(runner, "run", lambda config, seed, backend, **kw: ran.append(seed) or real(config, seed,
+                                                                                                   backend, **kw))
+    capsys.readouterr()
+    assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 0
+    assert len(ran) == 2 and capsys.readouterr().err == ""
+    assert (out / "sweep.csv").read_bytes() == pool_sweep.read_bytes()
+
+
+def test_sweep_files_are_sorted_json(pool_sweep):
+    import json
+
+    for path in [*sorted((pool_sweep.parent / "runs").glob("*.json")), pool_sweep.parent / "sweep.json"]:
+        text = path.read_text()
+        assert text == json.dumps(json.loads(text), sort_keys=True, default=str) + "\n", path.name
+
+
+def test_boolean_grid_values_are_written_as_the_summarys_booleans_are(tmp_path):
+    out = tmp_path / "flags"
+    assert main(["sweep", str(SMALL), "--grid", "policy.cwm.product_eligible=true,false", *SHORT,
+                 "--out", str(out), "--quiet"]) == 0
+    assert [r["policy.cwm.product_eligible"] for r in rows(out / "sweep.csv")] == ["True", "False"]  # as summary's
+    assert pd.read_csv(out / "sweep.csv")["policy.cwm.product_eligible"].tolist() == [True, False]
+
+
+def test_an_empty_runs_directory_is_not_a_previous_sweep_and_workers_must_be_positive(tmp_path, capsys):
+    out = tmp_path / "empty"
+    (out / "runs").mkdir(parents=True)  # a sweep killed before any run finished
+    assert main(["sweep", str(SMALL), *SHORT, "--out", str(out), "--quiet"]) == 0
+    assert main(["sweep", str(SMALL), *SHORT, "--out", str(tmp_path / "w"), "--workers", "0", "--quiet"]) == 2
+    assert "--workers must be at least 1" in capsys.readouterr().err
+
+
+def test_an_output_directory_that_cannot_be_created_is_one_clear_line(capsys):
+    out = "/proc/rwa-sim-sweep"  # no one, root included, can create a directory in /proc
+    assert main(["sweep", str(SMALL), *SHORT, "--out", out, "--quiet"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"rwa-sim: error: cannot create output directory {out}/runs: No such file or directory"]
+
+
+def test_the_python_api_defaults_to_a_fresh_sweep_one_worker_and_no_progress_bar(tmp_path, capsys, pool_sweep):
+    from simulator.batch import Sweep
+    from simulator.errors import InputError
+
+    with pytest.raises(InputError, match="pass --resume"):
+        Sweep(SMALL, [*GRID[1::2], *SHORT[1::2]], 2, pool_sweep.parent)
+    sweep = Sweep(SMALL, [SHORT[1]], 1, tmp_path / "api")
+    assert sweep.workers == 1 and sweep.progress is False
+    capsys.readouterr()
+    sweep.run()
+    assert capsys.readouterr().err == ""
+
+
+def test_the_progress_bar_counts_each_run_once_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    import tqdm
+
+    from simulator.batch import Sweep
+
+    bars: list[dict] = []
+
+    class Bar:
+        def __init__(self, total, **kw):
+            bars.append({"total": total, "updates": [], **kw})
+
+        def update(self, n):
+            bars[-1]["updates"].append(n)
+
+        def close(self):
+            bars[-1]["closed"] = True
+
+    monkeypatch.setattr(tqdm, "tqdm", Bar)
+    Sweep(SMALL, [SHORT[1]], 2, tmp_path / "bar", progress=True).run()
+    assert bars == [{"total": 2, "updates": [1, 1], "unit": "run", "desc": "sweep", "leave": False, "closed": True}]

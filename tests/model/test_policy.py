@@ -114,3 +114,72 @@ def test_eligibility_thresholds_follow_the_config():
     profile = eligible_profile(gba_hukou=False, gba_social_security_years=2)
     assert gate().cwm_eligible(profile)
     assert not PolicyGate(old).cwm_eligible(profile)
+
+
+PER_CHANNEL = QUOTA // 2  # what an investor with a bank and a broker may remit through each
+
+
+def test_remaining_quota_is_what_is_left_and_never_below_zero_even_after_a_shrink():
+    g = gate()
+    assert g.individual_remaining_fen("a") == QUOTA and g.cwm_remaining_fen("a") == QUOTA
+    g.reserve_southbound("a", 1_000)
+    assert g.individual_remaining_fen("a") == g.cwm_remaining_fen("a") == QUOTA - 1_000
+    g.reserve_southbound("a", QUOTA - 1_000)
+    assert g.individual_remaining_fen("a") == g.cwm_remaining_fen("a") == 0
+    g.rules = replace(g.rules, cwm=replace(g.rules.cwm, individual_quota_fen=QUOTA // 3))  # a quota-cut shock
+    assert g.individual_remaining_fen("a") == g.cwm_remaining_fen("a") == 0  # over the new quota: none left
+    full = gate(aggregate_quota_fen=500)
+    assert full.reserve_southbound("b", 500).allowed
+    full.rules = replace(full.rules, cwm=replace(full.rules.cwm, aggregate_quota_fen=100))
+    assert full.cwm_remaining_fen("c") == 0 and full.channel_remaining_fen("c", "bank") == 0
+    both = gate()
+    assert both.reserve_southbound("d", PER_CHANNEL, channel="bank").allowed
+    both.rules = replace(both.rules, cwm=replace(both.rules.cwm, per_channel_quota_fen=PER_CHANNEL // 2))
+    assert both.channel_remaining_fen("d", "bank") == 0  # over the channel's new share: none left
+
+
+def test_a_fresh_investor_may_remit_exactly_the_quota_and_not_a_fen_more():
+    g = gate()
+    assert g.check_southbound("new", QUOTA).allowed
+    assert g.check_southbound("new", QUOTA + 1).reason == "cwm_individual_quota"
+    assert g.check_southbound("new", PER_CHANNEL, channel="bank").allowed
+    assert g.check_southbound("new", PER_CHANNEL + 1, channel="bank").reason == "cwm_individual_quota"
+    assert g.channel_remaining_fen("new", "bank") == PER_CHANNEL
+
+
+def test_each_channel_holds_its_half_and_a_release_frees_the_busiest_first_and_only_the_investors_own():
+    g = gate()
+    assert g.reserve_southbound("a", 100_000_000, channel="bank").allowed
+    assert g.cwm_channel_used_fen == {("a", "bank"): 100_000_000}
+    assert g.channel_remaining_fen("a", "bank") == PER_CHANNEL - 100_000_000
+    assert g.reserve_southbound("a", 40_000_000, channel="broker").allowed
+    assert g.reserve_southbound("a", PER_CHANNEL - 100_000_000 + 1, channel="bank").reason == "cwm_individual_quota"
+    assert g.reserve_southbound("a", PER_CHANNEL - 100_000_000, channel="bank").allowed  # the bank's rest, exactly
+    assert g.channel_remaining_fen("a", "bank") == 0 and g.channel_remaining_fen("a", "broker") == 110_000_000
+    assert g.reserve_southbound("b", 7, channel="bank").allowed  # another investor, same bank
+    g.release_southbound("a", 120_000_000)  # the bank (150 m in use) first
+    assert g.cwm_channel_used_fen[("a", "bank")] == 30_000_000 and g.cwm_channel_used_fen[("a", "broker")] == 40_000_000
+    g.release_southbound("a", 50_000_000)  # now the broker (40 m) first, then the bank
+    assert g.cwm_channel_used_fen[("a", "broker")] == 0 and g.cwm_channel_used_fen[("a", "bank")] == 20_000_000
+    assert g.cwm_used_fen["a"] == 20_000_000 and g.cwm_channel_used_fen[("b", "bank")] == 7
+    # principal remitted outside the channels' split frees nothing of another investor's channels
+    g.reserve_southbound("a", 10)
+    g.release_southbound("a", 20_000_010)
+    assert g.cwm_channel_used_fen[("a", "bank")] == 0 and g.cwm_channel_used_fen[("b", "bank")] == 7
+    assert g.cwm_aggregate_used_fen == 7
+
+
+def test_releasing_for_an_investor_with_nothing_in_use_changes_nothing():
+    g = gate()
+    g.reserve_southbound("a", 500)
+    g.release_southbound("nobody", 5)
+    assert g.cwm_aggregate_used_fen == 500 and g.cwm_used_fen.get("nobody", 0) == 0
+
+
+def test_the_rules_in_force_are_replaced_never_edited():
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        TODAY.cwm.individual_quota_fen = 1  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        TODAY.retail_authorised = True  # type: ignore[misc]

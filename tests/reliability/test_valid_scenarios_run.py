@@ -91,6 +91,7 @@ def table(model: type[BaseModel], caps: dict[str, float] | None = None,
     return st.fixed_dictionaries({}, optional=fields)
 
 
+EXACT_PRICES = [cents for cents in range(1, 10**5 + 1) if 10**5 % cents == 0]
 names = st.text(string.ascii_lowercase + string.digits + "-_.", min_size=1, max_size=12)
 
 
@@ -101,7 +102,9 @@ def scenarios(draw) -> dict:
     data["start_date"] = draw(st.dates(START_DATE_MIN, START_DATE_MAX))
 
     offering = draw(table(OfferingConfig, {"duration_days": 30}))
-    hard = offering.setdefault("hard_cap_hkd", 217_000_000)
+    # valid prices divide 10**5 cents and keep the supply cap within int64 in 10**-9 token (outputs are exact)
+    price = offering["price_hkd_cents"] = draw(st.sampled_from(EXACT_PRICES))
+    hard = offering["hard_cap_hkd"] = min(offering.get("hard_cap_hkd", 217_000_000), (2**63 - 1) * price // 10**11)
     offering["soft_cap_hkd"] = min(offering.get("soft_cap_hkd", 0), hard)
     tickets = offering.get("min_ticket_hkd", 100_000), offering.get("max_ticket_hkd", 20_000_000)
     offering["min_ticket_hkd"], offering["max_ticket_hkd"] = min(tickets), max(tickets)

@@ -51,5 +51,10 @@ def test_killed_worker_is_recorded_then_resumed(tmp_path):
     assert len(rows) == 6
     failed = [r for r in rows if r["status"] == "failed"]
     assert failed and all("worker process died" in r["error"] for r in failed)
+    with open(reference / "sweep.csv", newline="") as fh:
+        uninterrupted = {(r["point"], r["seed"]): r for r in csv.DictReader(fh)}
+    for row in rows:  # the others intact: each run that finished is the uninterrupted sweep's, column for column
+        if row["status"] != "failed":
+            assert row == uninterrupted[(row["point"], row["seed"])]
     assert main(["sweep", str(SMALL), *ARGS, "--out", str(out), "--resume", "--quiet"]) == 0
     assert (out / "sweep.csv").read_bytes() == (reference / "sweep.csv").read_bytes()
