@@ -123,8 +123,13 @@ class Settlement:
                    if w.calendar.is_business_day(w.cfg.start_date + dt.timedelta(days=d)))
 
     def failed(self, match: Match, seller: Investor, reason: str, **extra: Any) -> None:
-        """A matched trade that will not settle: both orders are gone, nothing moved."""
+        """A matched trade that will not settle: both orders are gone, nothing moved. What a partly matched
+        order had left open leaves the book too (a seller that failed to deliver has withdrawn its allowance:
+        the rest would only fail again)."""
         w = self.world
+        for platform in w.platforms.values():
+            platform.book.cancel(match.sell_order_id)
+            platform.book.cancel(match.buy_order_id)
         seller.selling = False
         w.by_wallet[match.buyer].bidding = False
         w.counters.settlement_failures += 1

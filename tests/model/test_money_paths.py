@@ -83,6 +83,7 @@ class Watched:
         self.funded: dict[tuple[str, int], list[int]] = {}  # (buyer, cents) -> when the cash arrived
         self.checks: list[tuple[str, bool]] = []  # (what, held) checked as the run went
         self.idle_of_failures = 0  # buyer cash idle of the trades that failed on their settlement date
+        self.partly_matched = 0  # failed trades whose orders still had an open rest on the book
 
 
 def watch(world: World) -> Watched:
@@ -138,10 +139,15 @@ def watch(world: World) -> Watched:
             "buyer_cash": (s.hkd.balanceOf(buyer.wallet), ledger.balance(f"chain:{buyer.wallet}", "HKDS")),
             "seller_allowance": s.token.allowance(seller.wallet, s.dvp.address),
         })
+        seen.partly_matched += any(p.book.get(o) is not None for p in world.platforms.values()
+                                   for o in (match.sell_order_id, match.buy_order_id))
         real_failed(match, seller, reason, **extra)
         if reason == "settlement_failed":  # failed on the settlement date, after the cash had waited
             seen.idle_of_failures += match.cash_value * (world.now_s - match.matched_at) // DAY
         seen.checks.append(("a failed trade's orders are no longer pending", not seller.selling and not buyer.bidding))
+        seen.checks.append(("what a partly matched order had left open is off the book too",
+                            all(p.book.get(o) is None for p in world.platforms.values()
+                                for o in (match.sell_order_id, match.buy_order_id))))
         seen.checks.append(("a failure is refused with its own reason",
                             world.events[-1]["reason"] == (reason if reason in REASONS else "settlement_failed")))
 
@@ -191,6 +197,7 @@ def test_a_counterparty_failure_reverts_on_chain_and_leaves_both_sides_untouched
     world, seen = traded
     c = world.counters
     assert c.counterparty_failures > 0 and c.trades > 0  # both outcomes happened
+    assert seen.partly_matched > 0  # and trades of partly matched orders failed (their rest must leave the book)
     assert {f["counterparty_failed"] for f in seen.failures} <= {0, 1}
     failed_to_deliver = [f for f in seen.failures if f["counterparty_failed"]]
     assert len(failed_to_deliver) == c.counterparty_failures  # each one recorded as a failed settlement
