@@ -53,6 +53,9 @@ def _env() -> dict[str, str]:
     return env
 
 
+# a clean build compiles ~70 files with solc-js: minutes on 2 shared cores, beyond the suite's per-test 120 s
+pytestmark = pytest.mark.timeout(1800)
+
 @pytest.fixture(scope="module")
 def config() -> dict:
     return tomllib.loads((CONTRACTS / "foundry.toml").read_text())
