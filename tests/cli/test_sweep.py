@@ -391,3 +391,16 @@ def test_a_stored_run_that_does_not_fit_its_table_fails_the_assembly_and_leaves_
     with pytest.raises(ValueError, match=r"zip|secondary_trades"):
         main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"])
     assert [p.name for p in out.iterdir() if p.name.startswith(".") or p.suffix == ".partial"] == []
+
+
+def test_a_grid_of_ints_and_floats_is_a_float_column(tmp_path):
+    """Every run finished, then the assembly failed: `ValueError: sweep.<key>: 1 is not float`, since a grid
+    value went into sweep.csv as its run file held it, never in its column's type."""
+    from simulator.columns import read
+
+    out = tmp_path / "mixed"
+    key = "investors.mainland_gba.buy_interest_per_day"
+    assert main(["sweep", str(SMALL), "--grid", f"{key}=0.02,1", "--grid", "horizon_days=30", "--out", str(out),
+                 "--quiet"]) == 0
+    assert [r[key] for r in rows(out / "sweep.csv")] == ["0.02", "1.0"]
+    assert read(out / "sweep.csv")[key].tolist() == [0.02, 1.0]
