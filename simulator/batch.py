@@ -329,9 +329,8 @@ class Sweep:
         table = []
         for task, row in runs:
             out = {c: row.get(c) for c in schema}
-            for k, v in task.overrides:
-                if out[k] is None:  # a grid column, or a summary column (horizon_days) of a failed run
-                    out[k] = _grid_cell(v, schema[k])
+            for k, v in task.overrides:  # each grid cell in its column's type (a run file holds it as given)
+                out[k] = _grid_cell(v, schema[k])
             out["seed"] = task.seed
             table.append(out)
         for fmt in FORMATS:

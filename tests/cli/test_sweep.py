@@ -331,3 +331,76 @@ def test_the_progress_bar_counts_each_run_once_and_leaves_nothing_behind(tmp_pat
     monkeypatch.setattr(tqdm, "tqdm", Bar)
     Sweep(SMALL, [SHORT[1]], 2, tmp_path / "bar", progress=True).run()
     assert bars == [{"total": 2, "updates": [1, 1], "unit": "run", "desc": "sweep", "leave": False, "closed": True}]
+
+
+def test_a_grid_value_is_written_in_its_columns_type():
+    """Numbers of a float column are floats, a whole float in an int column an int, a list or a number in a
+    text column its JSON, anything else as it is (booleans stay booleans, a fractional float is never cut)."""
+    from simulator.batch import _grid_cell
+
+    assert repr(_grid_cell(3, "float?")) == "3.0" and repr(_grid_cell(2.5, "float?")) == "2.5"
+    assert repr(_grid_cell(3.0, "int?")) == "3" and repr(_grid_cell(3, "int?")) == "3"
+    assert _grid_cell([1, 2], "str?") == "[1, 2]" and _grid_cell(2.0, "str?") == "2.0"
+    assert _grid_cell("a", "str?") == "a"
+    assert _grid_cell(True, "bool?") is True and _grid_cell(False, "bool?") is False
+
+
+def test_a_sweep_assembled_in_another_format_removes_the_first_formats_files(tmp_path, pool_sweep):
+    """sweep.csv and timeseries.csv beside a newer sweep.parquet would describe an older state of the sweep."""
+    out = _copy_sweep(pool_sweep, tmp_path / "copy")
+    assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet",
+                 "--format", "parquet"]) == 0
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["sweep.json", "sweep.parquet",
+                                                                     "timeseries.parquet"]
+
+
+def test_a_failed_run_between_ok_ones_is_counted_and_the_later_runs_days_are_kept(tmp_path, monkeypatch):
+    """timeseries.csv skips a failed run (it has no days) and goes on to the runs after it; the sweep counts
+    its runs and its failures (what the CLI reports), none before it has run."""
+    import simulator.runner as runner
+    from simulator.batch import Sweep
+
+    real = runner.run
+    monkeypatch.setattr(runner, "run", lambda config, seed, backend, **kw: (
+        1 / 0 if seed == 4 else real(config, seed, backend, **kw)))
+    sweep = Sweep(SMALL, [SHORT[1]], 3, tmp_path / "middle")
+    assert (sweep.rows_written, sweep.failed) == (0, 0)
+    sweep.run()
+    assert (sweep.rows_written, sweep.failed) == (3, 1)
+    assert [r["status"] for r in rows(tmp_path / "middle" / "sweep.csv")] == ["ok", "failed", "ok"]
+    days = pd.read_csv(tmp_path / "middle" / "timeseries.csv")
+    assert sorted(set(days["seed"])) == [3, 5] and len(days) == 2 * 90
+
+
+@pytest.mark.parametrize("table", ["timeseries", "sweep"])
+def test_a_stored_run_that_does_not_fit_its_table_fails_the_assembly_and_leaves_no_partial_file(tmp_path, pool_sweep,
+                                                                                             table):
+    """A run file altered after it was written (its fingerprint covers what made it, not its content): a day
+    with a value more than the columns, or a summary value of the wrong type, is refused, never cut to fit, and
+    the table being written is removed, not left half-written under a temporary name."""
+    import json
+
+    out = _copy_sweep(pool_sweep, tmp_path / "copy")
+    path = out / "runs" / "p0001-s4.json"
+    row = json.loads(path.read_text())
+    if table == "timeseries":
+        row["timeseries"]["rows"][5].append(0)
+    else:
+        row["secondary_trades"] = "many"
+    path.write_text(json.dumps(row))
+    with pytest.raises(ValueError, match=r"zip|secondary_trades"):
+        main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"])
+    assert [p.name for p in out.iterdir() if p.name.startswith(".") or p.suffix == ".partial"] == []
+
+
+def test_a_grid_of_ints_and_floats_is_a_float_column(tmp_path):
+    """Every run finished, then the assembly failed: `ValueError: sweep.<key>: 1 is not float`, since a grid
+    value went into sweep.csv as its run file held it, never in its column's type."""
+    from simulator.columns import read
+
+    out = tmp_path / "mixed"
+    key = "investors.mainland_gba.buy_interest_per_day"
+    assert main(["sweep", str(SMALL), "--grid", f"{key}=0.02,1", "--grid", "horizon_days=30", "--out", str(out),
+                 "--quiet"]) == 0
+    assert [r[key] for r in rows(out / "sweep.csv")] == ["0.02", "1.0"]
+    assert read(out / "sweep.csv")[key].tolist() == [0.02, 1.0]

@@ -11,7 +11,7 @@ import pytest
 
 from simulator.columns import EVENTS, Schema, summary_schema, timeseries_schema
 from simulator.errors import UserError
-from simulator.outputs import TableWriter, atomic_write, csv_text, write_run
+from simulator.outputs import TableWriter, atomic_write, csv_text, write_run, write_table
 
 from . import full_disk
 
@@ -164,3 +164,60 @@ def test_write_run_writes_events_held_in_memory_too(tmp_path):
     row = _row(EVENTS, 3)
     write_run(tmp_path, SUMMARY, TIMESERIES, [row, row], MANIFEST)
     assert (tmp_path / "events.csv").read_text() == csv_text([row, row], list(EVENTS))
+
+
+def test_parquet_rows_go_out_in_row_groups_of_the_fixed_size(tmp_path, monkeypatch):
+    """A row group is written each time ROW_GROUP rows are buffered, not sooner nor later, so the same rows
+    give the same bytes (and a long table is never held whole)."""
+    import pyarrow.parquet as pq
+
+    import simulator.outputs as outputs
+
+    monkeypatch.setattr(outputs, "ROW_GROUP", 4)
+    outputs.write_table(tmp_path / "t.parquet", [{"n": n} for n in range(9)], {"n": "int"}, "parquet")
+    meta = pq.ParquetFile(tmp_path / "t.parquet").metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [4, 4, 1]
+    assert pq.read_table(tmp_path / "t.parquet")["n"].to_pylist() == list(range(9))
+
+
+def test_the_manifest_names_pyarrow_only_for_parquet_and_keeps_wall_time_to_the_millisecond():
+    from simulator.outputs import manifest
+
+    csv_run, parquet_run = manifest({}, 1, "revm", 1.23456), manifest({}, 1, "revm", 1.23456, "parquet")
+    assert "pyarrow" not in csv_run["dependencies"] and "pyarrow" in parquet_run["dependencies"]
+    assert (csv_run["format"], parquet_run["format"]) == ("csv", "parquet")
+    assert csv_run["wall_seconds"] == 1.235
+    assert (csv_run["gas_model"], manifest({}, 1, "pyevm", 0.0)["gas_model"]) == ("session", "per-transaction")
+
+
+def test_a_temporary_name_is_drawn_a_hundred_times_before_giving_up(tmp_path, monkeypatch):
+    """Names already taken (another writer's) are skipped; after 100 taken draws it stops, naming the file."""
+    import secrets
+
+    from simulator.outputs import _create_temp
+
+    draws: list[int] = []
+    monkeypatch.setattr(secrets, "token_hex", lambda n: draws.append(n) or "taken")
+    (tmp_path / ".x.csv.taken.partial").write_text("")
+    with pytest.raises(FileExistsError, match=r"no free temporary name beside .*x\.csv"):
+        _create_temp(tmp_path / "x.csv")
+    assert draws == [6] * 100  # 48 random bits a name
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o002])
+def test_a_file_is_created_0666_less_the_process_mask(tmp_path, mask):
+    old = os.umask(mask)
+    try:
+        atomic_write(tmp_path / "a.json", "{}\n")
+        write_table(tmp_path / "t.csv", [{"n": 1}], {"n": "int"}, "csv")
+    finally:
+        os.umask(old)
+    assert {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == {"a.json": 0o666 & ~mask,
+                                                                              "t.csv": 0o666 & ~mask}
+
+
+def test_a_bad_row_is_named_by_its_table_or_else_by_its_files_stem(tmp_path):
+    with pytest.raises(ValueError, match=r"^rows\.n: "):
+        TableWriter(tmp_path / "rows.csv", {"n": "int"}).write({"n": "x"})
+    with pytest.raises(ValueError, match=r"^sweep\.n: "):
+        TableWriter(tmp_path / "other.csv", {"n": "int"}, table="sweep").write({"n": "x"})
