@@ -16,13 +16,9 @@ import pytest
 
 from simulator.chain import Chain
 from simulator.model.config import (
-    CwmConfig,
     DisposalConfig,
     InvestorClassConfig,
     MarketConfig,
-    OfferingConfig,
-    PlatformConfig,
-    PolicyConfig,
     ShockConfig,
     WorldConfig,
 )
@@ -31,24 +27,13 @@ from simulator.model.rails import BusinessCalendar
 from simulator.model.settlement import Settlement
 from simulator.model.world import World
 from simulator.units import BPS, DAY, HOUR, UNITS_PER_CENT
+from tests.model.test_world import small_world as _small_world
 
 
 def small_world(**changes) -> WorldConfig:
-    investors = {
-        "mainland_gba": InvestorClassConfig(count=40, wealth_median_hkd=3_000_000, ticket_share_of_wealth_bps=3_000,
-                                            via_cwm_share=0.8, buy_interest_per_day=0.02, hold_days_mean=120),
-        "hk_professional": InvestorClassConfig(count=25, wealth_median_hkd=30_000_000, buy_interest_per_day=0.02,
-                                               hold_days_mean=120),
-        "esg_fund": InvestorClassConfig(count=3, wealth_median_hkd=2_000_000_000, ticket_share_of_wealth_bps=100),
-    }
-    base = {
-        "horizon_days": 400, "investors": investors,
-        "offering": OfferingConfig(hard_cap_hkd=60_000_000, soft_cap_hkd=5_000_000, duration_days=30),
-        "platforms": [PlatformConfig(name="alpha", weight=2.0), PlatformConfig(name="beta")],
-        "policy": PolicyConfig(cwm=CwmConfig(product_eligible=True)),
-    }
-    base.update(changes)
-    return WorldConfig(**base)
+    """test_world's small world without its retail class."""
+    investors = {name: c for name, c in _small_world().investors.items() if name != "hk_retail"}
+    return _small_world(**{"investors": investors, **changes})
 
 
 def build(config: WorldConfig, seed: int = 5) -> World:
