@@ -10,35 +10,8 @@ import {Fixture} from "./utils/Fixture.sol";
 contract PrimaryOfferingTest is Fixture {
     uint256 internal constant PRICE = 10 * HKD;
 
-    /// An offering with small terms (as tests/contracts/test_offering_dvp.py make_offering).
-    function small(uint256 soft, uint256 hard, PrimaryOffering.Allocation allocation)
-        internal
-        returns (PrimaryOffering o)
-    {
-        Config memory cfg = config();
-        cfg.softCap = soft;
-        cfg.hardCap = hard;
-        cfg.minTicket = 100 * HKD;
-        cfg.maxTicket = 8_000 * HKD;
-        cfg.offeringSeconds = 1_000;
-        cfg.allocation = allocation;
-        o = deployOfferingAsAdmin(cfg);
-    }
-
-    function deployOfferingAsAdmin(Config memory cfg) internal returns (PrimaryOffering o) {
-        vm.startPrank(admin);
-        o = deployOffering(cfg);
-        vm.stopPrank();
-    }
-
-    function subscribe(PrimaryOffering o, address who, uint256 amount) internal {
-        fundHkd(who, amount, address(o));
-        vm.prank(who);
-        o.subscribe(amount);
-    }
-
     function test_SubscribeCloseProRata() public {
-        PrimaryOffering o = small(1_000 * HKD, 10_000 * HKD, PrimaryOffering.Allocation.ProRata);
+        PrimaryOffering o = smallOffering(1_000 * HKD, 10_000 * HKD, PrimaryOffering.Allocation.ProRata);
         fundHkd(alice, 8_000 * HKD, address(o));
         vm.expectEmit(address(o));
         emit PrimaryOffering.Subscribed(alice, 8_000 * HKD, 8_000 * HKD, 8_000 * HKD);
@@ -78,7 +51,7 @@ contract PrimaryOfferingTest is Fixture {
     }
 
     function test_FirstComeAndTickets() public {
-        PrimaryOffering o = small(1_000 * HKD, 10_000 * HKD, PrimaryOffering.Allocation.FirstCome);
+        PrimaryOffering o = smallOffering(1_000 * HKD, 10_000 * HKD, PrimaryOffering.Allocation.FirstCome);
         fundHkd(frank, 200 * HKD, address(o));
         vm.prank(frank);
         vm.expectRevert(abi.encodeWithSelector(PrimaryOffering.InvestorNotVerified.selector, frank));
@@ -107,7 +80,7 @@ contract PrimaryOfferingTest is Fixture {
     }
 
     function test_SoftCapMissedRefunds() public {
-        PrimaryOffering o = small(1_000 * HKD, 10_000 * HKD, PrimaryOffering.Allocation.ProRata);
+        PrimaryOffering o = smallOffering(1_000 * HKD, 10_000 * HKD, PrimaryOffering.Allocation.ProRata);
         subscribe(o, alice, 500 * HKD);
         vm.prank(issuer);
         vm.expectRevert(abi.encodeWithSelector(PrimaryOffering.SoftCapNotReached.selector, 500 * HKD, 1_000 * HKD));
@@ -128,7 +101,7 @@ contract PrimaryOfferingTest is Fixture {
     }
 
     function test_CancelRefundsEveryone() public {
-        PrimaryOffering o = small(1_000 * HKD, 10_000 * HKD, PrimaryOffering.Allocation.ProRata);
+        PrimaryOffering o = smallOffering(1_000 * HKD, 10_000 * HKD, PrimaryOffering.Allocation.ProRata);
         subscribe(o, alice, 2_000 * HKD);
         subscribe(o, bob, 1_000 * HKD);
         bytes32 role = o.ISSUER_ROLE();
@@ -149,7 +122,7 @@ contract PrimaryOfferingTest is Fixture {
     }
 
     function test_AnIssuerWhoNeverClosesCannotLockSubscriptions() public {
-        PrimaryOffering o = small(1_000 * HKD, 10_000 * HKD, PrimaryOffering.Allocation.ProRata);
+        PrimaryOffering o = smallOffering(1_000 * HKD, 10_000 * HKD, PrimaryOffering.Allocation.ProRata);
         subscribe(o, alice, 2_000 * HKD); // soft cap reached
         uint64 deadline = o.terms().deadline;
         vm.warp(deadline + 10 days); // inside the grace period
@@ -190,7 +163,7 @@ contract PrimaryOfferingTest is Fixture {
     /// treasury gets exactly the sum, and each subscriber's cash is either allocated or refundable.
     function testFuzz_ProRataCloseDeliversOrPaysBack(uint256[4] memory amounts, uint256 hardCap) public {
         hardCap = bound(hardCap, 2_000 * HKD, 40_000 * HKD);
-        PrimaryOffering o = small(1_000 * HKD, hardCap, PrimaryOffering.Allocation.ProRata);
+        PrimaryOffering o = smallOffering(1_000 * HKD, hardCap, PrimaryOffering.Allocation.ProRata);
         address[4] memory who = [alice, bob, carol, makeAddr("grace")];
         register(who[3], CN, INSTITUTIONAL, NOMINEE);
         uint256 total;
@@ -225,7 +198,7 @@ contract PrimaryOfferingTest is Fixture {
     /// A subscription is accepted exactly when the investor's total stays within the tickets and, first come,
     /// the raise within the hard cap; an accepted one escrows exactly its cash.
     function testFuzz_SubscriptionFollowsTheTerms(uint256 first, uint256 second, bool firstCome) public {
-        PrimaryOffering o = small(
+        PrimaryOffering o = smallOffering(
             1_000 * HKD,
             10_000 * HKD,
             firstCome ? PrimaryOffering.Allocation.FirstCome : PrimaryOffering.Allocation.ProRata
@@ -253,7 +226,7 @@ contract PrimaryOfferingTest is Fixture {
 
     /// Cancelled, or failed at the deadline: every subscriber takes back exactly what it paid.
     function testFuzz_FailedOrCancelledPaysEveryoneBack(uint256[3] memory amounts, bool cancel, uint256 late) public {
-        PrimaryOffering o = small(30_000 * HKD, 40_000 * HKD, PrimaryOffering.Allocation.FirstCome);
+        PrimaryOffering o = smallOffering(30_000 * HKD, 40_000 * HKD, PrimaryOffering.Allocation.FirstCome);
         address[3] memory who = [alice, bob, carol];
         for (uint256 i = 0; i < 3; ++i) {
             amounts[i] = bound(amounts[i], 100 * HKD, 8_000 * HKD); // 24,000 at most: below the soft cap
