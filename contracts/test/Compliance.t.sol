@@ -7,14 +7,16 @@ import {IComplianceModule} from "../src/compliance/IComplianceModule.sol";
 import {AbstractModule} from "../src/compliance/modules/AbstractModule.sol";
 import {CountryAllowModule} from "../src/compliance/modules/CountryAllowModule.sol";
 import {CountryDenyModule} from "../src/compliance/modules/CountryDenyModule.sol";
+import {LockupModule} from "../src/compliance/modules/LockupModule.sol";
 import {MaxHoldersModule} from "../src/compliance/modules/MaxHoldersModule.sol";
 import {SupplyCapModule} from "../src/compliance/modules/SupplyCapModule.sol";
 import {RWAToken} from "../src/token/RWAToken.sol";
 import {Fixture} from "./utils/Fixture.sol";
 
-/// The ModularCompliance and each module's rule, checked against the rule written out here.
-/// Binding, unbinding and replacing the compliance, re-adding a removed module, lock-ups over several
-/// mint tranches and lock-ups through recovery, burns or forced transfers are left out for now.
+/// The ModularCompliance and each module's rule, checked against the rule written out here: binding,
+/// unbinding and replacing the compliance, stateful modules in use and retired, and the lock-up over
+/// several tranches (at most 16 a wallet), eaten first-in-first-out by agent burns and forced transfers.
+/// The lock-up through a wallet recovery is in RWAToken.t.sol.
 contract ComplianceTest is Fixture {
     // ------------------------------------------------------------------ the compliance
 
@@ -314,5 +316,353 @@ contract ComplianceTest is Fixture {
         vm.prank(alice);
         (bool ok,) = address(token).call(abi.encodeCall(token.transfer, (bob, amount)));
         assertEq(ok, amount + locked <= balance);
+    }
+
+    // ------------------------------------------------------------------ binding and replacing the compliance
+
+    function test_BindAndUnbind() public {
+        vm.startPrank(admin);
+        ModularCompliance c2 = new ModularCompliance(admin);
+        vm.expectRevert(ModularCompliance.ZeroAddress.selector);
+        c2.bindToken(address(0));
+        vm.expectRevert(ModularCompliance.TokenNotBound.selector);
+        c2.unbindToken();
+        assertFalse(c2.canTransfer(alice, bob, 1)); // unbound: refuses everything
+        vm.expectEmit(address(c2));
+        emit ModularCompliance.TokenBound(address(token));
+        c2.bindToken(address(token)); // no stateful module: any token, any time
+        vm.stopPrank();
+        assertEq(c2.token(), address(token));
+        assertTrue(c2.canTransfer(alice, bob, 1));
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, alice));
+        c2.unbindToken();
+
+        // the suite's compliance, unbound before any mint, binds again; unbound, the token cannot move
+        assertFalse(compliance.inUse());
+        vm.startPrank(admin);
+        vm.expectEmit(address(compliance));
+        emit ModularCompliance.TokenUnbound(address(token));
+        compliance.unbindToken();
+        vm.stopPrank();
+        vm.prank(agent);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.TransferNotCompliant.selector, address(0), alice, TOKEN));
+        token.mint(alice, TOKEN);
+        vm.prank(admin);
+        compliance.bindToken(address(token));
+        mint(alice, TOKEN);
+        assertEq(maxHolders.holderCount(), 1);
+    }
+
+    /// The stateful modules mark the compliance in use at the first balance change they see; a stateful
+    /// module removed before that can come back, one removed after is retired; `inUse` clears when the last
+    /// stateful module leaves.
+    function test_InUseAndRetiredModules() public {
+        assertTrue(compliance.needsHistory());
+        assertFalse(compliance.inUse());
+        vm.startPrank(admin);
+        compliance.removeModule(address(lockup)); // not in use: not retired
+        assertFalse(compliance.isModuleRetired(address(lockup)));
+        compliance.addModule(address(lockup));
+        vm.stopPrank();
+
+        vm.expectEmit(address(compliance));
+        emit ModularCompliance.InUseChanged(true);
+        mint(alice, TOKEN);
+        assertTrue(compliance.inUse());
+
+        vm.startPrank(admin);
+        vm.expectEmit(address(compliance));
+        emit ModularCompliance.StatefulModuleRetired(address(lockup));
+        compliance.removeModule(address(lockup));
+        assertTrue(compliance.isModuleRetired(address(lockup)));
+        assertTrue(compliance.inUse()); // max holders still counts
+        vm.expectEmit(address(compliance));
+        emit ModularCompliance.StatefulModuleRetired(address(maxHolders));
+        vm.expectEmit(address(compliance));
+        emit ModularCompliance.InUseChanged(false);
+        compliance.removeModule(address(maxHolders));
+        assertFalse(compliance.inUse());
+        assertFalse(compliance.needsHistory());
+        // a fresh module joins only a token without supply, and counts from there; a retired one never
+        MaxHoldersModule fresh = new MaxHoldersModule(address(compliance), admin, 10);
+        vm.expectRevert(abi.encodeWithSelector(ModularCompliance.ModuleNeedsEmptyToken.selector, address(fresh)));
+        compliance.addModule(address(fresh));
+        vm.stopPrank();
+        vm.prank(agent);
+        token.burn(alice, TOKEN);
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(ModularCompliance.ModuleRetired.selector, address(lockup)));
+        compliance.addModule(address(lockup));
+        compliance.addModule(address(fresh));
+        vm.stopPrank();
+        mint(alice, TOKEN);
+        mint(bob, TOKEN);
+        assertEq(fresh.holderCount(), 2);
+        assertTrue(compliance.inUse());
+    }
+
+    /// The token may switch to a compliance without stateful modules at any time, to one with them only
+    /// while its supply is zero and that compliance has not been in use; the new one's rules apply at once.
+    function test_ReplaceTheCompliance() public {
+        mint(alice, 10 * TOKEN);
+        vm.startPrank(admin);
+        ModularCompliance stateless = new ModularCompliance(admin);
+        CountryDenyModule deny = new CountryDenyModule(address(stateless), admin);
+        deny.denyCountry(CN);
+        stateless.addModule(address(deny));
+        stateless.bindToken(address(token));
+        vm.expectEmit(address(token));
+        emit RWAToken.ComplianceAdded(address(stateless));
+        token.setCompliance(address(stateless));
+        vm.stopPrank();
+        assertEq(address(token.compliance()), address(stateless));
+        assertFalse(token.canTransfer(alice, bob, TOKEN)); // bob is CN
+        vm.prank(alice);
+        token.transfer(dave, TOKEN); // retail: the old compliance refused it, this one does not
+
+        vm.startPrank(admin);
+        ModularCompliance stateful = new ModularCompliance(admin);
+        MaxHoldersModule holders = new MaxHoldersModule(address(stateful), admin, 1);
+        stateful.addModule(address(holders));
+        vm.expectRevert(abi.encodeWithSelector(ModularCompliance.ModuleNeedsEmptyToken.selector, address(holders)));
+        stateful.bindToken(address(token));
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.ComplianceNeedsEmptyToken.selector, address(stateful)));
+        token.setCompliance(address(stateful));
+        vm.stopPrank();
+        vm.startPrank(agent);
+        token.burn(alice, 9 * TOKEN);
+        token.burn(dave, TOKEN);
+        vm.stopPrank();
+        vm.startPrank(admin);
+        stateful.bindToken(address(token));
+        token.setCompliance(address(stateful));
+        vm.stopPrank();
+        mint(alice, TOKEN);
+        assertEq(holders.holderCount(), 1);
+        vm.prank(agent);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.TransferNotCompliant.selector, address(0), bob, TOKEN));
+        token.mint(bob, TOKEN); // the new holder cap of one
+    }
+
+    // ------------------------------------------------------------------ the lock-up over several tranches
+
+    function _assertTranche(LockupModule.Tranche memory t, uint256 amount, uint256 until) internal pure {
+        assertEq(t.amount, amount);
+        assertEq(t.until, until);
+    }
+
+    function _sumTranches(address wallet) internal view returns (uint256 sum, uint256 count) {
+        LockupModule.Tranche[] memory ts = lockup.tranchesOf(wallet);
+        for (uint256 i = 0; i < ts.length; ++i) {
+            assertGt(ts[i].until, block.timestamp);
+            assertGt(ts[i].amount, 0);
+            sum += ts[i].amount;
+        }
+        count = ts.length;
+    }
+
+    /// Each mint is its own tranche ending lockupSeconds after it; mints in the same block share one; a new
+    /// lock-up length applies to later mints only.
+    function test_LockupTranchesEndEachOnItsOwn() public {
+        vm.prank(admin);
+        lockup.setLockupSeconds(1_000);
+        uint64 t0 = uint64(block.timestamp);
+        vm.expectEmit(address(lockup));
+        emit LockupModule.TrancheLocked(alice, 10 * TOKEN, t0 + 1_000);
+        mint(alice, 10 * TOKEN);
+        mint(alice, 2 * TOKEN); // same block: same tranche
+        vm.warp(t0 + 100);
+        mint(alice, 5 * TOKEN);
+        vm.prank(admin);
+        lockup.setLockupSeconds(300);
+        vm.warp(t0 + 200);
+        mint(alice, 3 * TOKEN); // ends at t0 + 500, before the others
+        LockupModule.Tranche[] memory ts = lockup.tranchesOf(alice);
+        assertEq(ts.length, 3);
+        _assertTranche(ts[0], 12 * TOKEN, t0 + 1_000);
+        _assertTranche(ts[1], 5 * TOKEN, t0 + 1_100);
+        _assertTranche(ts[2], 3 * TOKEN, t0 + 500);
+        assertEq(lockup.lockedAmount(alice), 20 * TOKEN);
+        vm.warp(t0 + 500);
+        assertEq(lockup.lockedAmount(alice), 17 * TOKEN);
+        vm.warp(t0 + 1_000);
+        assertEq(lockup.lockedAmount(alice), 5 * TOKEN);
+        assertEq(lockup.tranchesOf(alice).length, 1);
+        vm.prank(alice);
+        token.transfer(bob, 15 * TOKEN);
+        assertFalse(token.canTransfer(alice, bob, 1));
+        vm.warp(t0 + 1_100);
+        assertEq(lockup.lockedAmount(alice), 0);
+        assertTrue(token.canTransfer(alice, bob, 5 * TOKEN));
+    }
+
+    /// At most 16 unexpired tranches: a 17th mint ending after them all extends the latest-ending tranche
+    /// to its end; one ending before some joins the tranche ending soonest after it. No lock ends early.
+    function test_LockupKeepsAtMostSixteenTranches() public {
+        vm.prank(admin);
+        lockup.setLockupSeconds(1_000);
+        uint64 t0 = uint64(block.timestamp);
+        uint64 max = uint64(lockup.MAX_TRANCHES());
+        for (uint256 i = 0; i < max; ++i) {
+            vm.warp(t0 + 10 * i);
+            mint(alice, TOKEN);
+        }
+        assertEq(lockup.tranchesOf(alice).length, max);
+        vm.warp(t0 + 10 * max);
+        vm.expectEmit(address(lockup));
+        emit LockupModule.TrancheExtended(alice, TOKEN, t0 + 10 * (max - 1) + 1_000, t0 + 10 * max + 1_000);
+        vm.expectEmit(address(lockup));
+        emit LockupModule.TrancheLocked(alice, 5 * TOKEN, t0 + 10 * max + 1_000);
+        mint(alice, 5 * TOKEN);
+        LockupModule.Tranche[] memory ts = lockup.tranchesOf(alice);
+        assertEq(ts.length, max);
+        _assertTranche(ts[max - 1], 6 * TOKEN, t0 + 10 * max + 1_000);
+        assertEq(lockup.lockedAmount(alice), (max + 5) * TOKEN);
+
+        vm.prank(admin);
+        lockup.setLockupSeconds(500);
+        vm.expectEmit(address(lockup));
+        emit LockupModule.TrancheLocked(alice, 2 * TOKEN, t0 + 1_000); // joins the soonest-ending after it
+        mint(alice, 2 * TOKEN);
+        assertEq(lockup.tranchesOf(alice)[0].amount, 3 * TOKEN);
+        assertEq(lockup.lockedAmount(alice), (max + 7) * TOKEN);
+        vm.warp(t0 + 1_000); // the first tranche ends; the list has room again
+        assertEq(lockup.lockedAmount(alice), (max + 4) * TOKEN);
+        (, uint256 count) = _sumTranches(alice);
+        assertEq(count, max - 1);
+    }
+
+    /// Agent burns and forced transfers take free tokens first, then locked ones, first locked first out;
+    /// tokens received by a forced transfer are free.
+    function test_AgentActionsEatLocksFirstInFirstOut() public {
+        mint(bob, 4 * TOKEN); // no lock-up yet
+        vm.prank(bob);
+        token.transfer(alice, 4 * TOKEN); // free tokens
+        vm.prank(admin);
+        lockup.setLockupSeconds(1_000);
+        uint64 t0 = uint64(block.timestamp);
+        mint(alice, 10 * TOKEN); // tranche A, until t0 + 1,000
+        vm.warp(t0 + 100);
+        mint(alice, 6 * TOKEN); // tranche B, until t0 + 1,100
+        assertEq(lockup.lockedAmount(alice), 16 * TOKEN);
+
+        vm.expectEmit(address(lockup));
+        emit LockupModule.LockedTokensTaken(alice, 3 * TOKEN);
+        vm.prank(agent);
+        token.burn(alice, 7 * TOKEN); // 4 free, then 3 of A
+        LockupModule.Tranche[] memory ts = lockup.tranchesOf(alice);
+        assertEq(ts[0].amount, 7 * TOKEN);
+        assertEq(ts[1].amount, 6 * TOKEN);
+        assertEq(lockup.lockedAmount(alice), token.balanceOf(alice));
+
+        vm.prank(agent);
+        token.forcedTransfer(alice, bob, 9 * TOKEN); // the rest of A, then 2 of B
+        ts = lockup.tranchesOf(alice);
+        assertEq(ts.length, 1);
+        _assertTranche(ts[0], 4 * TOKEN, t0 + 1_100);
+        assertEq(token.balanceOf(alice), 4 * TOKEN);
+        assertEq(lockup.lockedAmount(bob), 0);
+        vm.prank(bob);
+        token.transfer(carol, 9 * TOKEN);
+        vm.warp(t0 + 1_000);
+        assertEq(lockup.lockedAmount(alice), 4 * TOKEN);
+        vm.warp(t0 + 1_100);
+        assertEq(lockup.lockedAmount(alice), 0);
+    }
+
+    /// Random mints (up to 24, beyond the 16 tranches a wallet keeps) at random times under lock-ups of
+    /// random lengths: a mint locks exactly what it mints; the locked amount is the sum of the unexpired
+    /// tranches, at most 16, none ending after the latest mint's own end; no mint's tokens are freed before
+    /// its own lock ends; with 16 mints or fewer, the locked amount is exactly the unexpired mints.
+    function testFuzz_LockupTranchesSumUnderRandomMints(uint256 seed, uint256 count, uint256 lateBy) public {
+        count = bound(count, 1, 24);
+        uint256[] memory amounts = new uint256[](count);
+        uint256[] memory ends = new uint256[](count);
+        uint256 latest;
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, i)));
+            if (i == 0 || r % 4 == 0) {
+                vm.prank(admin);
+                // often longer than all the mints together: the 16 tranches fill up
+                lockup.setLockupSeconds(uint64((r >> 8) % 10_000 + 1));
+            }
+            vm.warp(block.timestamp + (r >> 32) % 300);
+            amounts[i] = (r >> 64) % (1_000 * TOKEN) + 1;
+            ends[i] = block.timestamp + lockup.lockupSeconds();
+            if (ends[i] > latest) latest = ends[i];
+            uint256 before = lockup.lockedAmount(alice);
+            mint(alice, amounts[i]);
+            assertEq(lockup.lockedAmount(alice), before + amounts[i]);
+            _checkTranches(amounts, ends, i + 1, latest);
+        }
+        vm.warp(block.timestamp + bound(lateBy, 0, 12_000));
+        _checkTranches(amounts, ends, count, latest);
+    }
+
+    function _checkTranches(uint256[] memory amounts, uint256[] memory ends, uint256 n, uint256 latest) internal view {
+        (uint256 sum, uint256 count) = _sumTranches(alice);
+        uint256 locked = lockup.lockedAmount(alice);
+        assertEq(locked, sum);
+        assertLe(count, lockup.MAX_TRANCHES());
+        LockupModule.Tranche[] memory ts = lockup.tranchesOf(alice);
+        for (uint256 i = 0; i < ts.length; ++i) {
+            assertLe(ts[i].until, latest);
+        }
+        uint256 unexpired;
+        for (uint256 i = 0; i < n; ++i) {
+            if (block.timestamp < ends[i]) unexpired += amounts[i];
+        }
+        assertGe(locked, unexpired);
+        if (n <= lockup.MAX_TRANCHES()) assertEq(locked, unexpired);
+        assertLe(locked, token.balanceOf(alice));
+    }
+
+    /// Tranches at random times next to free tokens, then an agent burn or forced transfer of a random
+    /// amount: the tranches lose exactly the excess of the locked amount over the balance left, from the
+    /// first locked on, so the locked amount is min(locked before, balance after).
+    function testFuzz_AgentActionsKeepLockedWithinBalance(
+        uint256 seed,
+        uint256 tranches,
+        uint256 free,
+        uint256 amount,
+        bool burn
+    ) public {
+        free = bound(free, 0, 1_000 * TOKEN);
+        mint(bob, free);
+        vm.prank(bob);
+        token.transfer(alice, free);
+        vm.prank(admin);
+        lockup.setLockupSeconds(1_000);
+        tranches = bound(tranches, 1, 16);
+        for (uint256 i = 0; i < tranches; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, i)));
+            vm.warp(block.timestamp + r % 50 + 1);
+            mint(alice, (r >> 64) % (1_000 * TOKEN) + 1);
+        }
+        LockupModule.Tranche[] memory expected = lockup.tranchesOf(alice);
+        uint256 lockedBefore = lockup.lockedAmount(alice);
+        uint256 balance = token.balanceOf(alice);
+        amount = bound(amount, 0, balance);
+        vm.startPrank(agent);
+        if (burn) token.burn(alice, amount);
+        else token.forcedTransfer(alice, carol, amount);
+        vm.stopPrank();
+        uint256 left = balance - amount;
+        assertEq(lockup.lockedAmount(alice), lockedBefore < left ? lockedBefore : left);
+        assertEq(lockup.lockedAmount(carol), 0);
+        // first in, first out
+        uint256 excess = lockedBefore > left ? lockedBefore - left : 0;
+        uint256 j;
+        LockupModule.Tranche[] memory ts = lockup.tranchesOf(alice);
+        for (uint256 i = 0; i < expected.length; ++i) {
+            uint256 take = expected[i].amount < excess ? expected[i].amount : excess;
+            excess -= take;
+            if (expected[i].amount == take) continue; // emptied: pruned
+            assertEq(ts[j].amount, expected[i].amount - take);
+            assertEq(ts[j].until, expected[i].until);
+            ++j;
+        }
+        assertEq(ts.length, j);
     }
 }

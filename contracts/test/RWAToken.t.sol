@@ -4,10 +4,13 @@ pragma solidity ^0.8.24;
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {RWAToken} from "../src/token/RWAToken.sol";
+import {LockupModule} from "../src/compliance/modules/LockupModule.sol";
+import {RevenueDistributor} from "../src/distribution/RevenueDistributor.sol";
 import {Fixture} from "./utils/Fixture.sol";
 
 /// Unit and fuzz tests of the permissioned token under its full compliance (identity, pause, freezes,
-/// the seven modules). Wallet recovery (`recoveryAddress`) is left to the pytest suite for now.
+/// the seven modules), wallet recovery included: the balance moves with its frozen tokens, frozen status,
+/// lock-up tranches and revenue entitlement, and the holder count stays right.
 contract RWATokenTest is Fixture {
     // ------------------------------------------------------------------ unit
 
@@ -251,6 +254,116 @@ contract RWATokenTest is Fixture {
         token.setCompliance(address(compliance));
     }
 
+    // ------------------------------------------------------------------ wallet recovery
+
+    function recover(address lost, address newWallet) internal {
+        vm.prank(agent);
+        token.recoveryAddress(lost, newWallet);
+    }
+
+    /// The whole balance moves, with the frozen tokens and the frozen status of the lost wallet; the
+    /// holder count swaps one holder for the other.
+    function test_RecoveryMovesBalanceFrozenTokensAndStatus() public {
+        mint(alice, 10 * TOKEN);
+        mint(bob, 5 * TOKEN);
+        vm.startPrank(agent);
+        token.freezePartialTokens(alice, 4 * TOKEN);
+        token.setAddressFrozen(alice, true);
+        vm.stopPrank();
+        address recovered = registerFresh("alice-recovered");
+        vm.expectEmit(address(token));
+        emit RWAToken.TokensUnfrozen(alice, 4 * TOKEN);
+        vm.expectEmit(address(token));
+        emit RWAToken.TokensFrozen(recovered, 4 * TOKEN);
+        vm.expectEmit(address(token));
+        emit RWAToken.AddressFrozen(recovered, true, agent);
+        vm.expectEmit(address(token));
+        emit RWAToken.RecoverySuccess(alice, recovered, 10 * TOKEN, agent);
+        recover(alice, recovered);
+        assertEq(token.balanceOf(alice), 0);
+        assertEq(token.balanceOf(recovered), 10 * TOKEN);
+        assertEq(token.getFrozenTokens(alice), 0);
+        assertEq(token.getFrozenTokens(recovered), 4 * TOKEN);
+        assertTrue(token.isFrozen(recovered));
+        assertEq(maxHolders.holderCount(), 2);
+        assertEq(distributor.sharesOf(recovered), 10 * TOKEN);
+        assertEq(distributor.sharesOf(alice), 0);
+        assertEq(token.totalSupply(), 15 * TOKEN);
+
+        // into a wallet that already holds: frozen tokens add up, one holder fewer
+        vm.startPrank(agent);
+        token.setAddressFrozen(recovered, false);
+        token.freezePartialTokens(bob, TOKEN);
+        vm.stopPrank();
+        recover(recovered, bob);
+        assertEq(token.balanceOf(bob), 15 * TOKEN);
+        assertEq(token.getFrozenTokens(bob), 5 * TOKEN);
+        assertFalse(token.isFrozen(bob));
+        assertEq(maxHolders.holderCount(), 1);
+    }
+
+    function test_RecoveryErrors() public {
+        mint(alice, TOKEN);
+        address recovered = registerFresh("alice-recovered");
+        vm.startPrank(agent);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.SameAddress.selector, alice));
+        token.recoveryAddress(alice, alice);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.NothingToRecover.selector, carol));
+        token.recoveryAddress(carol, recovered);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.ReceiverNotVerified.selector, frank));
+        token.recoveryAddress(alice, frank);
+        token.setAddressFrozen(recovered, true);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.WalletFrozen.selector, recovered));
+        token.recoveryAddress(alice, recovered);
+        token.pause(); // an agent action: the pause does not stop it
+        token.setAddressFrozen(recovered, false);
+        token.recoveryAddress(alice, recovered);
+        vm.stopPrank();
+        bytes32 agentRole = token.AGENT_ROLE();
+        vm.prank(recovered);
+        vm.expectRevert(accessError(recovered, agentRole));
+        token.recoveryAddress(recovered, alice);
+        assertEq(token.balanceOf(recovered), TOKEN);
+    }
+
+    /// Every unexpired tranche moves to the new wallet with its own end, next to the tranches the new
+    /// wallet already has; expired ones are dropped; nothing is freed.
+    function test_RecoveryMovesTheLockupTranches() public {
+        vm.prank(admin);
+        lockup.setLockupSeconds(1_000);
+        uint64 t0 = uint64(block.timestamp);
+        mint(alice, 10 * TOKEN); // until t0 + 1,000
+        vm.warp(t0 + 200);
+        mint(alice, 5 * TOKEN); // until t0 + 1,200
+        mint(bob, 3 * TOKEN); // bob's own tranche, until t0 + 1,200
+        vm.warp(t0 + 500);
+        vm.expectEmit(address(lockup));
+        emit LockupModule.LocksMoved(alice, bob, 15 * TOKEN);
+        recover(alice, bob);
+        assertEq(lockup.lockedAmount(alice), 0);
+        assertEq(lockup.tranchesOf(alice).length, 0);
+        assertEq(lockup.lockedAmount(bob), 18 * TOKEN);
+        LockupModule.Tranche[] memory ts = lockup.tranchesOf(bob);
+        assertEq(ts.length, 2);
+        assertEq(ts[0].amount, 8 * TOKEN); // bob's 3 and alice's 5 end together
+        assertEq(ts[0].until, t0 + 1_200);
+        assertEq(ts[1].amount, 10 * TOKEN);
+        assertEq(ts[1].until, t0 + 1_000);
+        assertFalse(token.canTransfer(bob, carol, 1));
+        vm.warp(t0 + 1_000);
+        assertEq(lockup.lockedAmount(bob), 8 * TOKEN);
+        vm.prank(bob);
+        token.transfer(carol, 10 * TOKEN);
+
+        // a tranche expired before the recovery stays behind; the rest moves
+        vm.warp(t0 + 1_100);
+        address recovered = registerFresh("bob-recovered");
+        recover(bob, recovered);
+        assertEq(lockup.lockedAmount(recovered), 8 * TOKEN);
+        vm.warp(t0 + 1_200);
+        assertEq(lockup.lockedAmount(recovered), 0);
+    }
+
     // ------------------------------------------------------------------ fuzz
 
     /// A plain transfer moves exactly `amount` between the two wallets or reverts and moves nothing;
@@ -345,5 +458,57 @@ contract RWATokenTest is Fixture {
         assertEq(token.getFrozenTokens(alice), frozenTokens < left ? frozenTokens : left);
         assertEq(token.totalSupply(), burn ? left : balance);
         assertEq(token.balanceOf(alice) + token.balanceOf(bob), token.totalSupply());
+    }
+
+    /// A recovery of a wallet with random free, frozen and locked tokens (and revenue to claim) into a
+    /// fresh wallet or one that already holds: everything of the lost wallet moves and adds to what the
+    /// new wallet had, the lost wallet keeps nothing, the supply, holder count and shares stay right.
+    function testFuzz_RecoveryMovesEverything(
+        uint256 lostBalance,
+        uint256 lostFrozen,
+        uint256 newBalance,
+        uint256 revenue,
+        uint256 lockSeconds,
+        bool walletFrozen
+    ) public {
+        lostBalance = bound(lostBalance, 1, 100_000 * TOKEN);
+        newBalance = bound(newBalance, 0, 100_000 * TOKEN);
+        lostFrozen = bound(lostFrozen, 0, lostBalance);
+        vm.prank(admin);
+        lockup.setLockupSeconds(uint64(bound(lockSeconds, 0, YEAR)));
+        mint(alice, lostBalance / 2);
+        vm.warp(block.timestamp + 1 days);
+        mint(alice, lostBalance - lostBalance / 2);
+        mint(bob, newBalance);
+        mint(carol, TOKEN);
+        vm.startPrank(agent);
+        token.freezePartialTokens(alice, lostFrozen);
+        token.setAddressFrozen(alice, walletFrozen);
+        vm.stopPrank();
+        revenue = bound(revenue, 0, 1_000_000 * HKD);
+        if (revenue != 0) distribute(revenue, 1);
+
+        uint256 lockedLost = lockup.lockedAmount(alice);
+        uint256 lockedNew = lockup.lockedAmount(bob);
+        uint256 dueLost = distributor.withdrawableOf(alice);
+        uint256 dueNew = distributor.withdrawableOf(bob);
+        uint256 supply = token.totalSupply();
+        recover(alice, bob);
+
+        assertEq(token.balanceOf(alice), 0);
+        assertEq(token.balanceOf(bob), lostBalance + newBalance);
+        assertEq(token.getFrozenTokens(alice), 0);
+        assertEq(token.getFrozenTokens(bob), lostFrozen);
+        assertEq(token.isFrozen(bob), walletFrozen);
+        assertEq(lockup.lockedAmount(alice), 0);
+        assertEq(lockup.lockedAmount(bob), lockedLost + lockedNew);
+        assertLe(lockup.lockedAmount(bob), token.balanceOf(bob));
+        assertEq(distributor.withdrawableOf(alice), 0);
+        assertEq(distributor.withdrawableOf(bob), dueLost + dueNew);
+        assertEq(token.totalSupply(), supply);
+        assertEq(maxHolders.holderCount(), 2); // bob and carol
+        assertEq(distributor.sharesOf(alice), 0);
+        assertEq(distributor.sharesOf(bob), token.balanceOf(bob));
+        assertEq(distributor.totalShares(), supply);
     }
 }

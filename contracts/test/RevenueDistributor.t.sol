@@ -5,8 +5,7 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 import {RevenueDistributor} from "../src/distribution/RevenueDistributor.sol";
 import {Fixture} from "./utils/Fixture.sol";
 
-/// Distribution and claims of revenue. The entitlement move of a wallet recovery is left to the pytest
-/// suite for now (recovery is being reworked).
+/// Distribution and claims of revenue, and the entitlement a wallet recovery moves.
 contract RevenueDistributorTest is Fixture {
     uint256 internal constant M = 2 ** 128;
 
@@ -47,6 +46,37 @@ contract RevenueDistributorTest is Fixture {
         assertEq(distributor.totalClaimed(), due + dueBob);
         assertEq(distributor.distributedForReport(1), 1_000 * HKD);
         assertEq(distributor.totalDistributed(), 2_000 * HKD);
+    }
+
+    /// A recovery moves the revenue the lost wallet has not claimed to the new wallet, which then takes
+    /// the lost wallet's share of later distributions too; the lost wallet keeps what it claimed.
+    function test_RecoveryMovesTheRevenueEntitlement() public {
+        mint(alice, 75 * TOKEN);
+        mint(bob, 25 * TOKEN);
+        distribute(1_000 * HKD, 1);
+        vm.prank(alice);
+        distributor.claim();
+        distribute(400 * HKD, 2);
+        uint256 due = distributor.withdrawableOf(alice);
+        assertApproxEqAbs(due, 300 * HKD, 1);
+        address recovered = makeAddr("alice-recovered");
+        register(recovered, HK, PROFESSIONAL, DIRECT);
+        vm.expectEmit(address(distributor));
+        emit RevenueDistributor.EntitlementMoved(alice, recovered, due);
+        vm.prank(agent);
+        token.recoveryAddress(alice, recovered);
+        assertEq(distributor.withdrawableOf(alice), 0);
+        assertEq(distributor.withdrawableOf(recovered), due);
+        assertEq(distributor.sharesOf(recovered), 75 * TOKEN);
+        assertEq(distributor.sharesOf(alice), 0);
+        distribute(1_000 * HKD, 3);
+        assertApproxEqAbs(distributor.withdrawableOf(recovered), due + 750 * HKD, 1);
+        assertEq(distributor.withdrawableOf(alice), 0);
+        assertApproxEqAbs(distributor.withdrawnOf(alice), 750 * HKD, 1);
+        vm.prank(recovered);
+        distributor.claim();
+        assertEq(hkd.balanceOf(recovered), distributor.withdrawnOf(recovered));
+        assertApproxEqAbs(distributor.withdrawableOf(bob), 600 * HKD, 2);
     }
 
     function test_DistributeErrors() public {

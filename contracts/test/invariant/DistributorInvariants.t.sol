@@ -5,7 +5,7 @@ import {Fixture} from "../utils/Fixture.sol";
 import {DistributorHandler} from "./handlers/DistributorHandler.sol";
 
 /// The revenue distributor under random distributions, claims, dust recoveries and exclusions, with the
-/// token moving under it (DistributorHandler). With W = sum of withdrawableOf, D = undistributedDust() and
+/// token moving under it, wallet recoveries included (DistributorHandler). With W = sum of withdrawableOf, D = undistributedDust() and
 /// H = holders that ever had shares, each holder strands less than one unit of sub-unit fraction and the
 /// magnified remainder less than one more, so the slack r below is 0 <= r <= H.
 contract DistributorInvariants is Fixture {
@@ -85,9 +85,10 @@ contract DistributorInvariants is Fixture {
     /// After each run (shown with -vv): how often each action of the handler ran, to see that the
     /// campaign reaches them all.
     function afterInvariant() public {
-        string[8] memory names =
-            ["distribute", "claim", "recoverDust", "setExcluded", "mint", "transfer", "forcedTransfer", "burn"];
-        for (uint256 i = 0; i < 8; ++i) {
+        string[9] memory names = [
+            "distribute", "claim", "recoverDust", "setExcluded", "mint", "transfer", "forcedTransfer", "burn", "recover"
+        ];
+        for (uint256 i = 0; i < names.length; ++i) {
             emit log_named_uint(names[i], handler.calls(keccak256(bytes(names[i]))));
         }
         emit log_named_uint("distributed", distributor.totalDistributed());

@@ -6,8 +6,10 @@ import {Fixture} from "../utils/Fixture.sol";
 import {OfferingHandler} from "./handlers/OfferingHandler.sol";
 
 /// A primary offering (pro rata; OfferingFirstComeInvariants below: first come) under random
-/// subscriptions, closes, cancellations, refunds and time (OfferingHandler). Six investors of up to
-/// 8,000 HKD each can oversubscribe the 20,000 HKD hard cap; the soft cap is 5,000 HKD.
+/// subscriptions, closes (whole or stopped half-way), settlements of abandoned closes, cancellations,
+/// refunds, KYC revocations, freezes and time (OfferingHandler). Seven investors of up to 8,000 HKD each
+/// can oversubscribe the 20,000 HKD hard cap; the soft cap is 5,000 HKD; dave is retail, so the token
+/// refuses every mint to him, and revocations and freezes refuse others'.
 contract OfferingInvariants is Fixture {
     OfferingHandler internal handler;
 
@@ -22,64 +24,136 @@ contract OfferingInvariants is Fixture {
 
     function setUp() public override {
         super.setUp();
-        address[] memory investors = new address[](6);
-        (investors[0], investors[1], investors[2]) = (alice, bob, carol);
-        for (uint256 i = 3; i < 6; ++i) {
-            investors[i] = makeAddr(string.concat("investor-", vm.toString(i)));
-            register(investors[i], i % 2 == 0 ? HK : CN, INSTITUTIONAL, NOMINEE);
+        OfferingHandler.Investors memory inv = OfferingHandler.Investors({
+            wallets: new address[](7), countries: new uint16[](7), categories: new uint8[](7)
+        });
+        (inv.wallets[0], inv.countries[0], inv.categories[0]) = (alice, HK, PROFESSIONAL);
+        (inv.wallets[1], inv.countries[1], inv.categories[1]) = (bob, CN, INSTITUTIONAL);
+        (inv.wallets[2], inv.countries[2], inv.categories[2]) = (carol, HK, PROFESSIONAL);
+        (inv.wallets[3], inv.countries[3], inv.categories[3]) = (dave, HK, RETAIL);
+        for (uint256 i = 4; i < 7; ++i) {
+            inv.wallets[i] = makeAddr(string.concat("investor-", vm.toString(i)));
+            (inv.countries[i], inv.categories[i]) = (i % 2 == 0 ? HK : CN, INSTITUTIONAL);
+            register(inv.wallets[i], inv.countries[i], INSTITUTIONAL, NOMINEE);
         }
-        handler = new OfferingHandler(offering, hkd, hkdIssuer, issuer, investors);
+        handler = new OfferingHandler(offering, hkd, registry, hkdIssuer, issuer, agent, inv);
         targetContract(address(handler));
+        // each action drawn with these weights (a selector listed twice is drawn twice as often): enough
+        // subscriptions to close, and refunds and agent actions around every step of the close
+        bytes4[15] memory weighted = [
+            OfferingHandler.subscribe.selector,
+            OfferingHandler.subscribe.selector,
+            OfferingHandler.subscribe.selector,
+            OfferingHandler.subscribe.selector,
+            OfferingHandler.close.selector,
+            OfferingHandler.closeBatch.selector,
+            OfferingHandler.closeBatch.selector,
+            OfferingHandler.settleAbandonedClose.selector,
+            OfferingHandler.cancel.selector,
+            OfferingHandler.refund.selector,
+            OfferingHandler.refund.selector,
+            OfferingHandler.agentAction.selector,
+            OfferingHandler.agentAction.selector,
+            OfferingHandler.warp.selector,
+            OfferingHandler.warp.selector
+        ];
+        bytes4[] memory selectors = new bytes4[](weighted.length);
+        for (uint256 i = 0; i < weighted.length; ++i) {
+            selectors[i] = weighted[i];
+        }
+        targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
-    /// What an investor is still owed in cash: what it subscribed, less what was allocated to it and what
-    /// it was refunded.
+    function _closed() internal view returns (bool) {
+        return offering.state() == PrimaryOffering.State.Closed;
+    }
+
+    /// What the offering still owes `investor` in cash: what it subscribed, less what it was refunded and,
+    /// once the offering closed, its allocation (paid to the treasury). Until the close completes the
+    /// allocated cash is escrowed, so owed; in a failed close it is refunded (against the tokens).
     function _owed(address investor) internal view returns (uint256) {
-        return offering.subscribed(investor) - offering.allocatedCash(investor) - handler.ghostRefunded(investor);
+        uint256 kept = _closed() ? offering.allocatedCash(investor) : 0;
+        return offering.subscribed(investor) - handler.ghostRefunded(investor) - kept;
     }
 
-    /// The offering holds exactly the cash it still owes: the settlement-token balance of the offering is
-    /// the sum over subscribers of (subscribed - allocated - refunded); what is refundable now
-    /// never exceeds it, and equals it once the offering is closed, cancelled or failed.
+    /// Cash conservation: the offering's HKD balance is exactly what it owes (the sum over subscribers of
+    /// subscribed - refunded - allocated once closed); `refunded` is what the investors received; what is
+    /// refundable never exceeds what is owed, and equals it once the offering is closed, cancelled or
+    /// failed.
     function invariant_CashHeldIsWhatIsOwed() public view {
         uint256 owed;
         uint256 refundable;
+        bool settled = _closed() || offering.state() == PrimaryOffering.State.Cancelled || offering.failed();
         for (uint256 i = 0; i < handler.investorCount(); ++i) {
             address investor = handler.investors(i);
-            owed += _owed(investor);
-            refundable += offering.refundableOf(investor);
+            uint256 o = _owed(investor);
+            uint256 r = offering.refundableOf(investor);
+            assertEq(offering.refunded(investor), handler.ghostRefunded(investor));
+            assertLe(r, o);
+            if (settled) assertEq(r, o);
+            owed += o;
+            refundable += r;
         }
-        uint256 held = hkd.balanceOf(address(offering));
-        assertEq(held, owed);
-        assertLe(refundable, held);
-        PrimaryOffering.State state = offering.state();
-        if (state == PrimaryOffering.State.Closed || state == PrimaryOffering.State.Cancelled || offering.failed()) {
-            assertEq(refundable, held);
-        }
+        assertEq(hkd.balanceOf(address(offering)), owed);
+        assertLe(refundable, owed);
     }
 
-    /// Nobody's cash is lost: for every investor, wallet + allocated + owed == everything it was given,
-    /// and the treasury holds exactly the cash raised.
+    /// Nobody's cash is lost: for every investor, wallet + allocation kept + owed == everything it was
+    /// given; all HKD is in the wallets, the offering or the treasury.
     function invariant_NoInvestorLosesCash() public view {
         uint256 wallets;
         for (uint256 i = 0; i < handler.investorCount(); ++i) {
             address investor = handler.investors(i);
-            assertEq(
-                hkd.balanceOf(investor) + offering.allocatedCash(investor) + _owed(investor),
-                handler.ghostFunded(investor)
-            );
+            uint256 kept = _closed() ? offering.allocatedCash(investor) : 0;
+            assertEq(hkd.balanceOf(investor) + kept + _owed(investor), handler.ghostFunded(investor));
             wallets += hkd.balanceOf(investor);
         }
-        assertEq(hkd.balanceOf(treasury), offering.totalRaised());
         assertEq(wallets + hkd.balanceOf(address(offering)) + hkd.balanceOf(treasury), handler.ghostFundedTotal());
     }
 
+    /// The treasury is paid only by a completed close (or the settlement of an abandoned one) whose actual
+    /// allocation reaches the soft cap, and then exactly that allocation: nothing while the close runs,
+    /// nothing when it failed.
+    function invariant_TreasuryPaidOnlyForACompletedCloseAtTheSoftCap() public view {
+        uint256 paid = hkd.balanceOf(treasury);
+        assertEq(paid, offering.totalRaised());
+        if (_closed()) {
+            assertTrue(handler.softCapMet(offering.totalAllocated()), "closed below the soft cap");
+            assertEq(paid, offering.totalAllocated());
+        } else {
+            assertEq(paid, 0, "the treasury was paid by an offering that did not close");
+        }
+    }
+
+    /// No subscriber's cash is held past the close window: after deadline + CLOSE_GRACE_PERIOD an offering
+    /// never closed has failed, and every investor can take back now everything the offering holds for it
+    /// except an allocation that stands (an abandoned close's processed allocations, when they reach the
+    /// soft cap on their own).
+    function invariant_NoCashHeldPastTheCloseWindow() public view {
+        PrimaryOffering.Terms memory t = offering.terms();
+        if (block.timestamp <= t.deadline + offering.CLOSE_GRACE_PERIOD()) return;
+        PrimaryOffering.State state = offering.state();
+        if (state == PrimaryOffering.State.Open) assertTrue(offering.failed(), "open past the close window");
+        bool stands =
+            _closed() || (state == PrimaryOffering.State.Closing && handler.softCapMet(offering.totalAllocated()));
+        for (uint256 i = 0; i < handler.investorCount(); ++i) {
+            address investor = handler.investors(i);
+            uint256 kept = stands ? offering.allocatedCash(investor) : 0;
+            assertEq(
+                offering.refundableOf(investor),
+                offering.subscribed(investor) - offering.refunded(investor) - kept,
+                "cash held past the close window"
+            );
+        }
+    }
+
     /// Tokens are delivered against the cash allocated at the offering price, and only then: each balance
-    /// is the allocation, the supply the tokens minted at close; the raise never exceeds the hard cap.
+    /// is the allocation (burned again when a failed close unwinds it at refund), the supply the tokens
+    /// minted less those unwound; the allocation never exceeds the hard cap.
     function invariant_TokensMatchAllocations() public view {
         PrimaryOffering.Terms memory t = offering.terms();
         uint256 subscribed;
-        uint256 raised;
+        uint256 allocated;
         uint256 tokens;
         for (uint256 i = 0; i < handler.investorCount(); ++i) {
             address investor = handler.investors(i);
@@ -88,35 +162,55 @@ contract OfferingInvariants is Fixture {
             assertEq(offering.allocatedTokens(investor), cash * 1e18 / t.price);
             assertEq(token.balanceOf(investor), offering.allocatedTokens(investor));
             subscribed += offering.subscribed(investor);
-            raised += cash;
+            allocated += cash;
             tokens += offering.allocatedTokens(investor);
         }
         assertEq(offering.totalSubscribed(), subscribed);
-        assertEq(offering.totalRaised(), raised);
-        assertEq(offering.totalTokensMinted(), tokens);
+        assertEq(offering.totalAllocated(), allocated + handler.ghostUnwoundCash());
+        assertEq(offering.totalTokensMinted(), tokens + handler.ghostUnwoundTokens());
         assertEq(token.totalSupply(), tokens);
-        assertLe(raised, t.hardCap);
-        if (offering.state() != PrimaryOffering.State.Closed) assertEq(raised, 0);
+        assertLe(offering.totalAllocated(), t.hardCap);
     }
 
-    /// Pro rata (or first come, below the cap): each allocation is floor(subscribed x hardCap / total) when
-    /// oversubscribed, the whole subscription otherwise.
+    /// Each processed subscriber was allocated floor(subscribed x hardCap / total) when oversubscribed, the
+    /// whole subscription otherwise, or nothing when the token refused its mint (or a failed close unwound
+    /// it); nobody is allocated before a batch processes it.
     function invariant_AllocationFollowsTheRule() public view {
-        if (offering.state() != PrimaryOffering.State.Closed) return;
-        PrimaryOffering.Terms memory t = offering.terms();
         uint256 total = offering.closeTotal();
+        uint256 processed;
         for (uint256 i = 0; i < handler.investorCount(); ++i) {
             address investor = handler.investors(i);
-            uint256 sub = offering.subscribed(investor);
-            assertEq(offering.allocatedCash(investor), total > t.hardCap ? sub * t.hardCap / total : sub);
+            uint256 cash = offering.allocatedCash(investor);
+            if (!handler.processed(investor)) {
+                assertEq(cash, 0);
+                continue;
+            }
+            ++processed;
+            bool nothing = handler.mintRefused(investor) || handler.unwound(investor);
+            assertEq(cash, nothing ? 0 : handler.ruleCash(investor, total));
         }
+        assertEq(offering.closeCursor(), processed);
     }
 
     /// After each run (shown with -vv): how often each action of the handler ran, to see that the
     /// campaign reaches them all.
     function afterInvariant() public {
-        string[6] memory names = ["subscribe", "close", "closeBatch", "cancel", "refund", "warp"];
-        for (uint256 i = 0; i < 6; ++i) {
+        string[13] memory names = [
+            "subscribe",
+            "close",
+            "closeBatch",
+            "settleAbandonedClose",
+            "cancel",
+            "refund",
+            "refund settled the close",
+            "refund refused",
+            "setKyc",
+            "setFrozen",
+            "unfreeze",
+            "warp",
+            "warpPastCloseWindow"
+        ];
+        for (uint256 i = 0; i < names.length; ++i) {
             emit log_named_uint(names[i], handler.calls(keccak256(bytes(names[i]))));
         }
         emit log_named_uint("state", uint8(offering.state()));

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {LockupModule} from "../../src/compliance/modules/LockupModule.sol";
 import {Fixture} from "../utils/Fixture.sol";
 import {TokenHandler} from "./handlers/TokenHandler.sol";
 
-/// The token with its seven compliance modules and the distributor as balance observer, under random
-/// transfers, mints, burns, forced transfers, freezes, pauses and KYC changes (TokenHandler).
+/// The token with its seven compliance modules (among them a two-day lock-up of every mint) and the
+/// distributor as balance observer, under random transfers, mints at different times, burns, forced
+/// transfers, wallet recoveries, freezes, pauses, KYC changes and time (TokenHandler). Every invariant
+/// holds over all the wallets, the new wallets of recoveries included.
 contract TokenInvariants is Fixture {
     TokenHandler internal handler;
     address internal grace = makeAddr("grace");
@@ -14,6 +17,7 @@ contract TokenInvariants is Fixture {
         cfg = super.config();
         cfg.maxHolders = 5; // binds: seven wallets compete for five places
         cfg.supplyCap = 2_000_000 * TOKEN; // binds: mints of up to 400,000 each
+        cfg.lockupSeconds = uint64(2 * DAY); // the handler warps up to a day at a time
     }
 
     function setUp() public override {
@@ -29,7 +33,8 @@ contract TokenInvariants is Fixture {
         (actors[4], countries[4], categories[4]) = (eve, KP, INSTITUTIONAL); // and the denied country
         (actors[5], countries[5], categories[5]) = (frank, 0, 0); // never registered
         (actors[6], countries[6], categories[6]) = (grace, CN, INSTITUTIONAL);
-        handler = new TokenHandler(token, registry, compliance, agent, actors, countries, categories);
+        handler =
+            new TokenHandler(token, registry, compliance, lockup, maxHolders, agent, actors, countries, categories);
         targetContract(address(handler));
     }
 
@@ -51,7 +56,8 @@ contract TokenInvariants is Fixture {
         }
     }
 
-    /// The max-holders module's count is the number of wallets holding tokens.
+    /// The max-holders module's count is the number of wallets holding tokens (a recovery swaps one holder
+    /// for another).
     function invariant_HolderCountMatches() public view {
         uint256 holders;
         for (uint256 i = 0; i < handler.actorCount(); ++i) {
@@ -65,7 +71,8 @@ contract TokenInvariants is Fixture {
         assertLe(token.totalSupply(), supplyCap.cap());
     }
 
-    /// The distributor's shares mirror every balance (no holder here is excluded).
+    /// The distributor's shares mirror every balance (no holder here is excluded), recovered wallets
+    /// included.
     function invariant_DistributorSharesMirrorBalances() public view {
         for (uint256 i = 0; i < handler.actorCount(); ++i) {
             address a = handler.actors(i);
@@ -79,10 +86,48 @@ contract TokenInvariants is Fixture {
         assertEq(token.balanceOf(frank), 0);
     }
 
+    /// No wallet has more tokens locked than it holds (agent burns and forced transfers take locked tokens
+    /// last and reduce the locks).
+    function invariant_LockedWithinBalance() public view {
+        for (uint256 i = 0; i < handler.actorCount(); ++i) {
+            address a = handler.actors(i);
+            assertLe(lockup.lockedAmount(a), token.balanceOf(a));
+        }
+    }
+
+    /// The locked amount is the sum of the wallet's unexpired tranches: at most 16, none empty, none ending
+    /// later than one lock-up from now (a lock is never extended beyond the newest mint's own end).
+    function invariant_LockedIsTheSumOfUnexpiredTranches() public view {
+        for (uint256 i = 0; i < handler.actorCount(); ++i) {
+            address a = handler.actors(i);
+            LockupModule.Tranche[] memory ts = lockup.tranchesOf(a);
+            assertLe(ts.length, lockup.MAX_TRANCHES());
+            uint256 sum;
+            for (uint256 j = 0; j < ts.length; ++j) {
+                assertGt(ts[j].until, block.timestamp);
+                assertLe(ts[j].until, block.timestamp + lockup.lockupSeconds());
+                assertGt(ts[j].amount, 0);
+                sum += ts[j].amount;
+            }
+            assertEq(lockup.lockedAmount(a), sum);
+        }
+    }
+
+    /// A wallet recovered from keeps nothing: no tokens, frozen tokens, locks or shares.
+    function invariant_LostWalletsKeepNothing() public view {
+        for (uint256 i = 0; i < handler.lostCount(); ++i) {
+            address a = handler.lost(i);
+            assertEq(token.balanceOf(a), 0);
+            assertEq(token.getFrozenTokens(a), 0);
+            assertEq(lockup.lockedAmount(a), 0);
+            assertEq(distributor.sharesOf(a), 0);
+        }
+    }
+
     /// After each run (shown with -vv): how often each action of the handler ran, to see that the
     /// campaign reaches them all.
     function afterInvariant() public {
-        string[12] memory names = [
+        string[14] memory names = [
             "transfer",
             "transfer refused",
             "mint",
@@ -90,13 +135,15 @@ contract TokenInvariants is Fixture {
             "burn",
             "forcedTransfer",
             "forcedTransfer refused",
+            "recover",
             "setAddressFrozen",
             "freezePartialTokens",
             "unfreezePartialTokens",
             "setPaused",
-            "setKyc"
+            "setKyc",
+            "warp"
         ];
-        for (uint256 i = 0; i < 12; ++i) {
+        for (uint256 i = 0; i < names.length; ++i) {
             emit log_named_uint(names[i], handler.calls(keccak256(bytes(names[i]))));
         }
         emit log_named_uint("supply", token.totalSupply());

@@ -172,6 +172,41 @@ abstract contract Fixture is Test {
 
     // ------------------------------------------------------------------ helpers
 
+    /// An offering of the suite's token with small terms (as tests/contracts/test_offering_dvp.py
+    /// make_offering): price 10 HKD, tickets 100 to 8,000 HKD, deadline 1,000 s from now.
+    function smallOffering(uint256 soft, uint256 hard, PrimaryOffering.Allocation allocation)
+        internal
+        returns (PrimaryOffering o)
+    {
+        Config memory cfg = config();
+        cfg.softCap = soft;
+        cfg.hardCap = hard;
+        cfg.minTicket = 100 * HKD;
+        cfg.maxTicket = 8_000 * HKD;
+        cfg.offeringSeconds = 1_000;
+        cfg.allocation = allocation;
+        o = deployOfferingAsAdmin(cfg);
+    }
+
+    function deployOfferingAsAdmin(Config memory cfg) internal returns (PrimaryOffering o) {
+        vm.startPrank(admin);
+        o = deployOffering(cfg);
+        vm.stopPrank();
+    }
+
+    /// Fund `who` with `amount` HKD and subscribe it to `o`.
+    function subscribe(PrimaryOffering o, address who, uint256 amount) internal {
+        fundHkd(who, amount, address(o));
+        vm.prank(who);
+        o.subscribe(amount);
+    }
+
+    /// A fresh wallet named `name`, registered as an HK professional (e.g. the new wallet of a recovery).
+    function registerFresh(string memory name) internal returns (address wallet) {
+        wallet = makeAddr(name);
+        register(wallet, HK, PROFESSIONAL, DIRECT);
+    }
+
     function register(address wallet, uint16 country, uint8 category, uint8 channel) internal {
         vm.prank(agent);
         registry.registerIdentity(wallet, country, category, channel, uint64(block.timestamp + 10 * YEAR));
