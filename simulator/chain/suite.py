@@ -3,7 +3,7 @@
     from simulator.chain import Chain
     from simulator.chain.suite import SuiteConfig, deploy_suite
     suite = deploy_suite(Chain("revm"), SuiteConfig())
-    suite.registry.registerIdentity(alice, 344, 1, 0, suite.chain.now + YEAR, sender=suite.agent)
+    suite.onboard(alice, 344, 1, 0, suite.chain.now + YEAR)  # an ONCHAINID with the platform's claims
     suite.token.mint(alice, 10 * 10**18, sender=suite.agent)
 
 Reused by the tests (tests/contracts/conftest.py), the CLI (`rwa-sim contracts deploy`) and the simulation.
@@ -11,13 +11,18 @@ Reused by the tests (tests/contracts/conftest.py), the CLI (`rwa-sim contracts d
 Wiring (who holds what):
 - admin: DEFAULT_ADMIN_ROLE everywhere; owner of the compliance and of every module; the issuer.
 - agent: AGENT_ROLE on the token (mint, burn, forced transfer, recovery, freeze, pause), on the identity
-  registry (KYC) and on the distributor (claimFor custodial holders).
+  registry (KYC) and on the distributor (claimFor custodial holders); management key of every investor's
+  ONCHAINID identity (suite.identities).
+- claim issuers (ONCHAINID ClaimIssuer contracts, trusted in the TrustedIssuersRegistry): "platform" signs KYC
+  and investor-category claims, "cwm-bank" CWM-eligibility claims; KYC is the registry's required topic, and
+  the CountryClaimModule requires CWM eligibility of mainland (156) receivers.
 - issuer: ISSUER_ROLE on both offerings' (close, cancel); the raised cash goes to `treasury`.
 - paying_agent: DISTRIBUTOR_ROLE on the distributor (funds revenue distributions in HKD).
 - platform: PLATFORM_ROLE on both DvP contracts; fees go to `fee_account`.
 - attestor: ATTESTOR_ROLE on the production oracle.
 - hkd_issuer / cnh_issuer: ISSUER_ROLE on the HKD and CNH settlement tokens.
-- The offering holds AGENT_ROLE on the token (it mints at close). The distributor is the token's balance
+- The offering holds AGENT_ROLE on the token (it mints at close); the token holds AGENT_ROLE on the registry
+  (a recovery registers the new wallet and deletes the lost one). The distributor is the token's balance
   observer; the DvP contracts, the offering and the treasury are excluded from its share base.
 """
 
@@ -26,7 +31,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from simulator.chain.chain import Chain
-from simulator.evm.contract import Contract
+from simulator.chain.identities import CWM_ELIGIBILITY, INVESTOR_CATEGORY, KYC, Identities, Issuer
+from simulator.evm.contract import Contract, Receipt
 from simulator.units import CASH_DECIMALS, CASH_UNIT, DAY, TOKEN, TOKEN_DECIMALS, YEAR
 
 HKD = CASH_UNIT  # one HKD in settlement units
@@ -72,6 +78,7 @@ class SuiteConfig:
     offering_seconds: int = 30 * DAY
     allocation: str = "pro-rata"  # or "first-come"
     use_oracle_check: bool = True  # distributor checks report ids against the oracle
+    mainland_claim_topic: int = CWM_ELIGIBILITY  # what mainland receivers must hold (0: nothing beyond KYC)
 
     def __post_init__(self) -> None:
         if self.allocation not in ALLOCATION:
@@ -99,6 +106,10 @@ class Suite:
     hkd: Contract
     cnh: Contract
     registry: Contract
+    identity_storage: Contract
+    topics_registry: Contract
+    issuers_registry: Contract
+    identities: Identities
     compliance: Contract
     modules: dict[str, Contract]
     token: Contract
@@ -112,9 +123,23 @@ class Suite:
     def addresses(self) -> dict[str, str]:
         """Name -> address of every contract (for the CLI and run manifests)."""
         out = {name: getattr(self, name).address for name in
-               ("hkd", "cnh", "registry", "compliance", "token", "oracle", "distributor", "offering", "dvp", "dvp_cnh")}
+               ("hkd", "cnh", "registry", "identity_storage", "topics_registry", "issuers_registry", "compliance",
+                "token", "oracle", "distributor", "offering", "dvp", "dvp_cnh")}
+        out["identity_authority"] = self.identities.authority.address
         out.update({f"module:{k}": m.address for k, m in self.modules.items()})
+        out.update({f"claim_issuer:{k}": i.address for k, i in self.identities.issuers.items()})
         return out
+
+    def onboard(self, wallet: str, country: int, category: int, channel: int, valid_until: int,
+                platform: str = "platform", cwm_channel: str = "cwm-bank") -> Receipt:
+        """Register `wallet` with a new ONCHAINID holding `platform`'s KYC and category claims and, for a
+        CWM southbound investor, `cwm_channel`'s eligibility claim, each valid until `valid_until`."""
+        ids = self.identities
+        claims: list[tuple[Issuer, int, int, int]] = [(ids.issuers[platform], KYC, valid_until, 0),
+                                                      (ids.issuers[platform], INVESTOR_CATEGORY, valid_until, category)]
+        if channel == CWM_SOUTHBOUND:
+            claims.append((ids.issuers[cwm_channel], CWM_ELIGIBILITY, valid_until, 1))
+        return ids.onboard(wallet, country, claims)
 
 
 def deploy_suite(chain: Chain, config: SuiteConfig | None = None) -> Suite:
@@ -129,7 +154,16 @@ def deploy_suite(chain: Chain, config: SuiteConfig | None = None) -> Suite:
     cnh = chain.deploy("SettlementToken", "Offshore RMB Token", "CNHT", "CNH", CASH_DECIMALS, cnh_issuer,
                        sender=cnh_issuer)
 
-    registry = chain.deploy("IdentityRegistry", admin, agent, sender=admin)
+    identity_storage = chain.deploy("IdentityRegistryStorage", admin, sender=admin)
+    topics_registry = chain.deploy("ClaimTopicsRegistry", admin, sender=admin)
+    issuers_registry = chain.deploy("TrustedIssuersRegistry", admin, sender=admin)
+    registry = chain.deploy("IdentityRegistry", admin, agent, identity_storage.address, topics_registry.address,
+                            issuers_registry.address, sender=admin)
+    identity_storage.bindIdentityRegistry(registry.address, sender=admin)
+    topics_registry.addClaimTopic(KYC, sender=admin)
+    identities = Identities.deploy(chain, registry, issuers_registry, admin, agent)
+    identities.add_issuer("platform", [KYC, INVESTOR_CATEGORY])
+    identities.add_issuer("cwm-bank", [CWM_ELIGIBILITY])
     compliance = chain.deploy("ModularCompliance", admin, sender=admin)
     c = compliance.address
     modules = {
@@ -140,7 +174,10 @@ def deploy_suite(chain: Chain, config: SuiteConfig | None = None) -> Suite:
         "max_holders": chain.deploy("MaxHoldersModule", c, admin, cfg.max_holders, sender=admin),
         "lockup": chain.deploy("LockupModule", c, admin, cfg.lockup_seconds, sender=admin),
         "supply_cap": chain.deploy("SupplyCapModule", c, admin, cfg.supply_cap, sender=admin),
+        "country_claim": chain.deploy("CountryClaimModule", c, admin, sender=admin),
     }
+    if cfg.mainland_claim_topic:
+        modules["country_claim"].setRequiredClaim(CN, cfg.mainland_claim_topic, sender=admin)
     for country in cfg.allowed_countries:
         modules["country_allow"].allowCountry(country, sender=admin)
     for country in cfg.denied_countries:
@@ -176,6 +213,7 @@ def deploy_suite(chain: Chain, config: SuiteConfig | None = None) -> Suite:
         "DEFAULT_ADMIN_ROLE": b"\x00" * 32,
     }
     token.grantRole(roles["AGENT_ROLE"], offering.address, sender=admin)
+    registry.grantRole(roles["AGENT_ROLE"], token.address, sender=admin)
     offering.grantRole(roles["ISSUER_ROLE"], issuer, sender=admin)
     distributor.grantRole(roles["DISTRIBUTOR_ROLE"], paying_agent, sender=admin)
     distributor.grantRole(roles["AGENT_ROLE"], agent, sender=admin)
@@ -187,7 +225,9 @@ def deploy_suite(chain: Chain, config: SuiteConfig | None = None) -> Suite:
     return Suite(chain=chain, config=cfg, admin=admin, agent=agent, issuer=issuer, treasury=treasury,
                  paying_agent=paying_agent, platform=platform, fee_account=fee_account, attestor=attestor,
                  hkd_issuer=hkd_issuer, cnh_issuer=cnh_issuer, hkd=hkd, cnh=cnh, registry=registry,
-                 compliance=compliance, modules=modules, token=token, oracle=oracle, distributor=distributor,
+                 identity_storage=identity_storage, topics_registry=topics_registry,
+                 issuers_registry=issuers_registry, identities=identities, compliance=compliance, modules=modules,
+                 token=token, oracle=oracle, distributor=distributor,
                  offering=offering, dvp=dvp, dvp_cnh=dvp_cnh, roles=roles)
 
 

@@ -18,6 +18,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.chain import onchainid
 from simulator.chain.artifacts import ARTIFACT_DIR, INDEX_FILE
 from simulator.errors import UserError
 
@@ -200,7 +201,7 @@ class Toolchain:
         }
         self.index_file.write_text(json.dumps(index, indent=1, sort_keys=True) + "\n")
         self._write_build_info(long_version, std_input, output)
-        return written
+        return written + onchainid.vendor(self.contracts_dir, self.artifact_dir / "onchainid")
 
     def _write_build_info(self, long_version: str, std_input: dict, output: dict) -> None:
         """Hardhat-format build info so `slither contracts --hardhat-ignore-compile` works offline."""
@@ -260,4 +261,4 @@ class Toolchain:
                     changed.append(dep)
             if changed:
                 problems.append(f"stale: {name} ({unit}): changed since build: {', '.join(changed)}")
-        return problems
+        return problems + onchainid.check(self.contracts_dir, self.artifact_dir / "onchainid")

@@ -24,12 +24,21 @@ class AccountBook:
         self.addresses: list[str] = []
         self.keys: list[bytes] = []
         self.labels: dict[str, str] = {}
+        self._index: dict[str, int] = {}
 
     def new(self, label: str | None = None) -> tuple[str, bytes]:
         key = derive_private_key(self.seed, len(self.addresses), self.domain)
         address = keys.PrivateKey(key).public_key.to_checksum_address()
         self.addresses.append(address)
         self.keys.append(key)
+        self._index[address.lower()] = len(self.keys) - 1
         if label is not None:
             self.labels[label] = address
         return address, key
+
+    def key_of(self, address: str) -> bytes:
+        """The private key of an account this book created (to sign off-chain messages such as claims)."""
+        index = self._index.get(address.lower())
+        if index is None:
+            raise KeyError(f"{address} is not an account of this book")
+        return self.keys[index]

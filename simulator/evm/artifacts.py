@@ -40,10 +40,13 @@ def _code(value: str | dict) -> bytes:
 
 class ArtifactStore:
     """The artifacts in `directory` (`*.json`, not recursive), except the file names in `ignore`
-    (an index written next to them, say)."""
+    (an index written next to them, say), and those in each of the `extra` directories (prebuilt
+    third-party contracts kept apart from the project's own build output); a name must be unique."""
 
-    def __init__(self, directory: str | os.PathLike[str], *, ignore: Iterable[str] = ()) -> None:
+    def __init__(self, directory: str | os.PathLike[str], *, ignore: Iterable[str] = (),
+                 extra: Iterable[str | os.PathLike[str]] = ()) -> None:
         self.directory = Path(directory)
+        self.extra = tuple(Path(d) for d in extra)
         self.ignore = frozenset(ignore)
         self._artifacts: dict[str, Artifact] = {}
         self._abis: dict[str, ContractABI] = {}
@@ -51,9 +54,20 @@ class ArtifactStore:
     def __repr__(self) -> str:
         return f"ArtifactStore({str(self.directory)!r})"
 
+    def _files(self) -> dict[str, Path]:
+        files: dict[str, Path] = {}
+        for directory in (self.directory, *self.extra):
+            for p in sorted(directory.glob("*.json")):
+                if p.name in self.ignore:
+                    continue
+                if p.stem in files:
+                    raise UserError(f"contract {p.stem!r} is in two artifact directories: {files[p.stem]} and {p}")
+                files[p.stem] = p
+        return files
+
     def available(self) -> list[str]:
         """Names of every contract in the store, sorted."""
-        return sorted(p.stem for p in self.directory.glob("*.json") if p.name not in self.ignore)
+        return sorted(self._files())
 
     def load(self, name: str) -> Artifact:
         """The artifact of contract `name`; a clear error when it was never built."""
@@ -63,10 +77,12 @@ class ArtifactStore:
         return artifact
 
     def _read(self, name: str) -> Artifact:
-        path = self.directory / f"{name}.json"
-        if not path.is_file() or path.name in self.ignore:
-            known = ", ".join(self.available()) or "none"
-            raise UserError(f"missing artifact for contract {name!r} ({path}); known contracts: {known}")
+        files = self._files()
+        path = files.get(name)
+        if path is None:
+            known = ", ".join(sorted(files)) or "none"
+            raise UserError(f"missing artifact for contract {name!r} ({self.directory / f'{name}.json'}); "
+                            f"known contracts: {known}")
         data = json.loads(path.read_text())
         return Artifact(
             name=data.get("contractName", name),
@@ -114,5 +130,10 @@ class ArtifactStore:
         _ = self.events, self.errors
 
     def hashes(self) -> dict[str, str]:
-        """sha256 of every JSON file in the directory (ignored ones included), for run manifests."""
-        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(self.directory.glob("*.json"))}
+        """sha256 of every JSON file in the directories (ignored ones included), for run manifests; an extra
+        directory's files are named `<directory>/<file>`."""
+        digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(self.directory.glob("*.json"))}
+        for directory in self.extra:
+            for p in sorted(directory.glob("*.json")):
+                digests[f"{directory.name}/{p.name}"] = hashlib.sha256(p.read_bytes()).hexdigest()
+        return digests

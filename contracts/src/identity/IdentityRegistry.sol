@@ -3,168 +3,223 @@ pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IIdentityRegistry} from "./IIdentityRegistry.sol";
+import {IIdentity, IClaimIssuer} from "./IOnchainId.sol";
+import {ClaimTopics} from "./ClaimTopics.sol";
+import {ClaimTopicsRegistry} from "./ClaimTopicsRegistry.sol";
+import {TrustedIssuersRegistry} from "./TrustedIssuersRegistry.sol";
+import {IdentityRegistryStorage} from "./IdentityRegistryStorage.sol";
 
 /// @title IdentityRegistry
-/// @notice On-chain whitelist of KYC'd investor wallets for the RWA token (the ERC-3643 identity
-/// registry, with the claim data the simulator needs stored directly instead of ONCHAINID claims):
-/// country, investor category, distribution channel and KYC expiry. Only AGENT_ROLE (the transfer
-/// agent / KYC provider) writes.
+/// @notice Which wallets may hold the token (ERC-3643): a wallet is verified when its ONCHAINID identity
+/// holds, for every topic the claim topics registry requires, a claim that an issuer trusted for that topic
+/// signed, has not revoked, and whose date has not passed. The wallet-to-identity records live in an
+/// IdentityRegistryStorage that several registries may share. AGENT_ROLE (the platforms' onboarding desks,
+/// and the token for wallet recovery) registers; the admin (the issuer) sets the three registries.
 contract IdentityRegistry is AccessControl, IIdentityRegistry {
-    /// @notice Role allowed to register, update, delete and revoke identities.
+    /// @notice Role allowed to register, update and delete identities.
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
-
-    /// @notice Highest valid investor category (institutional).
+    /// @notice Highest investor category a claim may attest (institutional).
     uint8 public constant MAX_CATEGORY = 2;
-    /// @notice Highest valid distribution channel (nominee).
-    uint8 public constant MAX_CHANNEL = 2;
 
-    mapping(address wallet => Identity) private _identities;
+    IdentityRegistryStorage private _storage;
+    ClaimTopicsRegistry private _topics;
+    TrustedIssuersRegistry private _issuers;
 
-    /// @notice Emitted when `wallet` is registered.
-    event IdentityRegistered(
-        address indexed wallet, uint16 country, uint8 category, uint8 channel, uint64 kycValidUntil, address indexed agent
-    );
-    /// @notice Emitted when the record of `wallet` is changed.
-    event IdentityUpdated(
-        address indexed wallet, uint16 country, uint8 category, uint8 channel, uint64 kycValidUntil, address indexed agent
-    );
-    /// @notice Emitted when `wallet` is removed from the registry.
-    event IdentityRemoved(address indexed wallet, address indexed agent);
-    /// @notice Emitted when the identity of `wallet` is revoked.
-    event IdentityRevoked(address indexed wallet, address indexed agent);
-
-    /// @notice The wallet is already registered.
-    error IdentityAlreadyExists(address wallet);
-    /// @notice The wallet is not registered.
-    error IdentityNotFound(address wallet);
-    /// @notice The zero address cannot be registered.
+    /// @notice The zero address was given.
     error ZeroAddress();
-    /// @notice Category above MAX_CATEGORY.
-    error InvalidCategory(uint8 category);
-    /// @notice Channel above MAX_CHANNEL.
-    error InvalidChannel(uint8 channel);
     /// @notice Batch arrays of different lengths.
     error LengthMismatch();
-    /// @notice The identity is already revoked.
-    error AlreadyRevoked(address wallet);
 
     /// @param admin Holder of DEFAULT_ADMIN_ROLE.
     /// @param agent First holder of AGENT_ROLE.
-    constructor(address admin, address agent) {
+    /// @param identityStorage_ The identity storage (bind this registry to it afterwards).
+    /// @param topicsRegistry_ The claim topics registry.
+    /// @param issuersRegistry_ The trusted issuers registry.
+    constructor(
+        address admin,
+        address agent,
+        address identityStorage_,
+        address topicsRegistry_,
+        address issuersRegistry_
+    ) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(AGENT_ROLE, agent);
+        _setStorage(identityStorage_);
+        _setTopics(topicsRegistry_);
+        _setIssuers(issuersRegistry_);
     }
 
-    /// @notice Register `wallet`.
-    /// @param wallet Investor wallet.
-    /// @param country ISO-3166 numeric country code.
-    /// @param category 0 retail, 1 professional, 2 institutional.
-    /// @param channel 0 direct, 1 cwm-southbound, 2 nominee.
-    /// @param kycValidUntil Unix time the KYC expires.
-    function registerIdentity(address wallet, uint16 country, uint8 category, uint8 channel, uint64 kycValidUntil)
+    // ------------------------------------------------------------------ records (agents)
+
+    /// @inheritdoc IIdentityRegistry
+    function registerIdentity(address userAddress, IIdentity identity_, uint16 country) external onlyRole(AGENT_ROLE) {
+        _register(userAddress, identity_, country);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function batchRegisterIdentity(address[] calldata userAddresses, IIdentity[] calldata identities, uint16[] calldata countries)
         external
         onlyRole(AGENT_ROLE)
     {
-        _register(wallet, country, category, channel, kycValidUntil);
-    }
-
-    /// @notice Register several wallets at once; arrays must have equal lengths.
-    /// @param wallets Investor wallets.
-    /// @param countries ISO-3166 numeric country codes.
-    /// @param categories Investor categories.
-    /// @param channels Distribution channels.
-    /// @param kycValidUntils KYC expiry times.
-    function batchRegisterIdentity(
-        address[] calldata wallets,
-        uint16[] calldata countries,
-        uint8[] calldata categories,
-        uint8[] calldata channels,
-        uint64[] calldata kycValidUntils
-    ) external onlyRole(AGENT_ROLE) {
-        uint256 n = wallets.length;
-        if (countries.length != n || categories.length != n || channels.length != n || kycValidUntils.length != n) {
-            revert LengthMismatch();
-        }
+        uint256 n = userAddresses.length;
+        if (identities.length != n || countries.length != n) revert LengthMismatch();
         for (uint256 i = 0; i < n; ++i) {
-            _register(wallets[i], countries[i], categories[i], channels[i], kycValidUntils[i]);
+            _register(userAddresses[i], identities[i], countries[i]);
         }
     }
 
-    /// @notice Change the record of a registered `wallet` (the revoked flag is kept).
-    /// @param wallet Investor wallet.
-    /// @param country ISO-3166 numeric country code.
-    /// @param category Investor category.
-    /// @param channel Distribution channel.
-    /// @param kycValidUntil KYC expiry time.
-    function updateIdentity(address wallet, uint16 country, uint8 category, uint8 channel, uint64 kycValidUntil)
-        external
-        onlyRole(AGENT_ROLE)
-    {
-        Identity storage id = _identities[wallet];
-        if (!id.exists) revert IdentityNotFound(wallet);
-        _validate(category, channel);
-        id.country = country;
-        id.category = category;
-        id.channel = channel;
-        id.kycValidUntil = kycValidUntil;
-        emit IdentityUpdated(wallet, country, category, channel, kycValidUntil, msg.sender);
-    }
-
-    /// @notice Remove `wallet` from the registry.
-    /// @param wallet Investor wallet.
-    function deleteIdentity(address wallet) external onlyRole(AGENT_ROLE) {
-        if (!_identities[wallet].exists) revert IdentityNotFound(wallet);
-        delete _identities[wallet];
-        emit IdentityRemoved(wallet, msg.sender);
-    }
-
-    /// @notice Revoke the identity of `wallet`: it stays registered but is no longer verified.
-    /// @param wallet Investor wallet.
-    function revoke(address wallet) external onlyRole(AGENT_ROLE) {
-        Identity storage id = _identities[wallet];
-        if (!id.exists) revert IdentityNotFound(wallet);
-        if (id.revoked) revert AlreadyRevoked(wallet);
-        id.revoked = true;
-        emit IdentityRevoked(wallet, msg.sender);
+    /// @inheritdoc IIdentityRegistry
+    function updateIdentity(address userAddress, IIdentity identity_) external onlyRole(AGENT_ROLE) {
+        IIdentity old = _storage.storedIdentity(userAddress);
+        _storage.modifyStoredIdentity(userAddress, identity_);
+        emit IdentityUpdated(old, identity_);
     }
 
     /// @inheritdoc IIdentityRegistry
-    function isVerified(address wallet) external view returns (bool) {
-        Identity storage id = _identities[wallet];
-        return id.exists && !id.revoked && block.timestamp <= id.kycValidUntil;
+    function updateCountry(address userAddress, uint16 country) external onlyRole(AGENT_ROLE) {
+        _storage.modifyStoredInvestorCountry(userAddress, country);
+        emit CountryUpdated(userAddress, country);
     }
 
     /// @inheritdoc IIdentityRegistry
-    function identity(address wallet) external view returns (Identity memory) {
-        return _identities[wallet];
+    function deleteIdentity(address userAddress) external onlyRole(AGENT_ROLE) {
+        IIdentity old = _storage.storedIdentity(userAddress);
+        _storage.removeIdentityFromStorage(userAddress);
+        emit IdentityRemoved(userAddress, old);
+    }
+
+    // ------------------------------------------------------------------ wiring (admin)
+
+    /// @inheritdoc IIdentityRegistry
+    function setIdentityRegistryStorage(address identityRegistryStorage) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setStorage(identityRegistryStorage);
     }
 
     /// @inheritdoc IIdentityRegistry
-    function investorCountry(address wallet) external view returns (uint16) {
-        return _identities[wallet].country;
+    function setClaimTopicsRegistry(address claimTopicsRegistry) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setTopics(claimTopicsRegistry);
     }
 
     /// @inheritdoc IIdentityRegistry
-    function investorCategory(address wallet) external view returns (uint8) {
-        return _identities[wallet].category;
+    function setTrustedIssuersRegistry(address trustedIssuersRegistry) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setIssuers(trustedIssuersRegistry);
     }
 
-    /// @notice True when `wallet` is registered (verified or not).
-    /// @param wallet Investor wallet.
-    function contains(address wallet) external view returns (bool) {
-        return _identities[wallet].exists;
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IIdentityRegistry
+    function isVerified(address userAddress) external view returns (bool) {
+        IIdentity id = _storage.storedIdentity(userAddress);
+        if (address(id) == address(0)) return false;
+        uint256[] memory required = _topics.getClaimTopics();
+        for (uint256 i = 0; i < required.length; ++i) {
+            (bool found,) = _claim(id, required[i]);
+            if (!found) return false;
+        }
+        return true;
     }
 
-    function _register(address wallet, uint16 country, uint8 category, uint8 channel, uint64 kycValidUntil) private {
-        if (wallet == address(0)) revert ZeroAddress();
-        if (_identities[wallet].exists) revert IdentityAlreadyExists(wallet);
-        _validate(category, channel);
-        _identities[wallet] = Identity(country, category, channel, kycValidUntil, false, true);
-        emit IdentityRegistered(wallet, country, category, channel, kycValidUntil, msg.sender);
+    /// @inheritdoc IIdentityRegistry
+    function investorCategory(address userAddress) external view returns (uint8) {
+        IIdentity id = _storage.storedIdentity(userAddress);
+        if (address(id) == address(0)) return 0;
+        (bool found, uint256 value) = _claim(id, ClaimTopics.INVESTOR_CATEGORY);
+        // An out-of-range category is no attestation: retail, the most protected.
+        return found && value <= MAX_CATEGORY ? uint8(value) : 0;
     }
 
-    function _validate(uint8 category, uint8 channel) private pure {
-        if (category > MAX_CATEGORY) revert InvalidCategory(category);
-        if (channel > MAX_CHANNEL) revert InvalidChannel(channel);
+    /// @inheritdoc IIdentityRegistry
+    function hasValidClaim(address userAddress, uint256 topic) external view returns (bool found) {
+        IIdentity id = _storage.storedIdentity(userAddress);
+        if (address(id) == address(0)) return false;
+        (found,) = _claim(id, topic);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function contains(address userAddress) external view returns (bool) {
+        return address(_storage.storedIdentity(userAddress)) != address(0);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function identity(address userAddress) external view returns (IIdentity) {
+        return _storage.storedIdentity(userAddress);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function investorCountry(address userAddress) external view returns (uint16) {
+        return _storage.storedInvestorCountry(userAddress);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function identityStorage() external view returns (address) {
+        return address(_storage);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function issuersRegistry() external view returns (address) {
+        return address(_issuers);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function topicsRegistry() external view returns (address) {
+        return address(_topics);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev The first current, valid `topic` claim on `id` from an issuer trusted for `topic`, and its value.
+    /// A claim is looked up at its ONCHAINID id, keccak256(abi.encode(issuer, topic)); an identity or issuer
+    /// that reverts or returns garbage counts as no claim (try/catch), so no holder can block the others.
+    function _claim(IIdentity id, uint256 topic) private view returns (bool, uint256) {
+        IClaimIssuer[] memory trusted = _issuers.getTrustedIssuersForClaimTopic(topic);
+        for (uint256 j = 0; j < trusted.length; ++j) {
+            (bool found, uint256 value) = _claimFrom(id, trusted[j], topic);
+            if (found) return (true, value);
+        }
+        return (false, 0);
+    }
+
+    /// @dev The `topic` claim `issuer` signed on `id`, if current and valid, and its value.
+    function _claimFrom(IIdentity id, IClaimIssuer issuer, uint256 topic) private view returns (bool, uint256) {
+        bytes memory sig;
+        bytes memory data;
+        try id.getClaim(keccak256(abi.encode(issuer, topic))) returns (
+            uint256 claimTopic, uint256, address claimIssuer, bytes memory sig_, bytes memory data_, string memory
+        ) {
+            if (claimTopic != topic || claimIssuer != address(issuer)) return (false, 0);
+            (sig, data) = (sig_, data_);
+        } catch {
+            return (false, 0);
+        }
+        (bool current, uint256 value) = ClaimTopics.read(data);
+        if (!current) return (false, 0);
+        try issuer.isClaimValid(id, topic, sig, data) returns (bool valid) {
+            return (valid, valid ? value : 0);
+        } catch {
+            return (false, 0);
+        }
+    }
+
+    function _register(address userAddress, IIdentity identity_, uint16 country) private {
+        _storage.addIdentityToStorage(userAddress, identity_, country);
+        emit IdentityRegistered(userAddress, identity_);
+    }
+
+    function _setStorage(address a) private {
+        if (a == address(0)) revert ZeroAddress();
+        _storage = IdentityRegistryStorage(a);
+        emit IdentityStorageSet(a);
+    }
+
+    function _setTopics(address a) private {
+        if (a == address(0)) revert ZeroAddress();
+        _topics = ClaimTopicsRegistry(a);
+        emit ClaimTopicsRegistrySet(a);
+    }
+
+    function _setIssuers(address a) private {
+        if (a == address(0)) revert ZeroAddress();
+        _issuers = TrustedIssuersRegistry(a);
+        emit TrustedIssuersRegistrySet(a);
     }
 }

@@ -5,6 +5,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IIdentityRegistry} from "../identity/IIdentityRegistry.sol";
+import {IIdentity} from "../identity/IOnchainId.sol";
 import {ICompliance} from "../compliance/ICompliance.sol";
 import {IBalanceObserver} from "../distribution/IBalanceObserver.sol";
 
@@ -37,6 +38,8 @@ import {IBalanceObserver} from "../distribution/IBalanceObserver.sol";
 contract RWAToken is ERC20, AccessControl, Pausable {
     /// @notice Role of the transfer agent.
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
+    /// @notice ONCHAINID key purpose of a management key (ERC-734).
+    uint256 public constant MANAGEMENT_PURPOSE = 1;
 
     IIdentityRegistry private _identityRegistry;
     ICompliance private _compliance;
@@ -70,7 +73,7 @@ contract RWAToken is ERC20, AccessControl, Pausable {
     /// @notice Emitted when an agent moved tokens without the holder's consent.
     event ForcedTransfer(address indexed from, address indexed to, uint256 amount, address indexed agent);
     /// @notice Emitted when the balance of a lost wallet was recovered to a new wallet.
-    event RecoverySuccess(address indexed lostWallet, address indexed newWallet, uint256 amount, address indexed agent);
+    event RecoverySuccess(address indexed lostWallet, address indexed newWallet, address indexed investorOnchainID);
 
     /// @notice The receiver is not verified in the identity registry.
     error ReceiverNotVerified(address wallet);
@@ -82,6 +85,10 @@ contract RWAToken is ERC20, AccessControl, Pausable {
     error TransferNotCompliant(address from, address to, uint256 amount);
     /// @notice A forced transfer or recovery names the same wallet twice.
     error SameAddress(address wallet);
+    /// @notice The new wallet is not a management key of the investor's ONCHAINID.
+    error RecoveryNotPossible(address newWallet, address investorOnchainID);
+    /// @notice A wallet of the recovery is registered with another identity.
+    error IdentityMismatch(address wallet, address investorOnchainID);
     /// @notice The lost wallet holds nothing.
     error NothingToRecover(address wallet);
     /// @notice Freezing more than the balance.
@@ -250,15 +257,36 @@ contract RWAToken is ERC20, AccessControl, Pausable {
         return true;
     }
 
-    /// @notice Move the whole balance of a lost wallet to the investor's new wallet, with its
-    /// frozen tokens, its frozen status, (through the compliance) its lock-up and (through the
-    /// observer) its unclaimed revenue.
+    /// @notice Move the whole balance of a lost wallet to the investor's new wallet, with its frozen tokens,
+    /// its frozen status, (through the compliance) its lock-up and (through the observer) its unclaimed
+    /// revenue (ERC-3643). The new wallet must be a management key of the investor's ONCHAINID, which must
+    /// be the lost wallet's registered identity; the new wallet is registered with it (when it is not yet)
+    /// and the lost wallet removed from the registry, so this token needs the registry's AGENT_ROLE.
     /// @param lostWallet The wallet the investor lost.
-    /// @param newWallet The investor's new wallet (verified, unfrozen).
-    function recoveryAddress(address lostWallet, address newWallet) external onlyRole(AGENT_ROLE) returns (bool) {
+    /// @param newWallet The investor's new wallet.
+    /// @param investorOnchainID The investor's ONCHAINID.
+    function recoveryAddress(address lostWallet, address newWallet, address investorOnchainID)
+        external
+        onlyRole(AGENT_ROLE)
+        returns (bool)
+    {
         if (lostWallet == newWallet) revert SameAddress(lostWallet);
         uint256 amount = balanceOf(lostWallet);
         if (amount == 0) revert NothingToRecover(lostWallet);
+        IIdentity id = IIdentity(investorOnchainID);
+        if (!id.keyHasPurpose(keccak256(abi.encode(newWallet)), MANAGEMENT_PURPOSE)) {
+            revert RecoveryNotPossible(newWallet, investorOnchainID);
+        }
+        IIdentityRegistry registry = _identityRegistry;
+        bool lostRegistered = registry.contains(lostWallet);
+        if (lostRegistered && address(registry.identity(lostWallet)) != investorOnchainID) {
+            revert IdentityMismatch(lostWallet, investorOnchainID);
+        }
+        if (!registry.contains(newWallet)) {
+            registry.registerIdentity(newWallet, id, registry.investorCountry(lostWallet));
+        } else if (address(registry.identity(newWallet)) != investorOnchainID) {
+            revert IdentityMismatch(newWallet, investorOnchainID);
+        }
         _checkReceiver(newWallet);
         uint256 frozenTokens = _frozenTokens[lostWallet];
         if (frozenTokens != 0) {
@@ -277,7 +305,8 @@ contract RWAToken is ERC20, AccessControl, Pausable {
         _transfer(lostWallet, newWallet, amount);
         IBalanceObserver observer = balanceObserver;
         if (address(observer) != address(0)) observer.walletRecovered(lostWallet, newWallet);
-        emit RecoverySuccess(lostWallet, newWallet, amount, msg.sender);
+        if (lostRegistered) registry.deleteIdentity(lostWallet);
+        emit RecoverySuccess(lostWallet, newWallet, investorOnchainID);
         return true;
     }
 
