@@ -79,6 +79,9 @@ class SuiteConfig:
     allocation: str = "pro-rata"  # or "first-come"
     use_oracle_check: bool = True  # distributor checks report ids against the oracle
     mainland_claim_topic: int = CWM_ELIGIBILITY  # what mainland receivers must hold (0: nothing beyond KYC)
+    # the claim issuers trusted from the start: (name, topics); `onboard` uses "platform" and "cwm-bank"
+    claim_issuers: tuple[tuple[str, tuple[int, ...]], ...] = (("platform", (KYC, INVESTOR_CATEGORY)),
+                                                              ("cwm-bank", (CWM_ELIGIBILITY,)))
 
     def __post_init__(self) -> None:
         if self.allocation not in ALLOCATION:
@@ -162,8 +165,8 @@ def deploy_suite(chain: Chain, config: SuiteConfig | None = None) -> Suite:
     identity_storage.bindIdentityRegistry(registry.address, sender=admin)
     topics_registry.addClaimTopic(KYC, sender=admin)
     identities = Identities.deploy(chain, registry, issuers_registry, admin, agent)
-    identities.add_issuer("platform", [KYC, INVESTOR_CATEGORY])
-    identities.add_issuer("cwm-bank", [CWM_ELIGIBILITY])
+    for name, topics in cfg.claim_issuers:
+        identities.add_issuer(name, list(topics))
     compliance = chain.deploy("ModularCompliance", admin, sender=admin)
     c = compliance.address
     modules = {

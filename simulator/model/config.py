@@ -39,6 +39,7 @@ from simulator.model.config_tables import (
     PLATFORM_SHOCKS,
     CwmConfig,
     DisposalConfig,
+    IdentityConfig,
     LegalConfig,
     MarketConfig,
     PolicyConfig,
@@ -289,6 +290,8 @@ class WorldConfig(_Strict):
         "the virtual asset the disposal and the VA ETF trade"))
     va_etf: VaEtfConfig = Field(VaEtfConfig(), description="spot VA ETFs for mainland investors")
     legal: LegalConfig = Field(LegalConfig(), description="AML monitoring, court orders, lost keys")
+    identity: IdentityConfig = Field(IdentityConfig(), description=(
+        "on-chain identities: claim validity and reviews, trust in a platform's claims"))
     cwm_channels: list[CwmChannelConfig] = Field(default_factory=_default_channels, min_length=1,
                                                  max_length=MAX_CHANNELS,
                                                  description="the CWM Connect banks and brokers, names unique")

@@ -208,3 +208,18 @@ class LegalConfig(_Strict):
         "recovers the tokens to a new wallet after recovery_days; without, they are lost for good"))
     recovery_days: int = Field(30, ge=1, le=3_650, description=(
         "days from a lost key to the tokens' recovery, identity re-verified (sensitivity)"))
+
+
+class IdentityConfig(_Strict):
+    """Investors' on-chain identities (ONCHAINID claims, ERC-3643): how long a claim lasts, how often its
+    review lapses, and whether the token's issuer stops trusting a platform whose licence is revoked."""
+
+    claim_validity_days: int = Field(730, ge=30, le=14_600, description=(
+        "days a platform's KYC and category claim (and a CWM channel's eligibility claim) is valid before its "
+        "periodic review re-signs it; a review is due one day before the claim expires (sensitivity)"))
+    review_lapse_share: float = Field(0.02, ge=0, le=1, description=(
+        "share of periodic reviews the investor does not complete: its claims expire, and it can no longer buy "
+        "or be allocated, only sell (sensitivity)"))
+    distrust_revoked_platform: bool = Field(True, description=(
+        "when a platform's licence is revoked the token's issuer removes the platform's claim issuer from the "
+        "trusted issuers: none of its KYC claims counts any more (sensitivity)"))

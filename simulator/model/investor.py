@@ -37,6 +37,10 @@ class Investor:
     frozen: bool = False  # its wallet was frozen by the agent (AML monitoring)
     key_lost: bool = False  # it lost its wallet's key and cannot sign until recovered
     channels: tuple[str, ...] = ()  # its CWM bank and/or broker (mainland investors)
+    platform: str = ""  # the licensed platform that onboarded it (its KYC claim's issuer)
+    claims_until: int = 0  # chain time its identity's claims expire (simulator.model.claims)
+    claims_lapsed: bool = False  # a review was not completed: the claims expired
+    claims_revoked: bool = False  # its platform revoked its KYC claim
     key: str = ""  # its identity off-chain (bank and mainland accounts, CWM quota): its first wallet
 
     def __post_init__(self) -> None:

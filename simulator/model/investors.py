@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from simulator.chain import Receipt
 from simulator.model.classes import INVESTOR_CLASSES
 from simulator.model.investor import Investor
 from simulator.model.platform import Platform
 from simulator.model.policy import Decision, MainlandProfile
-from simulator.units import BPS, DAY, YEAR, major_to_minor
+from simulator.units import BPS, DAY, major_to_minor
 
 if TYPE_CHECKING:
     from simulator.model.channels import CwmChannel
@@ -25,7 +24,6 @@ PROFESSIONAL_PORTFOLIO_CENTS = major_to_minor(8_000_000)  # HK$ 8 m portfolio: a
 # threshold, so `wealth_test_share` alone decides who passes
 PASSES_WEALTH_TEST_CNY = 2_000_000
 FAILS_WEALTH_TEST_CNY = 500_000
-KYC_VALIDITY_S = 40 * YEAR  # on-chain identities outlive any run: expiry is not what these runs study
 
 
 class Investors:
@@ -143,7 +141,8 @@ class Investors:
         """The on-chain identity (country, category, channel from the class table) and a place in the
         platform's client list and decision calendar."""
         w = self.world
-        r = self.register_identity(inv, inv.wallet)
+        inv.platform = platform.name
+        r = w.claims.onboard(inv)
         inv.onboarded = True
         platform.clients.append(inv)
         platform.decisions.schedule(inv.index, inv, inv.rng, w.market.decision_bound[inv.cls])
@@ -152,13 +151,6 @@ class Investors:
                     channel="+".join(inv.channels))
         else:
             w.event(inv.wallet, "onboarded", receipt=r, investor_class=inv.cls, platform=platform.name)
-
-    def register_identity(self, inv: Investor, wallet: str) -> Receipt:
-        """`wallet` registered on-chain as `inv`'s: country, category and channel from the class table."""
-        w = self.world
-        kind = inv.kind
-        return w.suite.registry.registerIdentity(wallet, kind.country, kind.category(inv.professional),
-                                                 kind.channel, w.chain.now + KYC_VALIDITY_S, sender=w.suite.agent)
 
     def ticket_cents(self, inv: Investor) -> int:
         """What the investor puts in: a share of its wealth within the offering's ticket bounds."""

@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from simulator.identity import HK, INSTITUTIONAL, NOMINEE
 from simulator.model.investor import Investor
-from simulator.model.investors import KYC_VALIDITY_S
 from simulator.units import DAY, YEAR
 
 if TYPE_CHECKING:
@@ -69,8 +67,11 @@ class Legal:
         s = w.suite
         old = inv.wallet
         new = w.chain.new_account(f"{inv.cls}-{inv.class_index}-recovered-{self.stats.recoveries}")
-        w.investor_flow.register_identity(inv, new)  # identity re-verified for the new wallet
-        r = s.token.recoveryAddress(old, new, sender=s.agent)  # balance, frozen tokens, lock-up, unclaimed revenue
+        # the new wallet becomes a key of the investor's identity; the token registers it with that identity and
+        # moves the balance, frozen tokens, lock-up and unclaimed revenue (ERC-3643 recoveryAddress)
+        s.identities.add_wallet_key(old, new)
+        r = s.token.recoveryAddress(old, new, s.identities.identity_of[old.lower()], sender=s.agent)
+        s.identities.recovered(old, new)
         w.chain_move(old, new, inv.tokens, "RWA", "recovery")
         self.retired_wallets.append(old)
         inv.wallet = new
@@ -93,6 +94,7 @@ class Legal:
         self.stats.detected += 1
         s = w.suite
         r = s.token.setAddressFrozen(inv.wallet, True, sender=s.agent)
+        w.claims.revoke_kyc(inv)  # its platform withdraws the KYC it attested
         inv.frozen = True
         self.stats.frozen += 1
         for platform in w.platforms.values():  # its resting orders go: a frozen wallet cannot deliver
@@ -123,6 +125,5 @@ class Legal:
         if not self.receiver:
             w = self.world
             self.receiver = w.chain.new_account("court-receiver")
-            w.suite.registry.registerIdentity(self.receiver, HK, INSTITUTIONAL, NOMINEE, w.chain.now + KYC_VALIDITY_S,
-                                              sender=w.suite.agent)
+            w.claims.onboard_institution(self.receiver, next(iter(w.platforms)))
         return self.receiver

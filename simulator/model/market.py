@@ -135,6 +135,10 @@ class SecondaryMarket:
                 if not decision.allowed:  # the rules changed since onboarding
                     w.refuse(inv.wallet, decision.reason, investor_class=inv.cls)
                     continue
+                problem = w.claims.problem(inv)
+                if problem:  # its identity would not verify: the tokens could not be delivered to it
+                    w.refuse(inv.wallet, problem, investor_class=inv.cls)
+                    continue
                 premium = spread_bps * float(inv.rng.random()) / BPS
                 price = max(1, int(ref * (1.0 + premium)))
                 budget = w.investor_flow.ticket_cents(inv)

@@ -14,6 +14,7 @@ import simpy
 from simulator.chain import ContractRevert, Event, Receipt
 from simulator.chain.suite import SuiteConfig
 from simulator.identity import CN, HK
+from simulator.model.claims import claim_issuers
 from simulator.model.classes import FUND_COUNTRIES
 from simulator.model.investor import Investor
 from simulator.model.revenue import CLAIM_BATCH
@@ -64,6 +65,7 @@ class Issuer:
             soft_cap=cents_to_units(major_to_minor(o.soft_cap_hkd)),
             hard_cap=cents_to_units(major_to_minor(o.hard_cap_hkd)),
             offering_seconds=(self.approval_days + o.duration_days) * DAY, allocation=o.allocation,
+            claim_issuers=claim_issuers(cfg),
         )
 
     def run(self) -> Generator[simpy.Event, Any, None]:

@@ -38,6 +38,8 @@ class Shocks:
                 p.outage_until = w.env.now + max(1, shock.duration_days) * DAY
             else:
                 p.licence = "suspended" if shock.kind == "licence_suspension" else "revoked"
+                if shock.kind == "licence_revocation" and (r := w.claims.distrust_platform(p.name)) is not None:
+                    w.event("issuer", "claim_issuer_distrusted", "licence_revocation", receipt=r, platform=p.name)
                 for order in p.book.clear():
                     w.market.order_gone(order)
                 if shock.kind == "licence_suspension" and shock.duration_days:

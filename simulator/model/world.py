@@ -25,6 +25,7 @@ from simulator.chain import Chain, Receipt
 from simulator.chain.suite import deploy_suite
 from simulator.columns import EVENTS
 from simulator.model.channels import Channels
+from simulator.model.claims import Claims
 from simulator.model.classes import INVESTOR_CLASSES
 from simulator.model.config import WorldConfig
 from simulator.model.disposal import Disposal
@@ -99,6 +100,7 @@ class World:
         self.disposal = Disposal(self)
         self.shocks = Shocks(self)
         self.legal = Legal(self)
+        self.claims = Claims(self)
 
     # ------------------------------------------------------------------ the clock
     @property

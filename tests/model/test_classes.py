@@ -8,6 +8,8 @@ import json
 import pytest
 
 from simulator.chain import Chain
+from simulator.chain.identities import CWM_ELIGIBILITY
+from simulator.identity import CWM_SOUTHBOUND
 from simulator.model.classes import CLASS_NAMES, INVESTOR_CLASSES
 from simulator.model.config import WorldConfig
 from simulator.model.world import World
@@ -34,10 +36,13 @@ def test_each_class_is_registered_on_chain_as_its_row_says(world):
     for inv in world.investors:
         if not inv.onboarded:
             continue
-        ident = world.suite.registry.identity(inv.wallet)
+        registry = world.suite.registry
         kind = INVESTOR_CLASSES[inv.cls]
-        assert ident[0] == kind.country and ident[2] == kind.channel
-        assert ident[1] == kind.category(inv.professional)
+        # country in the registry, category in the platform's claim, the CWM channel's claim for southbound only
+        assert registry.investorCountry(inv.wallet) == kind.country
+        assert registry.investorCategory(inv.wallet) == kind.category(inv.professional)
+        assert registry.hasValidClaim(inv.wallet, CWM_ELIGIBILITY) == (kind.channel == CWM_SOUTHBOUND)
+        assert registry.isVerified(inv.wallet) == (world.claims.problem(inv) == "")
         seen.add(inv.cls)
     assert seen == set(CLASS_NAMES)
 

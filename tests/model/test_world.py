@@ -211,6 +211,7 @@ def test_a_close_whose_mints_are_refused_below_the_soft_cap_fails_and_refunds_ev
     """KYC lapses for all subscribers but the smallest just before the close: their mints are refused, the
     allocation misses the soft cap, the treasury gets nothing, the one allocation is unwound at its refund."""
     from simulator.chain import Chain
+    from simulator.chain.identities import KYC
     from simulator.model.world import World
 
     world = World(small_world(horizon_days=250), 5, Chain("revm", seed=5))
@@ -220,7 +221,7 @@ def test_a_close_whose_mints_are_refused_below_the_soft_cap_fails_and_refunds_ev
         subscribers = sorted((s.offering.subscribed(i.wallet), i.wallet) for i in world.investors
                              if s.offering.subscribed(i.wallet))
         for _, wallet in subscribers[1:]:
-            s.registry.revoke(wallet, sender=s.agent)
+            s.identities.revoke(wallet, KYC)  # its platform withdraws the KYC claim
         close(total_units)
 
     world.issuer.close = close_after_kyc_lapses
