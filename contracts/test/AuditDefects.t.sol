@@ -217,6 +217,14 @@ contract AuditDefectsTest is Fixture {
 
     /// A compliance with a max-holders module cannot be bound to (nor set on) a token that already has
     /// holders: its count would start at zero.
+    /// Unbind the suite's compliance from the token: `unbindToken(address)` (ERC-3643) today,
+    /// `unbindToken()` before the fixes, so that this file still runs against those contracts.
+    function _unbindCompliance() internal {
+        (bool ok,) = address(compliance).call(abi.encodeWithSignature("unbindToken(address)", address(token)));
+        if (!ok) (ok,) = address(compliance).call(abi.encodeWithSignature("unbindToken()"));
+        assertTrue(ok);
+    }
+
     function test_Defect4_StatefulComplianceCannotBeBoundOrSetAfterIssuance() public {
         mint(alice, TOKEN);
         mint(bob, TOKEN);
@@ -255,7 +263,7 @@ contract AuditDefectsTest is Fixture {
         ModularCompliance stateless = new ModularCompliance(admin);
         stateless.bindToken(address(token));
         token.setCompliance(address(stateless)); // no stateful module: allowed mid-life
-        compliance.unbindToken();
+        _unbindCompliance();
         vm.stopPrank();
         vm.prank(agent);
         token.burn(alice, TOKEN); // unseen by the old compliance's modules

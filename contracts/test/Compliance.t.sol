@@ -2,19 +2,22 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 import {ModularCompliance} from "../src/compliance/ModularCompliance.sol";
 import {IComplianceModule} from "../src/compliance/IComplianceModule.sol";
 import {AbstractModule} from "../src/compliance/modules/AbstractModule.sol";
 import {CountryAllowModule} from "../src/compliance/modules/CountryAllowModule.sol";
 import {CountryDenyModule} from "../src/compliance/modules/CountryDenyModule.sol";
 import {LockupModule} from "../src/compliance/modules/LockupModule.sol";
+import {MaxBalanceModule} from "../src/compliance/modules/MaxBalanceModule.sol";
 import {MaxHoldersModule} from "../src/compliance/modules/MaxHoldersModule.sol";
 import {SupplyCapModule} from "../src/compliance/modules/SupplyCapModule.sol";
 import {RWAToken} from "../src/token/RWAToken.sol";
 import {Fixture} from "./utils/Fixture.sol";
 
 /// The ModularCompliance and each module's rule, checked against the rule written out here: binding,
-/// unbinding and replacing the compliance, stateful modules in use and retired, and the lock-up over
+/// unbinding and replacing the compliance, configuring modules through it (`callModuleFunction`),
+/// stateful modules in use and retired, and the lock-up over
 /// several tranches (at most 16 a wallet), eaten first-in-first-out by agent burns and forced transfers.
 /// The lock-up through a wallet recovery is in RWAToken.t.sol.
 contract ComplianceTest is Fixture {
@@ -325,8 +328,8 @@ contract ComplianceTest is Fixture {
         ModularCompliance c2 = new ModularCompliance(admin);
         vm.expectRevert(ModularCompliance.ZeroAddress.selector);
         c2.bindToken(address(0));
-        vm.expectRevert(ModularCompliance.TokenNotBound.selector);
-        c2.unbindToken();
+        vm.expectRevert(abi.encodeWithSelector(ModularCompliance.TokenNotBound.selector, address(token)));
+        c2.unbindToken(address(token));
         assertFalse(c2.canTransfer(alice, bob, 1)); // unbound: refuses everything
         vm.expectEmit(address(c2));
         emit ModularCompliance.TokenBound(address(token));
@@ -336,14 +339,14 @@ contract ComplianceTest is Fixture {
         assertTrue(c2.canTransfer(alice, bob, 1));
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, alice));
-        c2.unbindToken();
+        c2.unbindToken(address(token));
 
         // the suite's compliance, unbound before any mint, binds again; unbound, the token cannot move
         assertFalse(compliance.inUse());
         vm.startPrank(admin);
         vm.expectEmit(address(compliance));
         emit ModularCompliance.TokenUnbound(address(token));
-        compliance.unbindToken();
+        compliance.unbindToken(address(token));
         vm.stopPrank();
         vm.prank(agent);
         vm.expectRevert(abi.encodeWithSelector(RWAToken.TransferNotCompliant.selector, address(0), alice, TOKEN));
@@ -352,6 +355,129 @@ contract ComplianceTest is Fixture {
         compliance.bindToken(address(token));
         mint(alice, TOKEN);
         assertEq(maxHolders.holderCount(), 1);
+    }
+
+    /// `unbindToken` takes the token (ERC-3643) and refuses any other than the bound one.
+    function test_UnbindTokenRefusesATokenNotBound() public {
+        assertEq(compliance.getTokenBound(), address(token));
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(ModularCompliance.TokenNotBound.selector, address(registry)));
+        compliance.unbindToken(address(registry));
+        vm.expectRevert(ModularCompliance.ZeroAddress.selector);
+        compliance.unbindToken(address(0));
+        assertEq(compliance.getTokenBound(), address(token)); // still bound
+        compliance.unbindToken(address(token));
+        assertEq(compliance.getTokenBound(), address(0));
+        vm.expectRevert(abi.encodeWithSelector(ModularCompliance.TokenNotBound.selector, address(token)));
+        compliance.unbindToken(address(token));
+        vm.stopPrank();
+    }
+
+    // ------------------------------------------------------------------ configuring modules through the compliance
+
+    /// The owner configures a module through the compliance (as ERC-3643 modules are): the call reaches the
+    /// module as the compliance, its event and `ModuleInteraction` are emitted, and the rule applies at once.
+    function test_CallModuleFunctionConfiguresABoundModule() public {
+        bytes memory data = abi.encodeCall(MaxBalanceModule.setMaxBalance, (10 * TOKEN));
+        vm.expectEmit(address(maxBalance));
+        emit MaxBalanceModule.MaxBalanceSet(10 * TOKEN);
+        vm.expectEmit(address(compliance));
+        emit ModularCompliance.ModuleInteraction(address(maxBalance), MaxBalanceModule.setMaxBalance.selector);
+        vm.prank(admin);
+        compliance.callModuleFunction(data, address(maxBalance));
+        assertEq(maxBalance.maxBalance(), 10 * TOKEN);
+        mint(alice, 10 * TOKEN);
+        vm.prank(agent);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.TransferNotCompliant.selector, address(0), alice, 1));
+        token.mint(alice, 1);
+    }
+
+    /// Only the owner, only on a module in the list, never a module hook (only the bound token drives them,
+    /// so a stateful module's state comes from balance changes alone).
+    function test_CallModuleFunctionRefusals() public {
+        bytes memory data = abi.encodeCall(MaxBalanceModule.setMaxBalance, (1));
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, alice));
+        compliance.callModuleFunction(data, address(maxBalance));
+        vm.startPrank(admin);
+        MaxBalanceModule unbound = new MaxBalanceModule(address(compliance), admin, 1);
+        vm.expectRevert(abi.encodeWithSelector(ModularCompliance.ModuleNotFound.selector, address(unbound)));
+        compliance.callModuleFunction(data, address(unbound));
+        bytes memory hook = abi.encodeCall(IComplianceModule.moduleMintAction, (alice, TOKEN));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ModularCompliance.ModuleHookCall.selector, IComplianceModule.moduleMintAction.selector
+            )
+        );
+        compliance.callModuleFunction(hook, address(maxHolders));
+        hook = abi.encodeCall(IComplianceModule.moduleRecoveryAction, (alice, bob));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ModularCompliance.ModuleHookCall.selector, IComplianceModule.moduleRecoveryAction.selector
+            )
+        );
+        compliance.callModuleFunction(hook, address(lockup));
+        vm.stopPrank();
+        assertEq(maxBalance.maxBalance(), config().maxBalance);
+        assertEq(maxHolders.holderCount(), 0);
+    }
+
+    /// The module's own revert reaches the caller unchanged; a call to no function fails with `FailedCall`.
+    function test_CallModuleFunctionBubblesTheModuleRevert() public {
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(CountryAllowModule.CountryAlreadyAllowed.selector, HK));
+        compliance.callModuleFunction(abi.encodeCall(CountryAllowModule.allowCountry, (HK)), address(countryAllow));
+        // the compliance does not own the module: its Ownable functions stay the module owner's
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, address(compliance)));
+        compliance.callModuleFunction(abi.encodeCall(Ownable.transferOwnership, (alice)), address(countryAllow));
+        vm.expectRevert(Errors.FailedCall.selector);
+        compliance.callModuleFunction("", address(countryAllow));
+        vm.stopPrank();
+        assertEq(countryAllow.owner(), admin);
+    }
+
+    /// Every module setter accepts the module's owner and the compliance it serves, and no one else.
+    function test_ModuleSettersAcceptTheOwnerOrTheCompliance() public {
+        address c = address(compliance);
+        vm.startPrank(c);
+        countryAllow.allowCountry(1);
+        countryAllow.disallowCountry(1);
+        countryDeny.denyCountry(1);
+        countryDeny.undenyCountry(1);
+        investorCategory.setRetailAuthorised(true);
+        maxBalance.setMaxBalance(1);
+        maxHolders.setMaxHolders(1);
+        lockup.setLockupSeconds(1);
+        supplyCap.setCap(1);
+        vm.stopPrank();
+        assertTrue(investorCategory.retailAuthorised());
+        assertEq(maxBalance.maxBalance() + maxHolders.maxHolders() + lockup.lockupSeconds() + supplyCap.cap(), 4);
+        vm.startPrank(alice);
+        bytes memory refused = abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, alice);
+        vm.expectRevert(refused);
+        countryAllow.allowCountry(1);
+        vm.expectRevert(refused);
+        countryDeny.denyCountry(1);
+        vm.expectRevert(refused);
+        investorCategory.setRetailAuthorised(false);
+        vm.expectRevert(refused);
+        maxBalance.setMaxBalance(2);
+        vm.expectRevert(refused);
+        maxHolders.setMaxHolders(2);
+        vm.expectRevert(refused);
+        lockup.setLockupSeconds(2);
+        vm.expectRevert(refused);
+        supplyCap.setCap(2);
+        vm.stopPrank();
+    }
+
+    /// Setting the limit through the compliance is setting it directly: the rule follows the new limit.
+    function testFuzz_CallModuleFunctionSetsTheLimit(uint256 limit, uint256 amount) public {
+        amount = bound(amount, 1, config().supplyCap);
+        vm.prank(admin);
+        compliance.callModuleFunction(abi.encodeCall(MaxBalanceModule.setMaxBalance, (limit)), address(maxBalance));
+        assertEq(maxBalance.maxBalance(), limit);
+        assertEq(maxBalance.moduleCheck(address(0), alice, amount), amount <= limit);
     }
 
     /// The stateful modules mark the compliance in use at the first balance change they see; a stateful

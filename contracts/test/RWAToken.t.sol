@@ -4,13 +4,15 @@ pragma solidity ^0.8.24;
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {RWAToken} from "../src/token/RWAToken.sol";
+import {AgentRoles} from "../src/access/AgentRoles.sol";
 import {LockupModule} from "../src/compliance/modules/LockupModule.sol";
 import {RevenueDistributor} from "../src/distribution/RevenueDistributor.sol";
 import {Fixture} from "./utils/Fixture.sol";
 
 /// Unit and fuzz tests of the permissioned token under its full compliance (identity, pause, freezes,
-/// the seven modules), wallet recovery included: the balance moves with its frozen tokens, frozen status,
-/// lock-up tranches and revenue entitlement, and the holder count stays right.
+/// the seven modules), its ERC-3643 token information and agent management, and wallet recovery: the
+/// balance moves with its frozen tokens, frozen status, lock-up tranches and revenue entitlement, and the
+/// holder count stays right.
 contract RWATokenTest is Fixture {
     // ------------------------------------------------------------------ unit
 
@@ -252,6 +254,124 @@ contract RWATokenTest is Fixture {
         vm.prank(agent);
         vm.expectRevert(accessError(agent, bytes32(0)));
         token.setCompliance(address(compliance));
+    }
+
+    // ------------------------------------------------------------------ token information and agents (ERC-3643)
+
+    function test_TokenInformation() public {
+        assertEq(token.version(), "4.1.6-gba.1");
+        assertEq(token.onchainID(), address(0));
+        address identity = makeAddr("token-onchainid");
+        vm.startPrank(admin);
+        vm.expectEmit(address(token));
+        emit RWAToken.UpdatedTokenInformation("GBA Solar II", "GBASOLAR", 18, "4.1.6-gba.1", address(0));
+        token.setName("GBA Solar II");
+        vm.expectEmit(address(token));
+        emit RWAToken.UpdatedTokenInformation("GBA Solar II", "GBAS2", 18, "4.1.6-gba.1", address(0));
+        token.setSymbol("GBAS2");
+        vm.expectEmit(address(token));
+        emit RWAToken.UpdatedTokenInformation("GBA Solar II", "GBAS2", 18, "4.1.6-gba.1", identity);
+        token.setOnchainID(identity);
+        vm.stopPrank();
+        assertEq(token.name(), "GBA Solar II");
+        assertEq(token.symbol(), "GBAS2");
+        assertEq(token.onchainID(), identity);
+        assertEq(token.decimals(), 18);
+    }
+
+    function test_TokenInformationErrorsAndAccess() public {
+        vm.startPrank(admin);
+        vm.expectRevert(RWAToken.EmptyName.selector);
+        token.setName("");
+        vm.expectRevert(RWAToken.EmptySymbol.selector);
+        token.setSymbol("");
+        vm.expectRevert(RWAToken.EmptyName.selector);
+        new RWAToken("", "S", address(registry), address(compliance), admin, agent);
+        vm.expectRevert(RWAToken.EmptySymbol.selector);
+        new RWAToken("N", "", address(registry), address(compliance), admin, agent);
+        vm.stopPrank();
+        // the owner's (DEFAULT_ADMIN_ROLE), not an agent's
+        vm.startPrank(agent);
+        vm.expectRevert(accessError(agent, bytes32(0)));
+        token.setName("x");
+        vm.expectRevert(accessError(agent, bytes32(0)));
+        token.setSymbol("x");
+        vm.expectRevert(accessError(agent, bytes32(0)));
+        token.setOnchainID(agent);
+        vm.stopPrank();
+        assertEq(token.name(), "GBA Solar Revenue Token");
+        assertEq(token.symbol(), "GBASOLAR");
+    }
+
+    function test_AgentsAddedAndRemoved() public {
+        address second = makeAddr("second-agent");
+        assertTrue(token.isAgent(agent));
+        assertTrue(token.isAgent(address(offering)));
+        assertFalse(token.isAgent(second));
+        vm.startPrank(admin);
+        vm.expectEmit(address(token));
+        emit AgentRoles.AgentAdded(second);
+        token.addAgent(second);
+        assertTrue(token.isAgent(second));
+        assertTrue(token.hasRole(token.AGENT_ROLE(), second));
+        vm.expectRevert(abi.encodeWithSelector(AgentRoles.AgentRolesAlreadyAgent.selector, second));
+        token.addAgent(second);
+        vm.expectRevert(abi.encodeWithSelector(AgentRoles.AgentRolesInvalidAgent.selector, address(0)));
+        token.addAgent(address(0));
+        vm.stopPrank();
+        vm.prank(second);
+        token.mint(alice, TOKEN); // an agent's powers
+        vm.startPrank(admin);
+        vm.expectEmit(address(token));
+        emit AgentRoles.AgentRemoved(second);
+        token.removeAgent(second);
+        assertFalse(token.isAgent(second));
+        vm.expectRevert(abi.encodeWithSelector(AgentRoles.AgentRolesNotAgent.selector, second));
+        token.removeAgent(second);
+        vm.stopPrank();
+        bytes memory notAgent = accessError(second, token.AGENT_ROLE());
+        vm.prank(second);
+        vm.expectRevert(notAgent);
+        token.mint(alice, TOKEN);
+        // appointing agents is the owner's (DEFAULT_ADMIN_ROLE)
+        vm.startPrank(agent);
+        vm.expectRevert(accessError(agent, bytes32(0)));
+        token.addAgent(second);
+        vm.expectRevert(accessError(agent, bytes32(0)));
+        token.removeAgent(agent);
+        vm.stopPrank();
+    }
+
+    /// AGENT_ROLE through AccessControl is the same as addAgent/removeAgent, with the same ERC-3643 events.
+    function test_GrantAndRevokeOfTheAgentRoleEmitTheAgentEvents() public {
+        address second = makeAddr("second-agent");
+        bytes32 role = token.AGENT_ROLE();
+        vm.startPrank(admin);
+        vm.expectEmit(address(token));
+        emit AgentRoles.AgentAdded(second);
+        token.grantRole(role, second);
+        assertTrue(token.isAgent(second));
+        vm.expectEmit(address(token));
+        emit AgentRoles.AgentRemoved(second);
+        token.revokeRole(role, second);
+        assertFalse(token.isAgent(second));
+        vm.stopPrank();
+        vm.expectEmit(address(token));
+        emit AgentRoles.AgentRemoved(agent);
+        vm.prank(agent);
+        token.renounceRole(role, agent);
+        assertFalse(token.isAgent(agent));
+    }
+
+    function testFuzz_SetNameAndSymbol(string calldata newName, string calldata newSymbol) public {
+        vm.startPrank(admin);
+        if (bytes(newName).length == 0) vm.expectRevert(RWAToken.EmptyName.selector);
+        token.setName(newName);
+        if (bytes(newSymbol).length == 0) vm.expectRevert(RWAToken.EmptySymbol.selector);
+        token.setSymbol(newSymbol);
+        vm.stopPrank();
+        assertEq(token.name(), bytes(newName).length == 0 ? "GBA Solar Revenue Token" : newName);
+        assertEq(token.symbol(), bytes(newSymbol).length == 0 ? "GBASOLAR" : newSymbol);
     }
 
     // ------------------------------------------------------------------ wallet recovery

@@ -31,7 +31,8 @@ FIELDS = ["contract", "function", "calls", "gas_min", "gas_mean", "gas_max"]
 
 
 def exercise(chain: Chain) -> None:
-    """Every common path once or more: KYC, offering, distributions, claims, DvP, freezes, recovery."""
+    """Every common path once or more: KYC, offering, distributions, claims, DvP, freezes, recovery, and the
+    ERC-3643 administration (token information, agents, module configuration)."""
     s = deploy_suite(chain, SuiteConfig(lockup_seconds=0))
     investors = [chain.new_account(f"investor-{i}") for i in range(6)]
     until = chain.now + 5 * YEAR
@@ -71,6 +72,17 @@ def exercise(chain: Chain) -> None:
     s.registry.registerIdentity(lost_to, HK, PROFESSIONAL, DIRECT, until, sender=s.agent)
     s.token.recoveryAddress(c, lost_to, sender=s.agent)
     s.token.batchTransfer([a, c], [TOKEN, TOKEN], sender=b)
+    # ERC-3643 administration: token information, agents, a module configured through the compliance
+    s.token.setName("GBA Solar Revenue Token A", sender=s.admin)
+    s.token.setSymbol("GBASOLAR-A", sender=s.admin)
+    s.token.setOnchainID(chain.new_account("token-onchainid"), sender=s.admin)
+    second_agent = chain.new_account("second-agent")
+    s.token.addAgent(second_agent, sender=s.admin)
+    s.token.removeAgent(second_agent, sender=s.admin)
+    limit = (2_000_000 * TOKEN,)
+    max_balance = s.modules["max_balance"]
+    call = max_balance.abi.function("setMaxBalance", limit).encode(limit)
+    s.compliance.callModuleFunction(call, max_balance.address, sender=s.admin)
 
 
 def gas_table(chain: Chain) -> list[dict]:

@@ -175,6 +175,14 @@ def _recover_alice(w: World) -> None:
     w.s.token.recoveryAddress(w.alice, w.carol, sender=w.s.agent)
 
 
+def _max_balance(w: World) -> str:
+    return str(w.s.modules["max_balance"].address)
+
+
+def _set_max_balance_call(w: World, limit: int) -> bytes:
+    return bytes(w.s.modules["max_balance"].abi.function("setMaxBalance", (limit,)).encode((limit,)))
+
+
 def _agent(w: World) -> str:
     return w.s.agent
 
@@ -215,7 +223,9 @@ def matrix() -> list[Row]:
         *_role_rows("registry", "AGENT_ROLE", agent, admin),
         # compliance (Ownable): the issuer manages the modules; only the bound token calls its hooks
         Row("compliance", "bindToken", lambda w: (w.s.token.address,), OWN, None, admin),
-        Row("compliance", "unbindToken", lambda w: (), OWN, None, admin),
+        Row("compliance", "unbindToken", lambda w: (w.s.token.address,), OWN, None, admin),
+        Row("compliance", "callModuleFunction", lambda w: (_set_max_balance_call(w, 1), _max_balance(w)), OWN, None,
+            admin, check=lambda w: w.s.modules["max_balance"].maxBalance() == 1),
         Row("compliance", "addModule", lambda w: (w.s.modules["supply_cap"].address,), OWN, None, admin,
             setup=_module_removed),
         Row("compliance", "removeModule", lambda w: (w.s.modules["supply_cap"].address,), OWN, None, admin),
@@ -238,6 +248,14 @@ def matrix() -> list[Row]:
         Row("token", "setCompliance", lambda w: (w.s.compliance.address,), AC, ADMIN, admin),
         Row("token", "setBalanceObserver", lambda w: (w.s.distributor.address,), AC, ADMIN, admin),
         Row("token", "setAssetInfo", lambda w: (ONE, ONE, "x"), AC, ADMIN, admin),
+        Row("token", "setName", lambda w: ("x",), AC, ADMIN, admin, check=lambda w: w.s.token.name() == "x"),
+        Row("token", "setSymbol", lambda w: ("x",), AC, ADMIN, admin, check=lambda w: w.s.token.symbol() == "x"),
+        Row("token", "setOnchainID", lambda w: (w.outsider,), AC, ADMIN, admin,
+            check=lambda w: w.s.token.onchainID() == w.outsider),
+        Row("token", "addAgent", lambda w: (w.outsider,), AC, ADMIN, admin,
+            check=lambda w: w.s.token.isAgent(w.outsider)),
+        Row("token", "removeAgent", lambda w: (w.s.agent,), AC, ADMIN, admin,
+            check=lambda w: not w.s.token.isAgent(w.s.agent)),
         # token: the agent's powers
         Row("token", "mint", lambda w: (w.alice, 1), AC, "AGENT_ROLE", agent),
         Row("token", "burn", lambda w: (w.alice, 1), AC, "AGENT_ROLE", agent, setup=_mint_alice),
@@ -371,3 +389,23 @@ def test_no_other_account_of_the_suite_holds_a_right_it_was_not_given(rw):
         for caller in sorted(everyone - allowed):
             exc = _refused(fn, args, caller)
             assert exc.error == row.error, f"{row.contract}.{row.fn} by {caller}: {exc}"
+
+
+def test_every_module_setter_is_open_to_its_compliance_owner_through_call_module_function(w):
+    """A module's setters accept its compliance as well as its owner: the compliance's owner configures every
+    module through `callModuleFunction` (as ERC-3643 modules are configured); anyone else is refused there."""
+    c, admin = w.s.compliance, w.s.admin
+    for key, setters in MODULE_SETTERS.items():
+        module = w.s.modules[key]
+        for fn, args in setters:
+            data = module.abi.function(fn, args).encode(args)
+            snap = w.chain.snapshot()
+            try:
+                r = c.callModuleFunction(data, module.address, sender=admin)
+                assert [e.args for e in r.events_named("ModuleInteraction")] == [
+                    {"target": module.address, "selector": data[:4]}], f"{key}.{fn}"
+                assert len(r.events) >= 2, f"{key}.{fn}: the setter's own event"
+                exc = _refused(c.callModuleFunction, (data, module.address), w.outsider)
+                assert exc.error == OWN, f"{key}.{fn}"
+            finally:
+                w.chain.revert(snap)

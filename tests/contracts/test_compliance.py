@@ -34,12 +34,46 @@ def test_hooks_only_from_bound_token(w):
 
 
 def test_bind_unbind(w):
-    c, admin = w.s.compliance, w.s.admin
-    event(c.unbindToken(sender=admin), "TokenUnbound", token=w.s.token.address)
-    reverts("TokenNotBound", c.unbindToken, sender=admin)
+    c, admin, t = w.s.compliance, w.s.admin, w.s.token.address
+    assert c.getTokenBound() == c.token() == t
+    reverts("TokenNotBound", c.unbindToken, w.s.registry.address, sender=admin, token=w.s.registry.address)
+    reverts("ZeroAddress", c.unbindToken, ZERO, sender=admin)
+    event(c.unbindToken(t, sender=admin), "TokenUnbound", token=t)
+    assert c.getTokenBound() == ZERO
+    reverts("TokenNotBound", c.unbindToken, t, sender=admin, token=t)
     reverts("TransferNotCompliant", w.s.token.mint, w.alice, TOKEN, sender=w.s.agent)
     reverts("ZeroAddress", c.bindToken, ZERO, sender=admin)
-    event(c.bindToken(w.s.token.address, sender=admin), "TokenBound", token=w.s.token.address)
+    event(c.bindToken(t, sender=admin), "TokenBound", token=t)
+    assert c.getTokenBound() == t
+
+
+def _encode(module, name: str, *args) -> bytes:
+    """Calldata of `module.name(*args)`, for ModularCompliance.callModuleFunction."""
+    return module.abi.function(name, args).encode(args)
+
+
+def test_call_module_function_configures_a_bound_module(w):
+    c, admin, m = w.s.compliance, w.s.admin, w.s.modules["max_balance"]
+    data = _encode(m, "setMaxBalance", 10 * TOKEN)
+    r = c.callModuleFunction(data, m.address, sender=admin)
+    event(r, "ModuleInteraction", target=m.address, selector=data[:4])
+    event(r, "MaxBalanceSet", maxBalance=10 * TOKEN)
+    assert m.maxBalance() == 10 * TOKEN
+    w.mint(w.alice, 10 * TOKEN)
+    reverts("TransferNotCompliant", w.s.token.mint, w.alice, 1, sender=w.s.agent)
+    allow = w.s.modules["country_allow"]  # the module's revert is bubbled up
+    reverts("CountryAlreadyAllowed", c.callModuleFunction, _encode(allow, "allowCountry", HK), allow.address,
+            sender=admin, country=HK)
+    reverts("OwnableUnauthorizedAccount", c.callModuleFunction, data, m.address, sender=w.alice, account=w.alice)
+    # only a module in the list, and never a hook (only the bound token drives them)
+    other = w.chain.deploy("MaxBalanceModule", c.address, admin, 1, sender=admin)
+    reverts("ModuleNotFound", c.callModuleFunction, data, other.address, sender=admin, module=other.address)
+    holders = w.s.modules["max_holders"]
+    hook = _encode(holders, "moduleMintAction", w.alice, TOKEN)
+    reverts("ModuleHookCall", c.callModuleFunction, hook, holders.address, sender=admin, selector=hook[:4])
+    reverts("FailedCall", c.callModuleFunction, b"", m.address, sender=admin)  # no such function
+    # the module's own owner still configures it directly
+    event(m.setMaxBalance(TOKEN, sender=admin), "MaxBalanceSet", maxBalance=TOKEN)
 
 
 def test_country_modules(w):
@@ -208,7 +242,7 @@ def test_stateful_modules_bind_once_and_retire_when_removed_in_use(w):
     event(r, "InUseChanged", inUse=True)
     assert c.inUse()
     t.burn(w.alice, TOKEN, sender=w.s.agent)  # supply back to zero: the modules' state is still theirs
-    c.unbindToken(sender=admin)
+    c.unbindToken(t.address, sender=admin)
     reverts("StatefulModulesInUse", c.bindToken, t.address, sender=admin)
     # removing a stateful module now retires it; the last one out clears inUse
     r = c.removeModule(holders.address, sender=admin)

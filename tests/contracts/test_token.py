@@ -1,5 +1,8 @@
 import pytest
 from conftest import HK, PROFESSIONAL, TOKEN, YEAR, ZERO, event, reverts
+from eth_utils import keccak
+
+from simulator.chain import ContractRevert
 
 
 def test_metadata_and_wiring(w):
@@ -180,3 +183,66 @@ def test_recovery_adds_to_tokens_already_frozen_on_the_new_wallet(w):
     t.recoveryAddress(w.alice, w.carol, sender=agent)
     assert t.balanceOf(w.carol) == 14 * TOKEN
     assert t.getFrozenTokens(w.carol) == 5 * TOKEN  # 2 already frozen + 3 moved, not overwritten
+
+
+def test_token_information_name_symbol_onchain_id_version(w):
+    t, admin = w.s.token, w.s.admin
+    assert (t.name(), t.symbol(), t.onchainID(), t.version()) == ("GBA Solar Revenue Token", "GBASOLAR", ZERO,
+                                                                  "4.1.6-gba.1")
+    r = t.setName("GBA Solar Revenue Token II", sender=admin)
+    info = event(r, "UpdatedTokenInformation", newName=keccak(text="GBA Solar Revenue Token II"),
+                 newSymbol=keccak(text="GBASOLAR"), newDecimals=18, newVersion="4.1.6-gba.1", newOnchainID=ZERO)
+    assert info.args["newName"] == keccak(text=t.name())  # indexed strings: their topic is the hash
+    event(t.setSymbol("GBAS2", sender=admin), "UpdatedTokenInformation", newSymbol=keccak(text="GBAS2"))
+    identity = w.chain.new_account("token-onchainid")
+    event(t.setOnchainID(identity, sender=admin), "UpdatedTokenInformation", newOnchainID=identity,
+          newName=keccak(text="GBA Solar Revenue Token II"))
+    assert (t.name(), t.symbol(), t.onchainID()) == ("GBA Solar Revenue Token II", "GBAS2", identity)
+    reverts("EmptyName", t.setName, "", sender=admin)
+    reverts("EmptySymbol", t.setSymbol, "", sender=admin)
+    event(t.setOnchainID(ZERO, sender=admin), "UpdatedTokenInformation", newOnchainID=ZERO)
+    for fn, arg in ((t.setName, "x"), (t.setSymbol, "x"), (t.setOnchainID, identity)):
+        reverts("AccessControlUnauthorizedAccount", fn, arg, sender=w.s.agent, account=w.s.agent)
+
+
+def test_token_information_at_deployment(w):
+    s = w.s
+    args = (s.registry.address, s.compliance.address, s.admin, s.agent)
+    for name, symbol, error in (("", "S", "EmptyName"), ("N", "", "EmptySymbol")):
+        with pytest.raises(ContractRevert) as e:
+            w.chain.deploy("RWAToken", name, symbol, *args, sender=s.admin)
+        assert e.value.error == error
+    t = w.chain.deploy("RWAToken", "N", "S", *args, sender=s.admin)
+    info = [e.args for e in t.deploy_events if e.name == "UpdatedTokenInformation"]
+    assert info == [{"newName": keccak(text="N"), "newSymbol": keccak(text="S"), "newDecimals": 18,
+                     "newVersion": "4.1.6-gba.1", "newOnchainID": ZERO}]
+    assert [e.args["agent"] for e in t.deploy_events if e.name == "AgentAdded"] == [s.agent]
+
+
+def test_agents_added_and_removed(w):
+    t, admin, agent = w.s.token, w.s.admin, w.s.agent
+    new = w.chain.new_account("second-agent")
+    assert t.isAgent(agent) and t.isAgent(w.s.offering.address) and not t.isAgent(new)
+    r = t.addAgent(new, sender=admin)
+    event(r, "AgentAdded", agent=new)
+    event(r, "RoleGranted", role=w.s.roles["AGENT_ROLE"], account=new)
+    assert t.isAgent(new) and t.hasRole(w.s.roles["AGENT_ROLE"], new)
+    w.s.token.mint(w.alice, TOKEN, sender=new)  # an agent's powers
+    reverts("AgentRolesAlreadyAgent", t.addAgent, new, sender=admin, agent=new)
+    reverts("AgentRolesInvalidAgent", t.addAgent, ZERO, sender=admin, agent=ZERO)
+    r = t.removeAgent(new, sender=admin)
+    event(r, "AgentRemoved", agent=new)
+    assert not t.isAgent(new)
+    reverts("AgentRolesNotAgent", t.removeAgent, new, sender=admin, agent=new)
+    reverts("AccessControlUnauthorizedAccount", t.mint, w.alice, TOKEN, sender=new)
+    for fn in (t.addAgent, t.removeAgent):  # the owner's (DEFAULT_ADMIN_ROLE), not an agent's
+        reverts("AccessControlUnauthorizedAccount", fn, agent, sender=agent, account=agent)
+    # AGENT_ROLE through AccessControl is the same thing, with the same ERC-3643 events
+    event(t.grantRole(w.s.roles["AGENT_ROLE"], new, sender=admin), "AgentAdded", agent=new)
+    assert t.isAgent(new)
+    event(t.revokeRole(w.s.roles["AGENT_ROLE"], new, sender=admin), "AgentRemoved", agent=new)
+    assert t.revokeRole(w.s.roles["AGENT_ROLE"], new, sender=admin).events_named("AgentRemoved") == []
+    event(t.renounceRole(w.s.roles["AGENT_ROLE"], agent, sender=agent), "AgentRemoved", agent=agent)
+    assert not t.isAgent(agent)
+    # other roles emit no agent event
+    assert t.grantRole(b"\x00" * 32, new, sender=admin).events_named("AgentAdded") == []

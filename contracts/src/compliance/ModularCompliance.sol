@@ -3,13 +3,18 @@ pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ICompliance} from "./ICompliance.sol";
 import {IComplianceModule} from "./IComplianceModule.sol";
 
 /// @title ModularCompliance
 /// @notice ERC-3643 compliance built from independent rule modules. `canTransfer` is the AND of
 /// every module's check; the hooks forward to every module so stateful rules (holder count,
-/// lock-ups) stay right. The owner (the issuer) binds the token and adds or removes modules.
+/// lock-ups) stay right. The owner (the issuer) binds the token, adds or removes modules and configures
+/// them through `callModuleFunction`. The ERC-3643 (T-REX `IModularCompliance`) surface: `bindToken`,
+/// `unbindToken`, `getTokenBound`, `addModule`, `removeModule`, `getModules`, `isModuleBound`,
+/// `callModuleFunction`, `canTransfer` and the three hooks, with its events; what this contract adds beyond
+/// it (`beforeRecovery`, `needsHistory`, `inUse`, retired modules, `refusingModule`) keeps stateful modules right.
 /// @dev Stateful modules (`needsHistory`) are right only if they see every balance change of their
 /// token from a zero supply on. The compliance enforces it on its side:
 /// - a stateful module joins only while the bound token (if any) has no supply;
@@ -24,6 +29,8 @@ import {IComplianceModule} from "./IComplianceModule.sol";
 /// `inUse` clears when the last stateful module leaves. The token enforces the other side: it
 /// refuses `setCompliance` to a compliance that needs history unless the supply is zero and the
 /// compliance is not in use.
+/// Unlike T-REX, only the owner binds and unbinds (the token's `setCompliance` requires a compliance already
+/// bound to it), and `callModuleFunction` refuses the module hooks, which only the bound token may drive.
 contract ModularCompliance is Ownable, ICompliance {
     /// @notice Bound on the module list so that every transfer has a bounded gas cost.
     uint256 public constant MAX_MODULES = 25;
@@ -38,14 +45,16 @@ contract ModularCompliance is Ownable, ICompliance {
     mapping(address module => bool) private _isStateful;
     mapping(address module => bool) private _retired;
 
-    /// @notice Emitted when the compliance is bound to `token`.
-    event TokenBound(address indexed token);
-    /// @notice Emitted when the compliance is unbound from `token`.
-    event TokenUnbound(address indexed token);
+    /// @notice Emitted when the compliance is bound to `token` (not indexed, as in ERC-3643).
+    event TokenBound(address token);
+    /// @notice Emitted when the compliance is unbound from `token` (not indexed, as in ERC-3643).
+    event TokenUnbound(address token);
     /// @notice Emitted when `module` is added.
     event ModuleAdded(address indexed module);
     /// @notice Emitted when `module` is removed.
     event ModuleRemoved(address indexed module);
+    /// @notice Emitted when the owner called function `selector` of module `target` through `callModuleFunction`.
+    event ModuleInteraction(address indexed target, bytes4 selector);
     /// @notice Emitted when a stateful `module` removed while in use is retired (it cannot be added again).
     event StatefulModuleRetired(address indexed module);
     /// @notice Emitted when `inUse` changes (the stateful modules saw their first balance change, or the
@@ -70,8 +79,10 @@ contract ModularCompliance is Ownable, ICompliance {
     error ModuleRetired(address module);
     /// @notice The stateful modules have seen balance changes: the compliance cannot be bound again.
     error StatefulModulesInUse(address module);
-    /// @notice No token is bound.
-    error TokenNotBound();
+    /// @notice `token` is not the bound token (or no token is bound).
+    error TokenNotBound(address token);
+    /// @notice `callModuleFunction` cannot call a module hook (`selector`): only the bound token drives them.
+    error ModuleHookCall(bytes4 selector);
 
     modifier onlyToken() {
         if (msg.sender != token || msg.sender == address(0)) revert OnlyBoundToken(msg.sender);
@@ -94,12 +105,39 @@ contract ModularCompliance is Ownable, ICompliance {
         emit TokenBound(token_);
     }
 
-    /// @notice Unbind the current token: hooks are refused until a token is bound again.
-    function unbindToken() external onlyOwner {
-        address old = token;
-        if (old == address(0)) revert TokenNotBound();
+    /// @notice Unbind the bound token: hooks are refused, and `canTransfer` is false, until a token is bound again.
+    /// @param token_ The bound token (anything else is refused).
+    function unbindToken(address token_) external onlyOwner {
+        if (token_ == address(0)) revert ZeroAddress();
+        if (token_ != token) revert TokenNotBound(token_);
         token = address(0);
-        emit TokenUnbound(old);
+        emit TokenUnbound(token_);
+    }
+
+    /// @notice The token this compliance is bound to, or zero (ERC-3643 name of `token()`).
+    function getTokenBound() external view returns (address) {
+        return token;
+    }
+
+    /// @notice Call a function of a bound module as the compliance: how the owner configures the modules
+    /// (their setters accept the compliance as well as their own owner), e.g.
+    /// `callModuleFunction(abi.encodeCall(MaxBalanceModule.setMaxBalance, (limit)), module)`.
+    /// The module's revert is bubbled up. The hooks (`module*Action`) are refused: a stateful module's state
+    /// must come from the bound token's balance changes only.
+    /// @param callData The call: the module function's selector and its ABI-encoded arguments.
+    /// @param module A module in the list.
+    function callModuleFunction(bytes calldata callData, address module) external onlyOwner {
+        if (!_isModule[module]) revert ModuleNotFound(module);
+        bytes4 selector = bytes4(callData); // zero-padded when shorter than 4 bytes: the call then fails
+        if (
+            selector == IComplianceModule.moduleTransferAction.selector
+                || selector == IComplianceModule.moduleMintAction.selector
+                || selector == IComplianceModule.moduleBurnAction.selector
+                || selector == IComplianceModule.moduleRecoveryAction.selector
+        ) revert ModuleHookCall(selector);
+        // slither-disable-next-line unused-return
+        Address.functionCall(module, callData); // reverts with the module's error; the return data is not used
+        emit ModuleInteraction(module, selector);
     }
 
     /// @notice Add a rule module; it must have been deployed for this compliance. A stateful module

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AgentRoles} from "../access/AgentRoles.sol";
 import {IIdentityRegistry} from "./IIdentityRegistry.sol";
 import {IIdentity, IClaimIssuer} from "./IOnchainId.sol";
 import {ClaimTopics} from "./ClaimTopics.sol";
@@ -13,11 +13,9 @@ import {IdentityRegistryStorage} from "./IdentityRegistryStorage.sol";
 /// @notice Which wallets may hold the token (ERC-3643): a wallet is verified when its ONCHAINID identity
 /// holds, for every topic the claim topics registry requires, a claim that an issuer trusted for that topic
 /// signed, has not revoked, and whose date has not passed. The wallet-to-identity records live in an
-/// IdentityRegistryStorage that several registries may share. AGENT_ROLE (the platforms' onboarding desks,
-/// and the token for wallet recovery) registers; the admin (the issuer) sets the three registries.
-contract IdentityRegistry is AccessControl, IIdentityRegistry {
-    /// @notice Role allowed to register, update and delete identities.
-    bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
+/// IdentityRegistryStorage that several registries may share. Agents (`addAgent`: the platforms' onboarding desks,
+/// and the token for wallet recovery) register; the admin (the issuer) sets the three registries.
+contract IdentityRegistry is AgentRoles, IIdentityRegistry {
     /// @notice Highest investor category a claim may attest (institutional).
     uint8 public constant MAX_CATEGORY = 2;
 

@@ -2,19 +2,22 @@
 pragma solidity ^0.8.24;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IIdentityRegistry} from "../identity/IIdentityRegistry.sol";
 import {IIdentity} from "../identity/IOnchainId.sol";
 import {ICompliance} from "../compliance/ICompliance.sol";
 import {IBalanceObserver} from "../distribution/IBalanceObserver.sol";
+import {AgentRoles} from "../access/AgentRoles.sol";
 
 /// @title RWAToken
 /// @notice A permissioned security token for a tokenized real-world asset (a share of a solar
 /// portfolio's revenue), implementing the ERC-3643 surface on OpenZeppelin's ERC20: receivers
 /// must be verified in the IdentityRegistry and every plain transfer must pass the
 /// ModularCompliance. Agents (AGENT_ROLE: the transfer agent) mint, burn, force transfers,
-/// recover lost wallets, freeze wallets or part of a balance, and pause.
+/// recover lost wallets, freeze wallets or part of a balance, and pause. The owner (DEFAULT_ADMIN_ROLE)
+/// appoints the agents (`addAgent`/`removeAgent`, or `grantRole`/`revokeRole` of AGENT_ROLE) and sets the
+/// token information of ERC-3643: name, symbol and the token's ONCHAINID (`setName`, `setSymbol`,
+/// `setOnchainID`, each emitting `UpdatedTokenInformation`).
 /// @dev Rules:
 /// - Plain transfers (`transfer`, `transferFrom`, `batchTransfer`): not paused, neither wallet
 ///   frozen, amount <= balance - frozen tokens, receiver verified, `compliance.canTransfer`.
@@ -35,9 +38,11 @@ import {IBalanceObserver} from "../distribution/IBalanceObserver.sol";
 /// upgrade there never touches the register of holders; and the observer can be replaced
 /// before the first mint. Calling it from `_update` keeps its per-holder corrections exact for
 /// every path that moves tokens, including forced transfers and recoveries.
-contract RWAToken is ERC20, AccessControl, Pausable {
-    /// @notice Role of the transfer agent.
-    bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
+contract RWAToken is ERC20, AgentRoles, Pausable {
+    /// @dev ERC-3643 `version()`: the T-REX release whose IToken interface this token implements (4.1.6,
+    /// checked member by member against its ABI in tests/contracts/test_erc3643_conformance.py), then this
+    /// implementation's own revision (`-gba.N`), since this is not T-REX's code and must not claim to be.
+    string private constant _VERSION = "4.1.6-gba.1";
     /// @notice ONCHAINID key purpose of a management key (ERC-734).
     uint256 public constant MANAGEMENT_PURPOSE = 1;
 
@@ -55,6 +60,11 @@ contract RWAToken is ERC20, AccessControl, Pausable {
 
     mapping(address wallet => bool) private _frozen;
     mapping(address wallet => uint256) private _frozenTokens;
+    // After the older state: Pausable's `_paused` stays packed with `_identityRegistry` (one slot read by
+    // every transfer, and never zero, so a pause writes a dirty slot).
+    string private _tokenName;
+    string private _tokenSymbol;
+    address private _onchainID;
 
     /// @notice Emitted when the identity registry is set.
     event IdentityRegistryAdded(address indexed identityRegistry);
@@ -64,6 +74,15 @@ contract RWAToken is ERC20, AccessControl, Pausable {
     event BalanceObserverSet(address indexed observer);
     /// @notice Emitted when the asset metadata changes.
     event AssetInfoUpdated(bytes32 indexed assetId, bytes32 documentHash, string documentURI);
+    /// @notice Emitted when the name, the symbol or the ONCHAINID changes (ERC-3643), and at deployment.
+    /// The name and symbol are indexed as in ERC-3643 (so their topics are hashes).
+    event UpdatedTokenInformation(
+        string indexed newName,
+        string indexed newSymbol,
+        uint8 newDecimals,
+        string newVersion,
+        address indexed newOnchainID
+    );
     /// @notice Emitted when a wallet is frozen or unfrozen.
     event AddressFrozen(address indexed wallet, bool indexed isFrozen, address indexed agent);
     /// @notice Emitted when `amount` more tokens of `wallet` are frozen.
@@ -99,14 +118,18 @@ contract RWAToken is ERC20, AccessControl, Pausable {
     error LengthMismatch();
     /// @notice The zero address was given.
     error ZeroAddress();
+    /// @notice The token name cannot be empty.
+    error EmptyName();
+    /// @notice The token symbol cannot be empty.
+    error EmptySymbol();
     /// @notice The balance observer can only change while no token exists.
     error ObserverChangeWithSupply(uint256 totalSupply);
     /// @notice The compliance has stateful modules, and the token has a supply or the modules have
     /// already watched balance changes (their state would be wrong for this token).
     error ComplianceNeedsEmptyToken(address compliance);
 
-    /// @param name_ ERC-20 name.
-    /// @param symbol_ ERC-20 symbol.
+    /// @param name_ ERC-20 name (not empty; `setName` changes it).
+    /// @param symbol_ ERC-20 symbol (not empty; `setSymbol` changes it).
     /// @param identityRegistry_ The identity registry.
     /// @param compliance_ The compliance (bind it to this token afterwards).
     /// @param admin Holder of DEFAULT_ADMIN_ROLE (the issuer, the ERC-3643 "owner").
@@ -118,11 +141,63 @@ contract RWAToken is ERC20, AccessControl, Pausable {
         address compliance_,
         address admin,
         address agent
-    ) ERC20(name_, symbol_) {
+    ) ERC20("", "") {
+        // the name and symbol live here, not in ERC20, so that the owner can change them (ERC-3643)
+        if (bytes(name_).length == 0) revert EmptyName();
+        if (bytes(symbol_).length == 0) revert EmptySymbol();
+        _tokenName = name_;
+        _tokenSymbol = symbol_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(AGENT_ROLE, agent);
         _setIdentityRegistry(identityRegistry_);
         _setCompliance(compliance_);
+        _emitTokenInformation();
+    }
+
+    // ------------------------------------------------------------------ token information (ERC-3643)
+
+    /// @notice The token's name (ERC-20), changeable by the owner.
+    function name() public view override returns (string memory) {
+        return _tokenName;
+    }
+
+    /// @notice The token's symbol (ERC-20), changeable by the owner.
+    function symbol() public view override returns (string memory) {
+        return _tokenSymbol;
+    }
+
+    /// @notice The token's ONCHAINID: the identity contract of the token itself (ERC-3643), or zero for none.
+    function onchainID() external view returns (address) {
+        return _onchainID;
+    }
+
+    /// @notice The version of the token: the ERC-3643 (T-REX) release whose interface it implements, then
+    /// this implementation's revision ("4.1.6-gba.1").
+    function version() external pure returns (string memory) {
+        return _VERSION;
+    }
+
+    /// @notice Change the token's name. Only the owner (DEFAULT_ADMIN_ROLE); emits `UpdatedTokenInformation`.
+    /// @param name_ The new name, not empty.
+    function setName(string calldata name_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (bytes(name_).length == 0) revert EmptyName();
+        _tokenName = name_;
+        _emitTokenInformation();
+    }
+
+    /// @notice Change the token's symbol. Only the owner (DEFAULT_ADMIN_ROLE); emits `UpdatedTokenInformation`.
+    /// @param symbol_ The new symbol, not empty.
+    function setSymbol(string calldata symbol_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (bytes(symbol_).length == 0) revert EmptySymbol();
+        _tokenSymbol = symbol_;
+        _emitTokenInformation();
+    }
+
+    /// @notice Set the token's ONCHAINID. Only the owner (DEFAULT_ADMIN_ROLE); emits `UpdatedTokenInformation`.
+    /// @param onchainID_ The token's identity contract, or zero for none.
+    function setOnchainID(address onchainID_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _onchainID = onchainID_;
+        _emitTokenInformation();
     }
 
     // ------------------------------------------------------------------ configuration (owner)
@@ -463,6 +538,10 @@ contract RWAToken is ERC20, AccessControl, Pausable {
         }
         IBalanceObserver observer = balanceObserver;
         if (address(observer) != address(0)) observer.balanceChanged(from, to, value);
+    }
+
+    function _emitTokenInformation() private {
+        emit UpdatedTokenInformation(_tokenName, _tokenSymbol, decimals(), _VERSION, _onchainID);
     }
 
     function _setIdentityRegistry(address registry) private {

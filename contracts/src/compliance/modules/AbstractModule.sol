@@ -10,7 +10,8 @@ import {IRWAToken} from "../../token/IRWAToken.sol";
 
 /// @title AbstractModule
 /// @notice Shared plumbing of the compliance modules: the compliance it serves (fixed at
-/// deployment), an owner who configures the rule, access control on the hooks and helpers that
+/// deployment), an owner who configures the rule (as can the compliance, for its owner's
+/// `callModuleFunction`), access control on the hooks and helpers that
 /// read balances and identities through the token the compliance is bound to.
 abstract contract AbstractModule is Ownable, IComplianceModule {
     /// @inheritdoc IComplianceModule
@@ -23,6 +24,14 @@ abstract contract AbstractModule is Ownable, IComplianceModule {
 
     modifier onlyCompliance() {
         if (msg.sender != compliance) revert OnlyCompliance(msg.sender);
+        _;
+    }
+
+    /// @dev The rule's setters: the module's owner, or the compliance it serves (whose owner configures it
+    /// through `ModularCompliance.callModuleFunction`, as ERC-3643 modules are configured). Anyone else gets
+    /// `OwnableUnauthorizedAccount`.
+    modifier onlyOwnerOrCompliance() {
+        if (msg.sender != compliance) _checkOwner();
         _;
     }
 

@@ -27,7 +27,7 @@ contract CountryAllowModule is AbstractModule {
 
     /// @notice Add `country` to the allow-list.
     /// @param country ISO-3166 numeric code.
-    function allowCountry(uint16 country) external onlyOwner {
+    function allowCountry(uint16 country) external onlyOwnerOrCompliance {
         if (isCountryAllowed[country]) revert CountryAlreadyAllowed(country);
         isCountryAllowed[country] = true;
         emit CountryAllowed(country);
@@ -35,7 +35,7 @@ contract CountryAllowModule is AbstractModule {
 
     /// @notice Remove `country` from the allow-list.
     /// @param country ISO-3166 numeric code.
-    function disallowCountry(uint16 country) external onlyOwner {
+    function disallowCountry(uint16 country) external onlyOwnerOrCompliance {
         if (!isCountryAllowed[country]) revert CountryNotAllowed(country);
         isCountryAllowed[country] = false;
         emit CountryDisallowed(country);

@@ -27,7 +27,7 @@ contract CountryDenyModule is AbstractModule {
 
     /// @notice Add `country` to the deny-list.
     /// @param country ISO-3166 numeric code.
-    function denyCountry(uint16 country) external onlyOwner {
+    function denyCountry(uint16 country) external onlyOwnerOrCompliance {
         if (isCountryDenied[country]) revert CountryAlreadyDenied(country);
         isCountryDenied[country] = true;
         emit CountryDenied(country);
@@ -35,7 +35,7 @@ contract CountryDenyModule is AbstractModule {
 
     /// @notice Remove `country` from the deny-list.
     /// @param country ISO-3166 numeric code.
-    function undenyCountry(uint16 country) external onlyOwner {
+    function undenyCountry(uint16 country) external onlyOwnerOrCompliance {
         if (!isCountryDenied[country]) revert CountryNotDenied(country);
         isCountryDenied[country] = false;
         emit CountryUndenied(country);

@@ -20,7 +20,7 @@ contract InvestorCategoryModule is AbstractModule {
 
     /// @notice Allow or forbid retail receivers.
     /// @param authorised New flag.
-    function setRetailAuthorised(bool authorised) external onlyOwner {
+    function setRetailAuthorised(bool authorised) external onlyOwnerOrCompliance {
         retailAuthorised = authorised;
         emit RetailAuthorisationSet(authorised);
     }

@@ -63,7 +63,7 @@ contract LockupModule is AbstractModule {
 
     /// @notice Change the lock-up length for later mints.
     /// @param lockupSeconds_ New length in seconds.
-    function setLockupSeconds(uint64 lockupSeconds_) external onlyOwner {
+    function setLockupSeconds(uint64 lockupSeconds_) external onlyOwnerOrCompliance {
         lockupSeconds = lockupSeconds_;
         emit LockupSecondsSet(lockupSeconds_);
     }

@@ -23,7 +23,7 @@ contract MaxBalanceModule is AbstractModule {
 
     /// @notice Change the limit.
     /// @param maxBalance_ New limit in token units.
-    function setMaxBalance(uint256 maxBalance_) external onlyOwner {
+    function setMaxBalance(uint256 maxBalance_) external onlyOwnerOrCompliance {
         maxBalance = maxBalance_;
         emit MaxBalanceSet(maxBalance_);
     }

@@ -29,7 +29,7 @@ contract MaxHoldersModule is AbstractModule {
 
     /// @notice Change the cap (existing holders are never forced out).
     /// @param maxHolders_ New cap.
-    function setMaxHolders(uint256 maxHolders_) external onlyOwner {
+    function setMaxHolders(uint256 maxHolders_) external onlyOwnerOrCompliance {
         maxHolders = maxHolders_;
         emit MaxHoldersSet(maxHolders_);
     }

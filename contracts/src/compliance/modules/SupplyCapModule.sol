@@ -24,7 +24,7 @@ contract SupplyCapModule is AbstractModule {
 
     /// @notice Change the cap (an existing supply above it only blocks further mints).
     /// @param cap_ New cap in token units.
-    function setCap(uint256 cap_) external onlyOwner {
+    function setCap(uint256 cap_) external onlyOwnerOrCompliance {
         cap = cap_;
         emit SupplyCapSet(cap_);
     }
