@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from coincurve import PrivateKey
 from eth_abi import encode
-from eth_keys import keys
 from eth_utils import keccak
 
 from simulator.evm.chain import Chain
@@ -43,7 +43,17 @@ def claim_id(issuer: str, topic: int) -> bytes:
 
 def claim_data(valid_until: int, value: int) -> bytes:
     """The suite's claim data: abi.encode(uint256 validUntil, uint256 value)."""
-    return encode(["uint256", "uint256"], [valid_until, value])
+    return valid_until.to_bytes(32, "big") + value.to_bytes(32, "big")
+
+
+def claim_digest(identity: str, topic: int, data: bytes) -> bytes:
+    """What an ONCHAINID issuer signs: the eth_sign hash of keccak256(abi.encode(identity, topic, data)).
+    Encoded by hand (a signature per claim and review, at market scale); `tests/contracts` checks it against
+    eth-abi and against the ClaimIssuer's own `isClaimValid`."""
+    padded = data + bytes(-len(data) % 32)
+    body = (bytes(12) + bytes.fromhex(identity.removeprefix("0x")) + topic.to_bytes(32, "big")
+            + (96).to_bytes(32, "big") + len(data).to_bytes(32, "big") + padded)
+    return keccak(b"\x19Ethereum Signed Message:\n32" + keccak(body))
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,7 @@ class Identities:
     agent: str  # the registry agent: registers wallets, manages their identities
     authority: Contract  # ImplementationAuthority of the identity proxies
     issuers: dict[str, Issuer] = field(default_factory=dict)
+    _keys: dict[str, PrivateKey] = field(default_factory=dict)  # issuer signer -> its secp256k1 key, built once
     identity_of: dict[str, str] = field(default_factory=dict)  # wallet -> identity address
     claims: dict[tuple[str, int], Claim] = field(default_factory=dict)  # (identity, topic) -> latest claim
 
@@ -116,11 +127,11 @@ class Identities:
     def sign(self, issuer: Issuer, identity: str, topic: int, valid_until: int, value: int) -> Claim:
         """The issuer's signature of a claim on `identity`, as ClaimIssuer.isClaimValid checks it."""
         data = claim_data(valid_until, value)
-        digest = keccak(encode(["address", "uint256", "bytes"], [identity, topic, data]))
-        prefixed = keccak(b"\x19Ethereum Signed Message:\n32" + digest)
-        sig = keys.PrivateKey(self.chain.accounts.key_of(issuer.signer)).sign_msg_hash(prefixed)
-        signature = sig.r.to_bytes(32, "big") + sig.s.to_bytes(32, "big") + bytes([sig.v + 27])
-        return Claim(issuer, topic, valid_until, value, signature, data)
+        key = self._keys.get(issuer.signer)
+        if key is None:
+            key = self._keys[issuer.signer] = PrivateKey(self.chain.accounts.key_of(issuer.signer))
+        sig = key.sign_recoverable(claim_digest(identity, topic, data), hasher=None)  # r || s || recovery id
+        return Claim(issuer, topic, valid_until, value, sig[:64] + bytes([sig[64] + 27]), data)
 
     def issue(self, identity: str, issuer: Issuer, topic: int, valid_until: int, value: int = 0) -> Receipt:
         """`issuer` signs a `topic` claim and the agent adds it to `identity` (replacing an older one)."""
