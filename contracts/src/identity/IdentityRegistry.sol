@@ -179,16 +179,23 @@ contract IdentityRegistry is AgentRoles, IIdentityRegistry {
 
     /// @dev The `topic` claim `issuer` signed on `id`, if current and valid, and its value.
     function _claimFrom(IIdentity id, IClaimIssuer issuer, uint256 topic) private view returns (bool, uint256) {
-        bytes memory sig;
-        bytes memory data;
+        // slither-disable-next-line unused-return
         try id.getClaim(keccak256(abi.encode(issuer, topic))) returns (
-            uint256 claimTopic, uint256, address claimIssuer, bytes memory sig_, bytes memory data_, string memory
+            uint256 claimTopic, uint256, address claimIssuer, bytes memory sig, bytes memory data, string memory
         ) {
             if (claimTopic != topic || claimIssuer != address(issuer)) return (false, 0);
-            (sig, data) = (sig_, data_);
+            return _checked(id, issuer, topic, sig, data);
         } catch {
             return (false, 0);
         }
+    }
+
+    /// @dev A claim read from `id`: current by its signed date, and valid by its issuer (signature, revocation).
+    function _checked(IIdentity id, IClaimIssuer issuer, uint256 topic, bytes memory sig, bytes memory data)
+        private
+        view
+        returns (bool, uint256)
+    {
         (bool current, uint256 value) = ClaimTopics.read(data);
         if (!current) return (false, 0);
         try issuer.isClaimValid(id, topic, sig, data) returns (bool valid) {
