@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from simulator.chain import Chain
-from simulator.chain.suite import HK, PROFESSIONAL, TOKEN, YEAR, SuiteConfig, deploy_suite
+from simulator.chain.suite import DIRECT, HK, PROFESSIONAL, TOKEN, YEAR, SuiteConfig, deploy_suite
 
 INVESTORS = 200  # verified wallets the transfers move between
 
@@ -17,10 +17,8 @@ def w1_setup(chain: Chain):
     suite = deploy_suite(chain, SuiteConfig(max_balance=10**9 * TOKEN, supply_cap=10**12 * TOKEN))
     wallets = [chain.new_account(f"w1-{i}") for i in range(INVESTORS)]
     until = chain.now + 10 * YEAR
-    for start in range(0, INVESTORS, 50):
-        batch = wallets[start:start + 50]
-        suite.registry.batchRegisterIdentity(batch, [HK] * len(batch), [PROFESSIONAL] * len(batch),
-                                             [0] * len(batch), [until] * len(batch), sender=suite.agent)
+    for wallet in wallets:  # an ONCHAINID each, with the platform's KYC and category claims
+        suite.onboard(wallet, HK, PROFESSIONAL, DIRECT, until)
     for start in range(0, INVESTORS, 50):
         batch = wallets[start:start + 50]
         suite.token.batchMint(batch, [10**6 * TOKEN] * len(batch), sender=suite.agent)

@@ -335,7 +335,7 @@ contract RWAToken is ERC20, AgentRoles, Pausable {
     /// @notice Move the whole balance of a lost wallet to the investor's new wallet, with its frozen tokens,
     /// its frozen status, (through the compliance) its lock-up and (through the observer) its unclaimed
     /// revenue (ERC-3643). The new wallet must be a management key of the investor's ONCHAINID, which must
-    /// be the lost wallet's registered identity; the new wallet is registered with it (when it is not yet)
+    /// be the lost wallet's registered identity (an unregistered lost wallet cannot be recovered); the new wallet is registered with it (when it is not yet)
     /// and the lost wallet removed from the registry, so this token needs the registry's AGENT_ROLE.
     /// @param lostWallet The wallet the investor lost.
     /// @param newWallet The investor's new wallet.
@@ -353,8 +353,9 @@ contract RWAToken is ERC20, AgentRoles, Pausable {
             revert RecoveryNotPossible(newWallet, investorOnchainID);
         }
         IIdentityRegistry registry = _identityRegistry;
-        bool lostRegistered = registry.contains(lostWallet);
-        if (lostRegistered && address(registry.identity(lostWallet)) != investorOnchainID) {
+        // The lost wallet must still be registered with that identity: its country is what the new wallet gets,
+        // and an unregistered one would let any identity claim the tokens (registered with country 0).
+        if (address(registry.identity(lostWallet)) != investorOnchainID) {
             revert IdentityMismatch(lostWallet, investorOnchainID);
         }
         if (!registry.contains(newWallet)) {
@@ -380,7 +381,7 @@ contract RWAToken is ERC20, AgentRoles, Pausable {
         _transfer(lostWallet, newWallet, amount);
         IBalanceObserver observer = balanceObserver;
         if (address(observer) != address(0)) observer.walletRecovered(lostWallet, newWallet);
-        if (lostRegistered) registry.deleteIdentity(lostWallet);
+        registry.deleteIdentity(lostWallet);
         emit RecoverySuccess(lostWallet, newWallet, investorOnchainID);
         return true;
     }
