@@ -138,6 +138,15 @@ class Identities:
         self.identity_of[wallet.lower()] = identity
         return self.registry.registerIdentity(wallet, identity, country, sender=self.agent)
 
+    def register_batch(self, wallets: list[str], identities: list[str], countries: list[int]) -> Receipt:
+        self.identity_of.update((w.lower(), i) for w, i in zip(wallets, identities, strict=True))
+        return self.registry.batchRegisterIdentity(wallets, identities, countries, sender=self.agent)
+
+    def update(self, wallet: str, identity: str) -> Receipt:
+        """Register `wallet` with another identity (IdentityRegistry.updateIdentity)."""
+        self.identity_of[wallet.lower()] = identity
+        return self.registry.updateIdentity(wallet, identity, sender=self.agent)
+
     def onboard(self, wallet: str, country: int, claims: list[tuple[Issuer, int, int, int]]) -> Receipt:
         """A new identity for `wallet` holding `claims` (issuer, topic, valid until, value), registered with
         `country`; the registration's receipt."""
