@@ -116,11 +116,14 @@ class Identities:
     def sign(self, issuer: Issuer, identity: str, topic: int, valid_until: int, value: int) -> Claim:
         """The issuer's signature of a claim on `identity`, as ClaimIssuer.isClaimValid checks it."""
         data = claim_data(valid_until, value)
+        return Claim(issuer, topic, valid_until, value, self.signature(issuer, identity, topic, data), data)
+
+    def signature(self, issuer: Issuer, identity: str, topic: int, data: bytes) -> bytes:
+        """`issuer.signer`'s signature of `data` as a `topic` claim on `identity` (any data: tests sign bad)."""
         digest = keccak(encode(["address", "uint256", "bytes"], [identity, topic, data]))
         prefixed = keccak(b"\x19Ethereum Signed Message:\n32" + digest)
         sig = keys.PrivateKey(self.chain.accounts.key_of(issuer.signer)).sign_msg_hash(prefixed)
-        signature = sig.r.to_bytes(32, "big") + sig.s.to_bytes(32, "big") + bytes([sig.v + 27])
-        return Claim(issuer, topic, valid_until, value, signature, data)
+        return sig.r.to_bytes(32, "big") + sig.s.to_bytes(32, "big") + bytes([sig.v + 27])
 
     def issue(self, identity: str, issuer: Issuer, topic: int, valid_until: int, value: int = 0) -> Receipt:
         """`issuer` signs a `topic` claim and the agent adds it to `identity` (replacing an older one)."""
