@@ -7,9 +7,12 @@ from simulator.evm.contract import Contract
 
 
 def _handles(suite: Suite) -> dict[str, Contract]:
-    names = ("hkd", "cnh", "registry", "compliance", "token", "oracle", "distributor", "offering", "dvp", "dvp_cnh")
+    names = ("hkd", "cnh", "registry", "identity_storage", "topics_registry", "issuers_registry", "compliance", "token",
+             "oracle", "distributor", "offering", "dvp", "dvp_cnh")
     handles = {n: getattr(suite, n) for n in names}
     handles.update({f"module:{k}": m for k, m in suite.modules.items()})
+    handles["identity_authority"] = suite.identities.authority  # ONCHAINID: the identities' implementation
+    handles.update({f"claim_issuer:{k}": i.contract for k, i in suite.identities.issuers.items()})
     return handles
 
 

@@ -11,11 +11,10 @@ import io
 from collections import defaultdict
 
 from simulator.chain.chain import Chain
+from simulator.chain.identities import CWM_ELIGIBILITY, INVESTOR_CATEGORY, KYC
 from simulator.chain.suite import (
     CN,
-    CWM_SOUTHBOUND,
     DAY,
-    DIRECT,
     HK,
     HKD,
     INSTITUTIONAL,
@@ -31,16 +30,34 @@ FIELDS = ["contract", "function", "calls", "gas_min", "gas_mean", "gas_max"]
 
 
 def exercise(chain: Chain) -> None:
-    """Every common path once or more: KYC, offering, distributions, claims, DvP, freezes, recovery, and the
-    ERC-3643 administration (token information, agents, module configuration)."""
+    """Every common path once or more: onboarding (identities, claims, registry), offering, distributions,
+    claims, DvP, freezes, recovery, and the ERC-3643 administration (token information, agents, module
+    configuration)."""
     s = deploy_suite(chain, SuiteConfig(lockup_seconds=0))
+    ids = s.identities
+    platform, bank = ids.issuers["platform"], ids.issuers["cwm-bank"]
     investors = [chain.new_account(f"investor-{i}") for i in range(6)]
     until = chain.now + 5 * YEAR
-    s.registry.batchRegisterIdentity(investors[:3], [HK, CN, HK], [PROFESSIONAL, INSTITUTIONAL, PROFESSIONAL],
-                                     [DIRECT, CWM_SOUTHBOUND, NOMINEE], [until] * 3, sender=s.agent)
-    for who in investors[3:]:
-        s.registry.registerIdentity(who, HK, PROFESSIONAL, DIRECT, until, sender=s.agent)
-    s.registry.updateIdentity(investors[5], HK, INSTITUTIONAL, DIRECT, until, sender=s.agent)
+    identities = [ids.create() for _ in investors]  # each with the platform's KYC and category claims
+    for identity, category in zip(identities, [PROFESSIONAL, INSTITUTIONAL] + [PROFESSIONAL] * 4, strict=True):
+        ids.issue(identity, platform, KYC, until)
+        ids.issue(identity, platform, INVESTOR_CATEGORY, until, category)
+    ids.issue(identities[1], bank, CWM_ELIGIBILITY, until, 1)  # the mainland investor, by CWM southbound
+    ids.register_batch(investors[:3], identities[:3], [HK, CN, HK])
+    for who, identity in zip(investors[3:], identities[3:], strict=True):
+        ids.register(who, identity, HK)
+    upgraded = ids.create()  # investor 5 turns institutional: a new identity with new claims
+    ids.issue(upgraded, platform, KYC, until)
+    ids.issue(upgraded, platform, INVESTOR_CATEGORY, until, INSTITUTIONAL)
+    ids.update(investors[5], upgraded)
+    s.registry.updateCountry(investors[4], CN, sender=s.agent)  # a move, corrected
+    s.registry.updateCountry(investors[4], HK, sender=s.agent)
+    leaver = chain.new_account("leaver")  # onboarded, KYC revoked, removed
+    s.onboard(leaver, HK, PROFESSIONAL, NOMINEE, until)
+    ids.revoke(leaver, KYC)
+    s.registry.deleteIdentity(leaver, sender=s.agent)
+    ids.distrust(bank)  # the CWM bank loses trust, then regains it
+    ids.trust(bank, [CWM_ELIGIBILITY])
     for who in investors:  # primary offering
         s.hkd.mint(who, 50_000 * HKD, sender=s.hkd_issuer)
         s.hkd.approve(s.offering.address, 50_000 * HKD, sender=who)
@@ -68,10 +85,11 @@ def exercise(chain: Chain) -> None:
     s.token.burn(c, 1 * TOKEN, sender=s.agent)
     s.token.pause(sender=s.agent)
     s.token.unpause(sender=s.agent)
-    lost_to = chain.new_account("recovered-wallet")
-    s.registry.registerIdentity(lost_to, HK, PROFESSIONAL, DIRECT, until, sender=s.agent)
-    s.token.recoveryAddress(c, lost_to, sender=s.agent)
-    s.token.batchTransfer([a, c], [TOKEN, TOKEN], sender=b)
+    lost_to = chain.new_account("recovered-wallet")  # a management key of the investor's identity
+    ids.add_wallet_key(c, lost_to)
+    s.token.recoveryAddress(c, lost_to, ids.identity_of[c.lower()], sender=s.agent)  # registers it, deletes c
+    ids.recovered(c, lost_to)
+    s.token.batchTransfer([a, lost_to], [TOKEN, TOKEN], sender=b)
     # ERC-3643 administration: token information, agents, a module configured through the compliance
     s.token.setName("GBA Solar Revenue Token A", sender=s.admin)
     s.token.setSymbol("GBASOLAR-A", sender=s.admin)

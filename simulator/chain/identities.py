@@ -127,11 +127,15 @@ class Identities:
     def sign(self, issuer: Issuer, identity: str, topic: int, valid_until: int, value: int) -> Claim:
         """The issuer's signature of a claim on `identity`, as ClaimIssuer.isClaimValid checks it."""
         data = claim_data(valid_until, value)
+        return Claim(issuer, topic, valid_until, value, self.signature(issuer, identity, topic, data), data)
+
+    def signature(self, issuer: Issuer, identity: str, topic: int, data: bytes) -> bytes:
+        """`issuer.signer`'s signature of `data` as a `topic` claim on `identity` (any data: tests sign bad)."""
         key = self._keys.get(issuer.signer)
         if key is None:
             key = self._keys[issuer.signer] = PrivateKey(self.chain.accounts.key_of(issuer.signer))
         sig = key.sign_recoverable(claim_digest(identity, topic, data), hasher=None)  # r || s || recovery id
-        return Claim(issuer, topic, valid_until, value, sig[:64] + bytes([sig[64] + 27]), data)
+        return sig[:64] + bytes([sig[64] + 27])
 
     def issue(self, identity: str, issuer: Issuer, topic: int, valid_until: int, value: int = 0) -> Receipt:
         """`issuer` signs a `topic` claim and the agent adds it to `identity` (replacing an older one)."""
@@ -148,6 +152,15 @@ class Identities:
     def register(self, wallet: str, identity: str, country: int) -> Receipt:
         self.identity_of[wallet.lower()] = identity
         return self.registry.registerIdentity(wallet, identity, country, sender=self.agent)
+
+    def register_batch(self, wallets: list[str], identities: list[str], countries: list[int]) -> Receipt:
+        self.identity_of.update((w.lower(), i) for w, i in zip(wallets, identities, strict=True))
+        return self.registry.batchRegisterIdentity(wallets, identities, countries, sender=self.agent)
+
+    def update(self, wallet: str, identity: str) -> Receipt:
+        """Register `wallet` with another identity (IdentityRegistry.updateIdentity)."""
+        self.identity_of[wallet.lower()] = identity
+        return self.registry.updateIdentity(wallet, identity, sender=self.agent)
 
     def onboard(self, wallet: str, country: int, claims: list[tuple[Issuer, int, int, int]]) -> Receipt:
         """A new identity for `wallet` holding `claims` (issuer, topic, valid until, value), registered with

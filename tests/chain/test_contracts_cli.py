@@ -24,7 +24,11 @@ def test_gas_report_covers_the_suite_and_matches_a_node(tmp_path, capsys):
     for key in [("RWAToken", "transfer"), ("RWAToken", "forcedTransfer"), ("RWAToken", "recoveryAddress"),
                 ("PrimaryOffering", "subscribe"), ("PrimaryOffering", "close"), ("DvPSettlement", "settle"),
                 ("RevenueDistributor", "distribute"), ("RevenueDistributor", "claim"),
-                ("ProductionOracle", "report"), ("IdentityRegistry", "batchRegisterIdentity")]:
+                ("ProductionOracle", "report"), ("IdentityRegistry", "batchRegisterIdentity"),
+                *[("IdentityRegistry", f) for f in ("registerIdentity", "updateIdentity", "updateCountry",
+                                                     "deleteIdentity")],
+                ("Identity", "addClaim"), ("Identity", "addKey"), ("ClaimIssuer", "revokeClaimBySignature"),
+                ("TrustedIssuersRegistry", "addTrustedIssuer"), ("TrustedIssuersRegistry", "removeTrustedIssuer")]:
         row = by_fn[key]
         assert 21_000 < int(row["gas_min"]) <= int(row["gas_mean"]) <= int(row["gas_max"]) < 25_000_000
     # the default backend charges exactly what eth-tester (a mined chain) charges
@@ -50,8 +54,12 @@ def test_deploy_to_anvil_writes_addresses_and_roles_usable_from_other_tools(tmp_
     assert data["roles"]["distributor"]["DISTRIBUTOR_ROLE"] == ["paying-agent"]
     assert data["roles"]["dvp"]["PLATFORM_ROLE"] == ["platform"]
     assert data["roles"]["module:lockup"]["owner"] == ["admin"]
+    assert data["roles"]["registry"]["AGENT_ROLE"] == ["agent", "token"]  # the token registers recovered wallets
+    for owned in ("identity_storage", "topics_registry", "issuers_registry", "identity_authority"):
+        assert data["roles"][owned]["owner"] == ["admin"], owned
+    assert data["contracts"]["claim_issuer:platform"]["contract"] == "ClaimIssuer"
     assert data["accounts"]["agent"]["private_key"].startswith("0x") and data["chain_id"] == 31337
-    assert len(data["contracts"]) == 17
+    assert len(data["contracts"]) == 24  # 13 + 8 modules + the identities' authority + 2 claim issuers
 
 
 def test_deploy_to_unreachable_node_is_a_clear_error(tmp_path, capsys):

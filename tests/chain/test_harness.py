@@ -14,6 +14,7 @@ import simulator.evm.errors
 from simulator import errors
 from simulator.chain.artifacts import ARTIFACT_DIR
 from simulator.chain.chain import Chain as SuiteChain
+from simulator.chain.identities import KYC, Identities
 from simulator.evm import ArtifactStore, Chain, ContractRevert
 from simulator.units import DAY
 
@@ -83,28 +84,40 @@ def test_account_keys_are_separated_by_domain(tmp_path):
 # --- the clock --------------------------------------------------------------------------------------------
 @pytest.fixture(params=["revm", "pyevm", "web3"])
 def kyc(request):
-    """A registry with one investor whose KYC runs out at day 100, on every backend."""
+    """A registry (KYC required, `admin` its agent) with one investor whose KYC claim runs out at day 100, on
+    every backend; and `renew(until)`, the platform's new KYC claim valid until `until` (a transaction)."""
     chain = SuiteChain(request.param, seed=5)
     admin, investor = chain.new_account("admin"), chain.new_account("investor")
-    registry = chain.deploy("IdentityRegistry", admin, admin, sender=admin)
-    registry.registerIdentity(investor, 344, 1, 0, chain.timestamp_at(100 * DAY), sender=admin)
-    yield chain, registry, admin, investor
+    storage, topics, issuers = (chain.deploy(name, admin, sender=admin) for name in
+                                ("IdentityRegistryStorage", "ClaimTopicsRegistry", "TrustedIssuersRegistry"))
+    registry = chain.deploy("IdentityRegistry", admin, admin, storage.address, topics.address, issuers.address,
+                            sender=admin)
+    storage.bindIdentityRegistry(registry.address, sender=admin)
+    topics.addClaimTopic(KYC, sender=admin)
+    ids = Identities.deploy(chain, registry, issuers, admin, admin)
+    platform = ids.add_issuer("platform", [KYC])
+    ids.onboard(investor, 344, [(platform, KYC, chain.timestamp_at(100 * DAY), 0)])
+
+    def renew(until: int):
+        return ids.issue(ids.identity_of[investor.lower()], platform, KYC, until)
+
+    yield chain, registry, admin, investor, renew
     chain.close()
 
 
 def test_without_a_clock_time_moves_only_by_advance_to(kyc):
-    chain, registry, admin, investor = kyc
+    chain, registry, _, investor, renew = kyc
     assert chain.clock is None
     before = chain.now
     assert registry.isVerified(investor) is True and chain.now == before  # a view mines nothing
-    receipt = registry.updateIdentity(investor, 344, 1, 0, chain.timestamp_at(100 * DAY), sender=admin)
+    receipt = renew(chain.timestamp_at(100 * DAY))
     assert receipt.timestamp == before + 1  # every transaction at latest + 1 s
     chain.advance_to(101 * DAY)
     assert registry.isVerified(investor) is False
 
 
 def test_a_clock_brings_views_transactions_and_deploys_to_its_time(kyc):
-    chain, registry, admin, investor = kyc
+    chain, registry, admin, investor, renew = kyc
     now = [50 * DAY]
     chain.clock = lambda: now[0]
     assert registry.isVerified(investor) is True
@@ -113,45 +126,48 @@ def test_a_clock_brings_views_transactions_and_deploys_to_its_time(kyc):
     assert registry.isVerified(investor) is False  # the view saw block.timestamp >= the clock's time
     assert chain.now == chain.timestamp_at(101 * DAY)
     now[0] = 200 * DAY
-    receipt = registry.updateIdentity(investor, 344, 1, 0, chain.timestamp_at(300 * DAY), sender=admin)
+    receipt = renew(chain.timestamp_at(300 * DAY))
+    assert registry.isVerified(investor) is True
     assert receipt.timestamp >= chain.timestamp_at(200 * DAY)
     assert receipt.block_number == chain.backend.block_number
     now[0] = 250 * DAY
-    deployed = chain.deploy("IdentityRegistry", admin, admin, sender=admin)
-    assert chain.now >= chain.timestamp_at(250 * DAY) and deployed.contains(investor) is False
+    deployed = chain.deploy("IdentityRegistryStorage", admin, sender=admin)
+    assert chain.now >= chain.timestamp_at(250 * DAY) and int(deployed.storedIdentity(investor), 16) == 0
     now[0] = 300 * DAY
-    raw = registry.transact_raw(registry.abi.function("revoke", (investor,)).encode((investor,)), admin)
+    raw = registry.transact_raw(registry.abi.function("updateCountry", (investor, 156)).encode((investor, 156)), admin)
     assert raw.success and raw.timestamp >= chain.timestamp_at(300 * DAY)
+    assert registry.investorCountry(investor) == 156
 
 
 def test_a_clock_behind_the_chain_mines_nothing(kyc):
-    chain, registry, admin, investor = kyc
+    chain, registry, _, investor, renew = kyc
     chain.advance_to(10 * DAY)
     block, stamp = chain.backend.block_number, chain.now
     chain.clock = lambda: 5 * DAY  # earlier than the latest block
     assert registry.isVerified(investor) is True
     assert (chain.backend.block_number, chain.now) == (block, stamp)
-    receipt = registry.updateIdentity(investor, 344, 1, 0, chain.timestamp_at(300 * DAY), sender=admin)
+    receipt = renew(chain.timestamp_at(300 * DAY))
     assert (receipt.block_number, receipt.timestamp) == (block + 1, stamp + 1)  # as without a clock
 
 
 def test_a_clock_given_at_construction_is_used_from_the_first_call():
     chain = SuiteChain("revm", seed=5, clock=lambda: 7 * DAY)
     admin = chain.new_account("admin")
-    registry = chain.deploy("IdentityRegistry", admin, admin, sender=admin)
+    topics = chain.deploy("ClaimTopicsRegistry", admin, sender=admin)
     assert chain.now == chain.timestamp_at(7 * DAY) + 1  # one empty block at the clock, then the deploy
     chain.clock = None
-    registry.AGENT_ROLE()
+    topics.MAX_TOPICS()
     assert chain.now == chain.timestamp_at(7 * DAY) + 1
 
 
 def test_now_reads_the_clock_so_times_built_from_it_are_current(kyc):
     """`chain.now` used as an argument (a KYC expiry, a deadline) is taken before the call's own sync: it
     must already be the clock's time, not the last block's."""
-    chain, registry, admin, investor = kyc
+    chain, registry, _, investor, renew = kyc
     chain.advance_to(1 * DAY)
     chain.clock = lambda: 40 * DAY
     assert chain.now == chain.timestamp_at(40 * DAY)
-    registry.updateIdentity(investor, 344, 1, 0, chain.now + DAY, sender=admin)
+    renew(chain.now + DAY)
+    assert registry.isVerified(investor) is True
     chain.clock = lambda: 40 * DAY + DAY + 1
     assert registry.isVerified(investor) is False  # expired one day after the clock's time, not the block's

@@ -7,14 +7,14 @@ import pytest
 import simulator.evm.backends.revm as revm_backend
 from simulator.chain import Chain
 from simulator.chain.artifacts import ARTIFACTS
-from simulator.chain.suite import HK, PROFESSIONAL, TOKEN, YEAR, SuiteConfig, deploy_suite
+from simulator.chain.suite import DIRECT, HK, PROFESSIONAL, TOKEN, YEAR, SuiteConfig, deploy_suite
 
 
 def workload(chain: Chain) -> list:
     suite = deploy_suite(chain, SuiteConfig())
     wallets = [chain.new_account(f"c-{i}") for i in range(12)]
-    suite.registry.batchRegisterIdentity(wallets, [HK] * 12, [PROFESSIONAL] * 12, [0] * 12,
-                                         [chain.now + YEAR] * 12, sender=suite.agent)
+    for wallet in wallets:
+        suite.onboard(wallet, HK, PROFESSIONAL, DIRECT, chain.now + YEAR)
     suite.token.batchMint(wallets, [100 * TOKEN] * 12, sender=suite.agent)
     trace = []
     for i in range(150):

@@ -1,4 +1,5 @@
-"""Fixtures for the contract tests: a fully wired suite (simulator.chain.suite) plus registered investors.
+"""Fixtures for the contract tests: a fully wired suite (simulator.chain.suite) plus investors, each registered
+with an ONCHAINID identity holding the platform's KYC and category claims (and bob the CWM bank's claim).
 
 The suite is deployed once per module and backend; every test runs from a snapshot and is reverted after.
 """
@@ -10,6 +11,14 @@ from dataclasses import dataclass
 import pytest
 
 from simulator.chain import ARTIFACTS, Chain, ContractRevert
+from simulator.chain.identities import (
+    CWM_ELIGIBILITY,
+    ECDSA_SCHEME,
+    INVESTOR_CATEGORY,
+    KYC,
+    MANAGEMENT_PURPOSE,
+    key_hash,
+)
 from simulator.chain.suite import (
     CN,
     CWM_SOUTHBOUND,
@@ -61,6 +70,30 @@ class World:
         self.fund_hkd(self.s.paying_agent, amount, self.s.distributor.address)
         return self.s.distributor.distribute(amount, period, sender=self.s.paying_agent)
 
+    def identity(self, wallet: str) -> str:
+        """The ONCHAINID `wallet` is registered with (the zero address when it is not)."""
+        return self.s.registry.identity(wallet)
+
+    def prepare_recovery(self, lost: str, new: str) -> str:
+        """What ERC-3643 asks before `recoveryAddress(lost, new, identity)`: `new` a management key of the
+        identity of `lost` and, when `new` is registered already (the investor's other wallet), registered
+        with that identity; the identity."""
+        identity, agent = self.identity(lost), self.s.agent
+        onchain_id = self.chain.at("Identity", identity)
+        if not onchain_id.keyHasPurpose(key_hash(new), MANAGEMENT_PURPOSE):
+            onchain_id.addKey(key_hash(new), MANAGEMENT_PURPOSE, ECDSA_SCHEME, sender=agent)
+        if self.s.registry.contains(new) and self.identity(new) != identity:
+            self.s.registry.updateIdentity(new, identity, sender=agent)
+        return identity
+
+    def recover(self, lost: str, new: str):
+        """Recover the tokens of `lost` to `new` (prepared as above); the receipt."""
+        identity = self.prepare_recovery(lost, new)
+        receipt = self.s.token.recoveryAddress(lost, new, identity, sender=self.s.agent)
+        ids = self.s.identities
+        ids.identity_of[new.lower()] = ids.identity_of.pop(lost.lower(), identity)
+        return receipt
+
 
 def build_world(backend: str, config: SuiteConfig | None = None) -> World:
     chain = Chain(backend)
@@ -68,14 +101,11 @@ def build_world(backend: str, config: SuiteConfig | None = None) -> World:
     names = ["alice", "bob", "carol", "dave", "eve", "frank", "outsider"]
     acc = {n: chain.new_account(n) for n in names}
     until = chain.now + 10 * YEAR
-    s.registry.batchRegisterIdentity(
-        [acc["alice"], acc["bob"], acc["carol"], acc["dave"], acc["eve"]],
-        [HK, CN, HK, HK, KP],
-        [PROFESSIONAL, INSTITUTIONAL, PROFESSIONAL, RETAIL, INSTITUTIONAL],
-        [DIRECT, CWM_SOUTHBOUND, NOMINEE, DIRECT, DIRECT],
-        [until] * 5,
-        sender=s.agent,
-    )
+    for name, country, category, channel in [("alice", HK, PROFESSIONAL, DIRECT),
+                                             ("bob", CN, INSTITUTIONAL, CWM_SOUTHBOUND),
+                                             ("carol", HK, PROFESSIONAL, NOMINEE), ("dave", HK, RETAIL, DIRECT),
+                                             ("eve", KP, INSTITUTIONAL, DIRECT)]:
+        s.onboard(acc[name], country, category, channel, until)  # an ONCHAINID with the platform's claims
     return World(chain, s, **acc)
 
 
@@ -130,12 +160,15 @@ def event(receipt, name: str, **expected):
 
 __all__ = [
     "CN",
+    "CWM_ELIGIBILITY",
     "CWM_SOUTHBOUND",
     "DIRECT",
     "HK",
     "HKD",
     "INSTITUTIONAL",
+    "INVESTOR_CATEGORY",
     "KP",
+    "KYC",
     "NOMINEE",
     "PROFESSIONAL",
     "RETAIL",

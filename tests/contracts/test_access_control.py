@@ -172,7 +172,17 @@ def _module_hooks(key: str) -> list[Row]:
 
 
 def _recover_alice(w: World) -> None:
-    w.s.token.recoveryAddress(w.alice, w.carol, sender=w.s.agent)
+    w.recover(w.alice, w.carol)  # carol's wallet made another wallet of alice's identity
+
+
+def _recovery_prepared(w: World) -> None:
+    _mint_alice(w)
+    w.prepare_recovery(w.alice, w.carol)
+
+
+def _registry_call(fn: str, args: Callable[[World], tuple]) -> Fn:
+    """The agent's registry call that makes the registry write the storage."""
+    return lambda w: w.s.registry.fn(fn)(*args(w), sender=w.s.agent)
 
 
 def _max_balance(w: World) -> str:
@@ -199,7 +209,45 @@ MODULE_SETTERS = {
     "max_holders": [("setMaxHolders", (1,))],
     "lockup": [("setLockupSeconds", (1,))],
     "supply_cap": [("setCap", (1,))],
+    "country_claim": [("setRequiredClaim", (156, 0))],
 }
+
+
+def _identity_rows() -> list[Row]:
+    """The identity layer: registry (agent; admin wiring), its storage (owner binds; only a bound registry
+    writes), the claim topics and trusted issuers registries (owner: the token's issuer)."""
+    agent, admin = _agent, _admin
+    carol_id = lambda w: w.identity(w.carol)  # noqa: E731
+    register = lambda w: (w.outsider, w.identity(w.alice), 344)  # noqa: E731
+    storage_writes = [
+        ("registerIdentity", "addIdentityToStorage", register),
+        ("updateIdentity", "modifyStoredIdentity", lambda w: (w.alice, carol_id(w))),
+        ("updateCountry", "modifyStoredInvestorCountry", lambda w: (w.alice, 156)),
+        ("deleteIdentity", "removeIdentityFromStorage", lambda w: (w.alice,)),
+    ]
+    platform = lambda w: w.s.identities.issuers["platform"].address  # noqa: E731
+    return [
+        *[Row("registry", fn, args, AC, "AGENT_ROLE", agent) for fn, _, args in storage_writes],
+        Row("registry", "batchRegisterIdentity", lambda w: ([w.outsider], [w.identity(w.alice)], [344]), AC,
+            "AGENT_ROLE", agent, check=lambda w: w.s.registry.isVerified(w.outsider)),
+        *[Row("registry", fn, lambda w, k=k: (getattr(w.s, k).address,), AC, ADMIN, admin)
+          for fn, k in (("setIdentityRegistryStorage", "identity_storage"),
+                        ("setClaimTopicsRegistry", "topics_registry"),
+                        ("setTrustedIssuersRegistry", "issuers_registry"))],
+        *[Row("identity_storage", hook, args, "OnlyBoundRegistry", None, None, via=_registry_call(fn, args))
+          for fn, hook, args in storage_writes],
+        Row("identity_storage", "bindIdentityRegistry", lambda w: (w.outsider,), OWN, None, admin),
+        Row("identity_storage", "unbindIdentityRegistry", lambda w: (w.s.registry.address,), OWN, None, admin),
+        *_owner_rows("identity_storage"),
+        Row("topics_registry", "addClaimTopic", lambda w: (3,), OWN, None, admin),
+        Row("topics_registry", "removeClaimTopic", lambda w: (1,), OWN, None, admin,
+            check=lambda w: list(w.s.topics_registry.getClaimTopics()) == []),
+        *_owner_rows("topics_registry"),
+        Row("issuers_registry", "addTrustedIssuer", lambda w: (w.outsider, [1]), OWN, None, admin),
+        Row("issuers_registry", "removeTrustedIssuer", lambda w: (platform(w),), OWN, None, admin),
+        Row("issuers_registry", "updateIssuerClaimTopics", lambda w: (platform(w), [1]), OWN, None, admin),
+        *_owner_rows("issuers_registry"),
+    ]
 
 
 def matrix() -> list[Row]:
@@ -213,13 +261,8 @@ def matrix() -> list[Row]:
             *_role_rows(t, f"ISSUER_ROLE@{t}", lambda w, t=t: getattr(w.s, f"{t}_issuer"),
                         lambda w, t=t: getattr(w.s, f"{t}_issuer")),
         )],
-        # identity registry: the agent runs KYC
-        Row("registry", "registerIdentity", lambda w: (w.outsider, 344, 1, 0, 2**40), AC, "AGENT_ROLE", agent),
-        Row("registry", "batchRegisterIdentity", lambda w: ([w.outsider], [344], [1], [0], [2**40]), AC, "AGENT_ROLE",
-            agent),
-        Row("registry", "updateIdentity", lambda w: (w.alice, 344, 1, 0, 2**40), AC, "AGENT_ROLE", agent),
-        Row("registry", "deleteIdentity", lambda w: (w.alice,), AC, "AGENT_ROLE", agent),
-        Row("registry", "revoke", lambda w: (w.alice,), AC, "AGENT_ROLE", agent),
+        # identity registry: the agent registers wallets with their ONCHAINID, the admin wires the registries
+        *_identity_rows(),
         *_role_rows("registry", "AGENT_ROLE", agent, admin),
         # compliance (Ownable): the issuer manages the modules; only the bound token calls its hooks
         Row("compliance", "bindToken", lambda w: (w.s.token.address,), OWN, None, admin),
@@ -256,11 +299,16 @@ def matrix() -> list[Row]:
             check=lambda w: w.s.token.isAgent(w.outsider)),
         Row("token", "removeAgent", lambda w: (w.s.agent,), AC, ADMIN, admin,
             check=lambda w: not w.s.token.isAgent(w.s.agent)),
+        Row("registry", "addAgent", lambda w: (w.outsider,), AC, ADMIN, admin,
+            check=lambda w: w.s.registry.isAgent(w.outsider)),
+        Row("registry", "removeAgent", lambda w: (w.s.agent,), AC, ADMIN, admin,
+            check=lambda w: not w.s.registry.isAgent(w.s.agent)),
         # token: the agent's powers
         Row("token", "mint", lambda w: (w.alice, 1), AC, "AGENT_ROLE", agent),
         Row("token", "burn", lambda w: (w.alice, 1), AC, "AGENT_ROLE", agent, setup=_mint_alice),
         Row("token", "forcedTransfer", lambda w: (w.alice, w.carol, 1), AC, "AGENT_ROLE", agent, setup=_mint_alice),
-        Row("token", "recoveryAddress", lambda w: (w.alice, w.carol), AC, "AGENT_ROLE", agent, setup=_mint_alice),
+        Row("token", "recoveryAddress", lambda w: (w.alice, w.carol, w.identity(w.alice)), AC, "AGENT_ROLE", agent,
+            setup=_recovery_prepared),
         Row("token", "setAddressFrozen", lambda w: (w.alice, True), AC, "AGENT_ROLE", agent),
         Row("token", "freezePartialTokens", lambda w: (w.alice, 1), AC, "AGENT_ROLE", agent, setup=_mint_alice),
         Row("token", "unfreezePartialTokens", lambda w: (w.alice, 1), AC, "AGENT_ROLE", agent, setup=_frozen_alice),
@@ -291,7 +339,7 @@ def matrix() -> list[Row]:
             check=lambda w: w.s.hkd.balanceOf(w.s.treasury) > 0),
         Row("distributor", "balanceChanged", lambda w: (w.alice, w.bob, 1), "OnlyToken", None, None, via=_mint_alice),
         Row("distributor", "walletRecovered", lambda w: (w.alice, w.carol), "OnlyToken", None, None,
-            setup=_mint_alice, via=lambda w: w.s.token.recoveryAddress(w.alice, w.carol, sender=w.s.agent)),
+            setup=_mint_alice, via=_recover_alice),
         *_role_rows("distributor", "DISTRIBUTOR_ROLE", lambda w: w.s.paying_agent, admin),
         # offering: the issuer closes or cancels
         Row("offering", "close", lambda w: (), AC, "ISSUER_ROLE", lambda w: w.s.issuer, setup=_subscribed,
@@ -327,8 +375,10 @@ def test_the_matrix_covers_every_state_changing_function_of_every_deployed_contr
     covered: dict[str, set[str]] = {}
     for row in matrix():
         covered.setdefault(row.contract, set()).add(row.fn)
-    keys = list(s.addresses())
-    assert {"dvp", "dvp_cnh", "hkd", "cnh"} <= set(keys)
+    # ONCHAINID's own contracts (the identities' implementation authority, the claim issuers) are not the
+    # suite's: the powers the suite relies on are checked in test_identity_registry.py
+    keys = [k for k in s.addresses() if k != "identity_authority" and not k.startswith("claim_issuer:")]
+    assert {"dvp", "dvp_cnh", "hkd", "cnh", "identity_storage", "topics_registry", "issuers_registry"} <= set(keys)
     for key in keys:
         handle = contract(world_base, key)
         changing = {name for name, fns in handle.abi.functions.items() if any(not f.is_view for f in fns)}
@@ -367,7 +417,7 @@ def test_every_privileged_function_is_refused_without_the_right_and_works_with_i
                 assert row.via is not None, label
                 row.via(w)  # the one contract allowed to call it does, inside this action, which succeeds
             if row.check is not None:
-                row.check(w)
+                assert row.check(w) is not False, f"{label}: the authorised call did not do what it should"
         except ContractRevert as exc:
             pytest.fail(f"{label}: refused to the account holding the right: {exc}")
         finally:

@@ -7,7 +7,7 @@
 5. a later mint re-locked tokens minted earlier.
 """
 
-from conftest import HK, HKD, PROFESSIONAL, TOKEN, YEAR, event, reverts
+from conftest import HKD, TOKEN, YEAR, event, reverts
 from test_offering_dvp import make_offering, sub
 
 CLOSED, FAILED = 1, 4  # PrimaryOffering.State
@@ -95,12 +95,11 @@ def test_batched_close_escrows_cash_until_the_soft_cap_is_known(w):
 
 
 def test_recovery_moves_the_lockup_to_the_new_wallet(w):
-    m, t, agent = w.s.modules["lockup"], w.s.token, w.s.agent
+    m, t = w.s.modules["lockup"], w.s.token
     m.setLockupSeconds(1_000, sender=w.s.admin)
     w.mint(w.alice, 10 * TOKEN)
     new = w.chain.new_account("alice-recovered")
-    w.s.registry.registerIdentity(new, HK, PROFESSIONAL, 0, w.chain.now + YEAR, sender=agent)
-    t.recoveryAddress(w.alice, new, sender=agent)
+    w.recover(w.alice, new)
     assert m.lockedAmount(new) == 10 * TOKEN and m.lockedAmount(w.alice) == 0
     reverts("TransferNotCompliant", t.transfer, w.bob, TOKEN, sender=new)
 

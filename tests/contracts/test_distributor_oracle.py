@@ -1,4 +1,4 @@
-from conftest import HK, HKD, PROFESSIONAL, TOKEN, YEAR, ZERO, event, reverts
+from conftest import HKD, TOKEN, ZERO, event, reverts
 
 M = 2**128
 
@@ -76,9 +76,8 @@ def test_mint_burn_and_exclusion_keep_entitlements(w):
 
 
 def test_recovery_moves_unclaimed_revenue(w):
-    d, t, agent = w.s.distributor, w.s.token, w.s.agent
+    d = w.s.distributor
     new = w.chain.new_account("alice-new")
-    w.s.registry.registerIdentity(new, HK, PROFESSIONAL, 0, w.chain.now + YEAR, sender=agent)
     w.mint(w.alice, 30 * TOKEN)
     w.mint(w.bob, 70 * TOKEN)
     w.distribute(1_000 * HKD)
@@ -86,7 +85,7 @@ def test_recovery_moves_unclaimed_revenue(w):
     w.distribute(500 * HKD, period=2)
     unclaimed = d.withdrawableOf(w.alice)
     assert abs(unclaimed - 150 * HKD) <= 1
-    r = t.recoveryAddress(w.alice, new, sender=agent)
+    r = w.recover(w.alice, new)
     event(r, "EntitlementMoved", lostWallet=w.alice, newWallet=new, amount=unclaimed)
     assert d.withdrawableOf(w.alice) == 0 and d.withdrawableOf(new) == unclaimed
     assert d.sharesOf(new) == 30 * TOKEN

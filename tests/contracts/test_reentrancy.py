@@ -1,6 +1,6 @@
 """A malicious settlement token (ReentrantAttacker) reenters claim / refund / settle from its transfer hook."""
 
-from conftest import HK, HKD, INSTITUTIONAL, TOKEN, YEAR, ZERO
+from conftest import DIRECT, HK, HKD, INSTITUTIONAL, TOKEN, YEAR, ZERO
 
 from simulator.chain.artifacts import ARTIFACTS
 
@@ -17,7 +17,7 @@ def side_token(w, attacker):
     comp = w.chain.deploy("ModularCompliance", s.admin, sender=s.admin)
     tok = w.chain.deploy("RWAToken", "Side", "SIDE", s.registry.address, comp.address, s.admin, s.agent, sender=s.admin)
     comp.bindToken(tok.address, sender=s.admin)
-    s.registry.registerIdentity(attacker.address, HK, INSTITUTIONAL, 0, w.chain.now + YEAR, sender=s.agent)
+    s.onboard(attacker.address, HK, INSTITUTIONAL, DIRECT, w.chain.now + YEAR)
     return tok
 
 
@@ -53,7 +53,7 @@ def test_distributor_claim_reentry_blocked(rw):
 def test_offering_refund_reentry_blocked(rw):
     w, s = rw, rw.s
     atk = w.chain.deploy("ReentrantAttacker", sender=w.outsider)
-    s.registry.registerIdentity(atk.address, HK, INSTITUTIONAL, 0, w.chain.now + YEAR, sender=s.agent)
+    s.onboard(atk.address, HK, INSTITUTIONAL, DIRECT, w.chain.now + YEAR)
     terms = (10 * HKD, 1, 10**12, 10**6, 10**12, w.chain.now + 1000, 0)
     o = w.chain.deploy("PrimaryOffering", s.token.address, atk.address, s.treasury, s.admin, terms, sender=s.admin)
     atk.mint(atk.address, 500 * HKD, sender=w.outsider)
@@ -91,7 +91,7 @@ def test_offering_subscribe_and_close_reentry_blocked(rw):
     """The settlement token's hook tries to subscribe again mid-subscription, and to close mid-close."""
     w, s = rw, rw.s
     atk = w.chain.deploy("ReentrantAttacker", sender=w.outsider)
-    s.registry.registerIdentity(atk.address, HK, INSTITUTIONAL, 0, w.chain.now + YEAR, sender=s.agent)
+    s.onboard(atk.address, HK, INSTITUTIONAL, DIRECT, w.chain.now + YEAR)
     terms = (10 * HKD, 1, 10**12, 10**6, 10**12, w.chain.now + 1000, 0)
     o = w.chain.deploy("PrimaryOffering", s.token.address, atk.address, s.treasury, s.admin, terms, sender=s.admin)
     s.token.grantRole(s.roles["AGENT_ROLE"], o.address, sender=s.admin)

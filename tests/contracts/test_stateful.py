@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from simulator.chain import ContractRevert
-from simulator.chain.suite import CN, HK, INSTITUTIONAL, PROFESSIONAL, TOKEN, YEAR
+from simulator.chain.identities import ECDSA_SCHEME, KYC, MANAGEMENT_PURPOSE, key_hash
+from simulator.chain.suite import CN, CWM_SOUTHBOUND, DIRECT, HK, INSTITUTIONAL, NOMINEE, PROFESSIONAL, TOKEN, YEAR
 
 _WORLD = None
 N_WALLETS = 5
@@ -40,8 +41,10 @@ def world():
         w = build_world("revm")
         wallets = [w.chain.new_account(f"h{i}") for i in range(N_WALLETS)]
         until = w.chain.now + 10 * YEAR
-        w.s.registry.batchRegisterIdentity(wallets, [HK, CN] * 2 + [HK], [PROFESSIONAL, INSTITUTIONAL] * 2 + [1],
-                                           [0, 1, 2, 0, 1], [until] * N_WALLETS, sender=w.s.agent)
+        for wallet, country, category, channel in zip(
+                wallets, [HK, CN] * 2 + [HK], [PROFESSIONAL, INSTITUTIONAL] * 2 + [PROFESSIONAL],
+                [DIRECT, CWM_SOUTHBOUND, NOMINEE, CWM_SOUTHBOUND, DIRECT], strict=True):
+            w.s.onboard(wallet, country, category, channel, until)
         w.s.oracle.report(1, 1, 1, "HKD", b"\x01" * 32, sender=w.s.attestor)
         w.s.modules["lockup"].setLockupSeconds(LOCKUP, sender=w.s.admin)
         _WORLD = [w, wallets, w.chain.snapshot()]
@@ -77,7 +80,8 @@ class TokenMachine(RuleBasedStateMachine):
         t, reg = self.s.token, self.s.registry
         return {a: (t.balanceOf(a), reg.isVerified(a), t.isFrozen(a), t.getFrozenTokens(a)) for a in self.wallets}
 
-    def act(self, fn, *args, sender, agent):
+    def act(self, fn, *args, sender, agent, registers=None):
+        """Run `fn`; `registers`: a wallet the action may register, with an identity that verifies."""
         before, paused = self.view(), self.s.token.paused()
         try:
             fn(*args, sender=sender)
@@ -87,7 +91,8 @@ class TokenMachine(RuleBasedStateMachine):
         after = self.view()
         for a in self.wallets:
             if after[a][0] > before[a][0]:
-                assert before[a][1] and not before[a][2], f"{a} received while unverified/frozen"
+                verified = before[a][1] or (a == registers and after[a][1])
+                assert verified and not before[a][2], f"{a} received while unverified/frozen"
                 self.ever_held.add(a)
         if paused and not agent:
             assert all(after[a][0] == before[a][0] for a in self.wallets)
@@ -155,15 +160,29 @@ class TokenMachine(RuleBasedStateMachine):
         fn = self.s.token.pause if pause else self.s.token.unpause
         self.act(fn, sender=self.s.agent, agent=True)
 
-    @rule(lost=wallet_ix, new=wallet_ix)
-    def recovery(self, lost, new):
+    @rule(lost=wallet_ix, new=wallet_ix, link=st.booleans())
+    def recovery(self, lost, new, link):
         d = self.s.distributor
         a, b = self.wallets[lost], self.wallets[new]
         owed_a, owed_b = d.withdrawableOf(a), d.withdrawableOf(b)
         locked_a, locked_b = self.locked_next_block(a), self.locked_next_block(b)
-        ok, _ = self.act(self.s.token.recoveryAddress, a, b, sender=self.s.agent, agent=True)
-        event(f"recovery ok={ok} locked={locked_a > 0}")
+        reg, identity = self.s.registry, self.s.registry.identity(a)
+        if link and int(identity, 16) and a != b:  # b made a wallet of a's identity, as a recovery needs
+            onchain_id = self.w.chain.at("Identity", identity)
+            if not onchain_id.keyHasPurpose(key_hash(b), MANAGEMENT_PURPOSE):
+                onchain_id.addKey(key_hash(b), MANAGEMENT_PURPOSE, ECDSA_SCHEME, sender=self.s.agent)
+            if reg.contains(b) and reg.identity(b) != identity:  # the same investor: its identity and country
+                reg.updateIdentity(b, identity, sender=self.s.agent)
+                reg.updateCountry(b, reg.investorCountry(a), sender=self.s.agent)
+        registered_b = reg.contains(b)
+        eligible = bool(int(identity, 16)) and self.w.chain.at("Identity", identity).keyHasPurpose(
+            key_hash(b), MANAGEMENT_PURPOSE) and (not registered_b or reg.identity(b) == identity)
+        ok, _ = self.act(self.s.token.recoveryAddress, a, b, identity, sender=self.s.agent, agent=True,
+                         registers=None if registered_b else b)
+        event(f"recovery ok={ok} eligible={eligible} locked={locked_a > 0}")
+        assert eligible or not ok, "a recovery to a wallet that is not the identity's succeeded"
         if ok:
+            assert reg.identity(b) == identity and not reg.contains(a)
             assert d.withdrawableOf(a) == 0 and d.withdrawableOf(b) == owed_a + owed_b
             assert self.s.token.balanceOf(a) == 0
             m = self.s.modules["lockup"]  # the lock-up moves with the tokens
@@ -171,7 +190,12 @@ class TokenMachine(RuleBasedStateMachine):
 
     @rule(who=wallet_ix)
     def revoke(self, who):
-        self.act(self.s.registry.revoke, self.wallets[who], sender=self.s.agent, agent=True)
+        """The platform revokes the KYC claim of the identity `who` is registered with (if any, and not yet)."""
+        identity = self.s.registry.identity(self.wallets[who])
+        claim = self.s.identities.claims.get((identity.lower(), KYC))
+        if claim is not None and not claim.issuer.contract.isClaimRevoked(claim.signature):
+            claim.issuer.contract.revokeClaimBySignature(claim.signature, sender=claim.issuer.signer)
+            assert not self.s.registry.isVerified(self.wallets[who])
 
     @rule(amount=st.integers(1, 10**10))
     def distribute(self, amount):

@@ -1,5 +1,5 @@
 import pytest
-from conftest import HK, PROFESSIONAL, TOKEN, YEAR, ZERO, event, reverts
+from conftest import HK, KYC, TOKEN, ZERO, event, reverts
 from eth_utils import keccak
 
 from simulator.chain import ContractRevert
@@ -124,25 +124,63 @@ def test_forced_transfer(w):
 
 
 def test_recovery(w):
-    t, agent = w.s.token, w.s.agent
+    t, agent, reg = w.s.token, w.s.agent, w.s.registry
     new = w.chain.new_account("alice-new")
-    w.s.registry.registerIdentity(new, HK, PROFESSIONAL, 0, w.chain.now + YEAR, sender=agent)
     w.mint(w.alice, 10 * TOKEN)
     t.freezePartialTokens(w.alice, 3 * TOKEN, sender=agent)
     t.setAddressFrozen(w.alice, True, sender=agent)
-    reverts("SameAddress", t.recoveryAddress, w.alice, w.alice, sender=agent)
-    reverts("NothingToRecover", t.recoveryAddress, w.bob, new, sender=agent, wallet=w.bob)
-    reverts("ReceiverNotVerified", t.recoveryAddress, w.alice, w.frank, sender=agent)
-    r = t.recoveryAddress(w.alice, new, sender=agent)
-    event(r, "RecoverySuccess", lostWallet=w.alice, newWallet=new, amount=10 * TOKEN, agent=agent)
+    alice_id = w.identity(w.alice)
+    reverts("SameAddress", t.recoveryAddress, w.alice, w.alice, alice_id, sender=agent)
+    reverts("NothingToRecover", t.recoveryAddress, w.bob, new, w.identity(w.bob), sender=agent, wallet=w.bob)
+    # the new wallet must be a management key of the investor's identity
+    reverts("RecoveryNotPossible", t.recoveryAddress, w.alice, new, alice_id, sender=agent,
+            newWallet=new, investorOnchainID=alice_id)
+    w.s.identities.add_wallet_key(w.alice, new)
+    r = t.recoveryAddress(w.alice, new, alice_id, sender=agent)
+    event(r, "RecoverySuccess", lostWallet=w.alice, newWallet=new, investorOnchainID=alice_id)
+    event(r, "IdentityRegistered", investorAddress=new, identity=alice_id)
+    event(r, "IdentityRemoved", investorAddress=w.alice, identity=alice_id)
     event(r, "TokensFrozen", wallet=new, amount=3 * TOKEN)
     event(r, "AddressFrozen", wallet=new, isFrozen=True)
     assert t.balanceOf(new) == 10 * TOKEN and t.balanceOf(w.alice) == 0
     assert t.getFrozenTokens(new) == 3 * TOKEN and t.getFrozenTokens(w.alice) == 0
     assert t.isFrozen(new)
-    # new wallet frozen -> refused as a recovery target
+    # the new wallet holds the investor's identity and country; the lost one is gone from the registry
+    assert reg.identity(new) == alice_id and reg.investorCountry(new) == HK and reg.isVerified(new)
+    assert not reg.contains(w.alice) and not reg.isVerified(w.alice)
+    # a registered new wallet that is frozen is refused as a recovery target
+    spare = w.chain.new_account("bob-spare")
     w.mint(w.bob, TOKEN)
-    reverts("WalletFrozen", t.recoveryAddress, w.bob, new, sender=agent)
+    w.prepare_recovery(w.bob, spare)
+    t.setAddressFrozen(spare, True, sender=agent)
+    reverts("WalletFrozen", t.recoveryAddress, w.bob, spare, w.identity(w.bob), sender=agent, wallet=spare)
+
+
+def test_recovery_refuses_an_identity_that_is_not_the_wallets(w):
+    t, agent, reg = w.s.token, w.s.agent, w.s.registry
+    w.mint(w.alice, 10 * TOKEN)
+    alice_id, carol_id = w.identity(w.alice), w.identity(w.carol)
+    # a key of carol's identity cannot take alice's tokens: alice is registered with another identity
+    new = w.chain.new_account("impostor")
+    w.s.identities.add_wallet_key(w.carol, new)
+    reverts("IdentityMismatch", t.recoveryAddress, w.alice, new, carol_id, sender=agent,
+            wallet=w.alice, investorOnchainID=carol_id)
+    # carol's wallet is a key of alice's identity but registered with carol's: refused too
+    w.s.identities.add_wallet_key(w.alice, w.carol)
+    reverts("IdentityMismatch", t.recoveryAddress, w.alice, w.carol, alice_id, sender=agent,
+            wallet=w.carol, investorOnchainID=alice_id)
+    assert t.balanceOf(w.alice) == 10 * TOKEN and reg.identity(w.carol) == carol_id and not reg.contains(new)
+
+
+def test_recovery_to_a_wallet_whose_identity_does_not_verify_is_undone(w):
+    t, reg = w.s.token, w.s.registry
+    w.mint(w.alice, 10 * TOKEN)
+    new = w.chain.new_account("alice-new")
+    w.s.identities.add_wallet_key(w.alice, new)
+    w.s.identities.revoke(w.alice, KYC)  # the platform revokes the investor's KYC
+    reverts("ReceiverNotVerified", t.recoveryAddress, w.alice, new, w.identity(w.alice), sender=w.s.agent,
+            wallet=new)
+    assert not reg.contains(new) and reg.contains(w.alice) and t.balanceOf(w.alice) == 10 * TOKEN
 
 
 def test_freeze_errors_and_batches(w):
@@ -169,7 +207,9 @@ def test_freeze_errors_and_batches(w):
 def test_unverified_after_kyc_expiry_cannot_receive(w):
     t = w.s.token
     w.mint(w.alice, 10 * TOKEN)
-    w.s.registry.updateIdentity(w.bob, 156, 2, 1, w.chain.now + 5, sender=w.s.agent)
+    ids = w.s.identities
+    ids.issue(w.identity(w.bob), ids.issuers["platform"], KYC, w.chain.now + 5)  # a KYC valid 5 s more
+    assert w.s.registry.isVerified(w.bob)
     w.chain.backend.advance_time(w.chain.now + 10)
     reverts("ReceiverNotVerified", t.transfer, w.bob, TOKEN, sender=w.alice)
 
@@ -180,7 +220,7 @@ def test_recovery_adds_to_tokens_already_frozen_on_the_new_wallet(w):
     w.mint(w.carol, 4 * TOKEN)
     t.freezePartialTokens(w.alice, 3 * TOKEN, sender=agent)
     t.freezePartialTokens(w.carol, 2 * TOKEN, sender=agent)
-    t.recoveryAddress(w.alice, w.carol, sender=agent)
+    w.recover(w.alice, w.carol)  # carol's wallet: another wallet of alice's identity
     assert t.balanceOf(w.carol) == 14 * TOKEN
     assert t.getFrozenTokens(w.carol) == 5 * TOKEN  # 2 already frozen + 3 moved, not overwritten
 

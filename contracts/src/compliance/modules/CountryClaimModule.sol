@@ -23,7 +23,7 @@ contract CountryClaimModule is AbstractModule {
     /// @notice Require `topic` of receivers registered in `country` (0 lifts the requirement).
     /// @param country ISO-3166 numeric code.
     /// @param topic The claim topic.
-    function setRequiredClaim(uint16 country, uint256 topic) external onlyOwner {
+    function setRequiredClaim(uint16 country, uint256 topic) external onlyOwnerOrCompliance {
         requiredTopic[country] = topic;
         emit ClaimRequirementSet(country, topic);
     }
