@@ -170,6 +170,13 @@ def test_recovery_refuses_an_identity_that_is_not_the_wallets(w):
     reverts("IdentityMismatch", t.recoveryAddress, w.alice, w.carol, alice_id, sender=agent,
             wallet=w.carol, investorOnchainID=alice_id)
     assert t.balanceOf(w.alice) == 10 * TOKEN and reg.identity(w.carol) == carol_id and not reg.contains(new)
+    # a lost wallet no longer registered cannot be recovered at all: its new wallet would be registered with
+    # country 0, outside the country rules (found in review: any identity holding the new key was accepted)
+    reg.deleteIdentity(w.alice, sender=agent)
+    w.s.identities.add_wallet_key(w.alice, new)  # even a key of alice's own identity
+    reverts("IdentityMismatch", t.recoveryAddress, w.alice, new, alice_id, sender=agent,
+            wallet=w.alice, investorOnchainID=alice_id)
+    assert t.balanceOf(w.alice) == 10 * TOKEN and not reg.contains(new)
 
 
 def test_recovery_to_a_wallet_whose_identity_does_not_verify_is_undone(w):
