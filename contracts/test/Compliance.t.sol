@@ -25,12 +25,13 @@ contract ComplianceTest is Fixture {
 
     function test_ModulesListedAndManaged() public {
         address[] memory modules = compliance.getModules();
-        assertEq(modules.length, 7);
+        assertEq(modules.length, 8);
         for (uint256 i = 0; i < modules.length; ++i) {
             assertTrue(compliance.isModuleBound(modules[i]));
             assertEq(IComplianceModule(modules[i]).compliance(), address(compliance));
         }
         assertEq(IComplianceModule(modules[6]).name(), "SupplyCapModule");
+        assertEq(IComplianceModule(modules[7]).name(), "CountryClaimModule");
         vm.startPrank(admin);
         vm.expectRevert(ModularCompliance.ZeroAddress.selector);
         compliance.addModule(address(0));
@@ -48,7 +49,7 @@ contract ComplianceTest is Fixture {
         compliance.removeModule(address(supplyCap));
         vm.stopPrank();
         assertFalse(compliance.isModuleBound(address(supplyCap)));
-        assertEq(compliance.getModules().length, 6);
+        assertEq(compliance.getModules().length, 7);
         mint(alice, 1);
 
         vm.prank(alice);
@@ -234,7 +235,7 @@ contract ComplianceTest is Fixture {
         vm.prank(admin);
         maxHolders.setMaxHolders(cap);
         address[4] memory wallets = [alice, bob, carol, makeAddr("grace")];
-        register(wallets[3], CN, INSTITUTIONAL, NOMINEE);
+        register(wallets[3], CN, INSTITUTIONAL, CWM_SOUTHBOUND);
         for (uint256 step = 0; step < 16; ++step) {
             uint256 r = uint256(keccak256(abi.encode(seed, step)));
             address from = wallets[r % 4];

@@ -166,7 +166,7 @@ contract PrimaryOfferingTest is Fixture {
         hardCap = bound(hardCap, 2_000 * HKD, 40_000 * HKD);
         PrimaryOffering o = smallOffering(1_000 * HKD, hardCap, PrimaryOffering.Allocation.ProRata);
         address[4] memory who = [alice, bob, carol, makeAddr("grace")];
-        register(who[3], CN, INSTITUTIONAL, NOMINEE);
+        register(who[3], CN, INSTITUTIONAL, CWM_SOUTHBOUND); // mainland: subscribes through CWM Connect
         uint256 total;
         for (uint256 i = 0; i < 4; ++i) {
             amounts[i] = bound(amounts[i], 100 * HKD, 8_000 * HKD);
@@ -372,16 +372,15 @@ contract PrimaryOfferingTest is Fixture {
     function test_RefusedMintsAllocateNothing() public {
         PrimaryOffering o = smallOffering(2_000 * HKD, 40_000 * HKD, PrimaryOffering.Allocation.ProRata);
         address grace = makeAddr("grace");
-        register(grace, CN, INSTITUTIONAL, NOMINEE);
+        register(grace, CN, INSTITUTIONAL, CWM_SOUTHBOUND);
         subscribe(o, alice, 3_000 * HKD);
         subscribe(o, bob, 3_000 * HKD);
         subscribe(o, carol, 3_000 * HKD);
         subscribe(o, dave, 1_000 * HKD);
         subscribe(o, grace, 8_000 * HKD);
-        vm.startPrank(agent);
-        registry.revoke(alice);
+        _revokeClaim(_identityOf(alice), platformIssuer, KYC); // the platform revokes her KYC
+        vm.prank(agent);
         token.setAddressFrozen(bob, true);
-        vm.stopPrank();
         vm.prank(admin);
         maxBalance.setMaxBalance(500 * TOKEN); // grace's 800 tokens are too many
         vm.expectEmit(address(o));
@@ -519,7 +518,7 @@ contract PrimaryOfferingTest is Fixture {
     ) public {
         HalfWay memory r;
         r.who = [alice, bob, carol, makeAddr("grace"), makeAddr("henry")];
-        register(r.who[3], CN, INSTITUTIONAL, NOMINEE);
+        register(r.who[3], CN, INSTITUTIONAL, CWM_SOUTHBOUND);
         register(r.who[4], HK, INSTITUTIONAL, DIRECT);
         for (uint256 i = 0; i < 5; ++i) {
             r.amounts[i] = bound(amounts[i], 100 * HKD, 8_000 * HKD);
@@ -531,15 +530,19 @@ contract PrimaryOfferingTest is Fixture {
         for (uint256 i = 0; i < 5; ++i) {
             subscribe(o, r.who[i], r.amounts[i]);
         }
-        vm.startPrank(agent);
         for (uint256 i = 0; i < 5; ++i) {
             uint256 how = (refusals >> (2 * i)) % 4; // 0: accepted
             r.refused[i] = how != 0;
-            if (how == 1) registry.revoke(r.who[i]);
-            else if (how == 2) token.setAddressFrozen(r.who[i], true);
-            else if (how == 3) registry.updateIdentity(r.who[i], HK, RETAIL, DIRECT, uint64(block.timestamp + YEAR));
+            if (how == 1) {
+                _revokeClaim(_identityOf(r.who[i]), platformIssuer, KYC);
+            } else if (how == 2) {
+                vm.prank(agent);
+                token.setAddressFrozen(r.who[i], true);
+            } else if (how == 3) {
+                // the platform re-attests the investor as retail (a new category claim replaces the old)
+                _issueClaim(_identityOf(r.who[i]), platformIssuer, INVESTOR_CATEGORY, block.timestamp + YEAR, RETAIL);
+            }
         }
-        vm.stopPrank();
         size = bound(size, 1, 5);
         batches = bound(batches, 1, 5);
         for (uint256 b = 0; b < batches && r.processed < 5; ++b) {

@@ -5,14 +5,17 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {RWAToken} from "../src/token/RWAToken.sol";
 import {AgentRoles} from "../src/access/AgentRoles.sol";
+import {IIdentityRegistry} from "../src/identity/IIdentityRegistry.sol";
 import {LockupModule} from "../src/compliance/modules/LockupModule.sol";
 import {RevenueDistributor} from "../src/distribution/RevenueDistributor.sol";
 import {Fixture} from "./utils/Fixture.sol";
+import {IOnchainIdentity} from "./utils/OnchainId.sol";
 
 /// Unit and fuzz tests of the permissioned token under its full compliance (identity, pause, freezes,
-/// the seven modules), its ERC-3643 token information and agent management, and wallet recovery: the
-/// balance moves with its frozen tokens, frozen status, lock-up tranches and revenue entitlement, and the
-/// holder count stays right.
+/// the eight modules), its ERC-3643 token information and agent management, and wallet recovery: to a
+/// management key of the investor's ONCHAINID, which the token registers with that identity while it deletes
+/// the lost wallet; the balance moves with its frozen tokens, frozen status, lock-up tranches and revenue
+/// entitlement, and the holder count stays right.
 contract RWATokenTest is Fixture {
     // ------------------------------------------------------------------ unit
 
@@ -377,20 +380,22 @@ contract RWATokenTest is Fixture {
     // ------------------------------------------------------------------ wallet recovery
 
     function recover(address lost, address newWallet) internal {
-        vm.prank(agent);
-        token.recoveryAddress(lost, newWallet);
+        _recover(lost, newWallet);
     }
 
     /// The whole balance moves, with the frozen tokens and the frozen status of the lost wallet; the
     /// holder count swaps one holder for the other.
     function test_RecoveryMovesBalanceFrozenTokensAndStatus() public {
+        address second = _registerSecondWallet(alice, "alice-second"); // alice's other wallet, her identity
         mint(alice, 10 * TOKEN);
-        mint(bob, 5 * TOKEN);
+        mint(second, 5 * TOKEN);
         vm.startPrank(agent);
         token.freezePartialTokens(alice, 4 * TOKEN);
         token.setAddressFrozen(alice, true);
         vm.stopPrank();
-        address recovered = registerFresh("alice-recovered");
+        address recovered = makeAddr("alice-recovered");
+        IOnchainIdentity id = _identityOf(alice);
+        _addManagementKeyAs(agent, id, recovered);
         vm.expectEmit(address(token));
         emit RWAToken.TokensUnfrozen(alice, 4 * TOKEN);
         vm.expectEmit(address(token));
@@ -398,8 +403,9 @@ contract RWATokenTest is Fixture {
         vm.expectEmit(address(token));
         emit RWAToken.AddressFrozen(recovered, true, agent);
         vm.expectEmit(address(token));
-        emit RWAToken.RecoverySuccess(alice, recovered, 10 * TOKEN, agent);
-        recover(alice, recovered);
+        emit RWAToken.RecoverySuccess(alice, recovered, address(id));
+        vm.prank(agent);
+        token.recoveryAddress(alice, recovered, address(id));
         assertEq(token.balanceOf(alice), 0);
         assertEq(token.balanceOf(recovered), 10 * TOKEN);
         assertEq(token.getFrozenTokens(alice), 0);
@@ -410,39 +416,97 @@ contract RWATokenTest is Fixture {
         assertEq(distributor.sharesOf(alice), 0);
         assertEq(token.totalSupply(), 15 * TOKEN);
 
-        // into a wallet that already holds: frozen tokens add up, one holder fewer
+        // into a wallet of the same identity that already holds: frozen tokens add up, one holder fewer
         vm.startPrank(agent);
         token.setAddressFrozen(recovered, false);
-        token.freezePartialTokens(bob, TOKEN);
+        token.freezePartialTokens(second, TOKEN);
         vm.stopPrank();
-        recover(recovered, bob);
-        assertEq(token.balanceOf(bob), 15 * TOKEN);
-        assertEq(token.getFrozenTokens(bob), 5 * TOKEN);
-        assertFalse(token.isFrozen(bob));
+        recover(recovered, second);
+        assertEq(token.balanceOf(second), 15 * TOKEN);
+        assertEq(token.getFrozenTokens(second), 5 * TOKEN);
+        assertFalse(token.isFrozen(second));
         assertEq(maxHolders.holderCount(), 1);
+    }
+
+    /// The new wallet is registered with the investor's identity and the lost wallet's country, the lost
+    /// wallet is deleted from the registry (the token is a registry agent), and the new wallet verifies
+    /// through the identity's claims; a wallet the identity already had stays registered as it was.
+    function test_RecoveryRegistersTheNewWalletAndDeletesTheLostOne() public {
+        mint(bob, 10 * TOKEN);
+        IOnchainIdentity id = _identityOf(bob);
+        address recovered = makeAddr("bob-recovered");
+        assertFalse(registry.contains(recovered));
+        _addManagementKeyAs(agent, id, recovered);
+        vm.expectEmit(address(registry));
+        emit IIdentityRegistry.IdentityRegistered(recovered, id);
+        vm.expectEmit(address(registry));
+        emit IIdentityRegistry.IdentityRemoved(bob, id);
+        vm.expectEmit(address(token));
+        emit RWAToken.RecoverySuccess(bob, recovered, address(id));
+        vm.prank(agent);
+        assertTrue(token.recoveryAddress(bob, recovered, address(id)));
+        assertEq(address(registry.identity(recovered)), address(id));
+        assertEq(registry.investorCountry(recovered), CN);
+        assertEq(registry.investorCategory(recovered), INSTITUTIONAL);
+        assertTrue(registry.isVerified(recovered));
+        assertTrue(registry.hasValidClaim(recovered, CWM_ELIGIBILITY));
+        assertFalse(registry.contains(bob));
+        assertFalse(registry.isVerified(bob));
+        assertEq(token.balanceOf(recovered), 10 * TOKEN);
+        // the lost wallet can no longer receive
+        vm.prank(recovered);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.ReceiverNotVerified.selector, bob));
+        token.transfer(bob, TOKEN);
+        vm.prank(recovered);
+        token.transfer(alice, TOKEN);
     }
 
     function test_RecoveryErrors() public {
         mint(alice, TOKEN);
-        address recovered = registerFresh("alice-recovered");
+        IOnchainIdentity id = _identityOf(alice);
+        address aliceId = address(id);
+        address carolId = address(_identityOf(carol));
+        address recovered = makeAddr("alice-recovered");
         vm.startPrank(agent);
         vm.expectRevert(abi.encodeWithSelector(RWAToken.SameAddress.selector, alice));
-        token.recoveryAddress(alice, alice);
+        token.recoveryAddress(alice, alice, aliceId);
         vm.expectRevert(abi.encodeWithSelector(RWAToken.NothingToRecover.selector, carol));
-        token.recoveryAddress(carol, recovered);
-        vm.expectRevert(abi.encodeWithSelector(RWAToken.ReceiverNotVerified.selector, frank));
-        token.recoveryAddress(alice, frank);
+        token.recoveryAddress(carol, recovered, carolId);
+        // the new wallet is not (yet) a management key of the identity
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.RecoveryNotPossible.selector, recovered, aliceId));
+        token.recoveryAddress(alice, recovered, aliceId);
+        vm.stopPrank();
+        _addManagementKeyAs(agent, id, recovered);
+        // an identity the lost wallet is not registered with, though the new wallet is its key
+        IOnchainIdentity bobId = _identityOf(bob);
+        _addManagementKeyAs(agent, bobId, recovered);
+        vm.prank(agent);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.IdentityMismatch.selector, alice, address(bobId)));
+        token.recoveryAddress(alice, recovered, address(bobId));
+        // a new wallet registered with another identity (carol's), though a key of alice's
+        _addManagementKeyAs(agent, id, carol);
+        vm.prank(agent);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.IdentityMismatch.selector, carol, aliceId));
+        token.recoveryAddress(alice, carol, aliceId);
+        // the identity no longer verifies (its KYC revoked): the new wallet would not be verified
+        _revokeClaim(id, platformIssuer, KYC);
+        vm.prank(agent);
+        vm.expectRevert(abi.encodeWithSelector(RWAToken.ReceiverNotVerified.selector, recovered));
+        token.recoveryAddress(alice, recovered, aliceId);
+        _issueClaim(id, platformIssuer, KYC, block.timestamp + YEAR, 0); // a new claim: other data, signature
+        vm.startPrank(agent);
         token.setAddressFrozen(recovered, true);
         vm.expectRevert(abi.encodeWithSelector(RWAToken.WalletFrozen.selector, recovered));
-        token.recoveryAddress(alice, recovered);
+        token.recoveryAddress(alice, recovered, aliceId);
+        assertFalse(registry.contains(recovered)); // every refusal left the registry as it was
         token.pause(); // an agent action: the pause does not stop it
         token.setAddressFrozen(recovered, false);
-        token.recoveryAddress(alice, recovered);
+        token.recoveryAddress(alice, recovered, aliceId);
         vm.stopPrank();
         bytes32 agentRole = token.AGENT_ROLE();
         vm.prank(recovered);
         vm.expectRevert(accessError(recovered, agentRole));
-        token.recoveryAddress(recovered, alice);
+        token.recoveryAddress(recovered, alice, aliceId);
         assertEq(token.balanceOf(recovered), TOKEN);
     }
 
@@ -451,34 +515,36 @@ contract RWATokenTest is Fixture {
     function test_RecoveryMovesTheLockupTranches() public {
         vm.prank(admin);
         lockup.setLockupSeconds(1_000);
+        address second = _registerSecondWallet(alice, "alice-second"); // alice's other wallet, her identity
         uint64 t0 = uint64(block.timestamp);
         mint(alice, 10 * TOKEN); // until t0 + 1,000
         vm.warp(t0 + 200);
         mint(alice, 5 * TOKEN); // until t0 + 1,200
-        mint(bob, 3 * TOKEN); // bob's own tranche, until t0 + 1,200
+        mint(second, 3 * TOKEN); // the second wallet's own tranche, until t0 + 1,200
         vm.warp(t0 + 500);
+        _addManagementKeyAs(agent, _identityOf(alice), second); // before the expected event's call
         vm.expectEmit(address(lockup));
-        emit LockupModule.LocksMoved(alice, bob, 15 * TOKEN);
-        recover(alice, bob);
+        emit LockupModule.LocksMoved(alice, second, 15 * TOKEN);
+        recover(alice, second);
         assertEq(lockup.lockedAmount(alice), 0);
         assertEq(lockup.tranchesOf(alice).length, 0);
-        assertEq(lockup.lockedAmount(bob), 18 * TOKEN);
-        LockupModule.Tranche[] memory ts = lockup.tranchesOf(bob);
+        assertEq(lockup.lockedAmount(second), 18 * TOKEN);
+        LockupModule.Tranche[] memory ts = lockup.tranchesOf(second);
         assertEq(ts.length, 2);
-        assertEq(ts[0].amount, 8 * TOKEN); // bob's 3 and alice's 5 end together
+        assertEq(ts[0].amount, 8 * TOKEN); // the second wallet's 3 and alice's 5 end together
         assertEq(ts[0].until, t0 + 1_200);
         assertEq(ts[1].amount, 10 * TOKEN);
         assertEq(ts[1].until, t0 + 1_000);
-        assertFalse(token.canTransfer(bob, carol, 1));
+        assertFalse(token.canTransfer(second, carol, 1));
         vm.warp(t0 + 1_000);
-        assertEq(lockup.lockedAmount(bob), 8 * TOKEN);
-        vm.prank(bob);
+        assertEq(lockup.lockedAmount(second), 8 * TOKEN);
+        vm.prank(second);
         token.transfer(carol, 10 * TOKEN);
 
         // a tranche expired before the recovery stays behind; the rest moves
         vm.warp(t0 + 1_100);
-        address recovered = registerFresh("bob-recovered");
-        recover(bob, recovered);
+        address recovered = makeAddr("alice-recovered");
+        recover(second, recovered);
         assertEq(lockup.lockedAmount(recovered), 8 * TOKEN);
         vm.warp(t0 + 1_200);
         assertEq(lockup.lockedAmount(recovered), 0);
@@ -580,9 +646,10 @@ contract RWATokenTest is Fixture {
         assertEq(token.balanceOf(alice) + token.balanceOf(bob), token.totalSupply());
     }
 
-    /// A recovery of a wallet with random free, frozen and locked tokens (and revenue to claim) into a
-    /// fresh wallet or one that already holds: everything of the lost wallet moves and adds to what the
-    /// new wallet had, the lost wallet keeps nothing, the supply, holder count and shares stay right.
+    /// A recovery of a wallet with random free, frozen and locked tokens (and revenue to claim) into another
+    /// wallet of the investor's identity, empty or already holding: everything of the lost wallet moves and
+    /// adds to what the new wallet had, the lost wallet keeps nothing, the supply, holder count and shares
+    /// stay right.
     function testFuzz_RecoveryMovesEverything(
         uint256 lostBalance,
         uint256 lostFrozen,
@@ -594,12 +661,13 @@ contract RWATokenTest is Fixture {
         lostBalance = bound(lostBalance, 1, 100_000 * TOKEN);
         newBalance = bound(newBalance, 0, 100_000 * TOKEN);
         lostFrozen = bound(lostFrozen, 0, lostBalance);
+        address second = _registerSecondWallet(alice, "alice-second");
         vm.prank(admin);
         lockup.setLockupSeconds(uint64(bound(lockSeconds, 0, YEAR)));
         mint(alice, lostBalance / 2);
         vm.warp(block.timestamp + 1 days);
         mint(alice, lostBalance - lostBalance / 2);
-        mint(bob, newBalance);
+        mint(second, newBalance);
         mint(carol, TOKEN);
         vm.startPrank(agent);
         token.freezePartialTokens(alice, lostFrozen);
@@ -609,26 +677,26 @@ contract RWATokenTest is Fixture {
         if (revenue != 0) distribute(revenue, 1);
 
         uint256 lockedLost = lockup.lockedAmount(alice);
-        uint256 lockedNew = lockup.lockedAmount(bob);
+        uint256 lockedNew = lockup.lockedAmount(second);
         uint256 dueLost = distributor.withdrawableOf(alice);
-        uint256 dueNew = distributor.withdrawableOf(bob);
+        uint256 dueNew = distributor.withdrawableOf(second);
         uint256 supply = token.totalSupply();
-        recover(alice, bob);
+        recover(alice, second);
 
         assertEq(token.balanceOf(alice), 0);
-        assertEq(token.balanceOf(bob), lostBalance + newBalance);
+        assertEq(token.balanceOf(second), lostBalance + newBalance);
         assertEq(token.getFrozenTokens(alice), 0);
-        assertEq(token.getFrozenTokens(bob), lostFrozen);
-        assertEq(token.isFrozen(bob), walletFrozen);
+        assertEq(token.getFrozenTokens(second), lostFrozen);
+        assertEq(token.isFrozen(second), walletFrozen);
         assertEq(lockup.lockedAmount(alice), 0);
-        assertEq(lockup.lockedAmount(bob), lockedLost + lockedNew);
-        assertLe(lockup.lockedAmount(bob), token.balanceOf(bob));
+        assertEq(lockup.lockedAmount(second), lockedLost + lockedNew);
+        assertLe(lockup.lockedAmount(second), token.balanceOf(second));
         assertEq(distributor.withdrawableOf(alice), 0);
-        assertEq(distributor.withdrawableOf(bob), dueLost + dueNew);
+        assertEq(distributor.withdrawableOf(second), dueLost + dueNew);
         assertEq(token.totalSupply(), supply);
-        assertEq(maxHolders.holderCount(), 2); // bob and carol
+        assertEq(maxHolders.holderCount(), 2); // the second wallet and carol
         assertEq(distributor.sharesOf(alice), 0);
-        assertEq(distributor.sharesOf(bob), token.balanceOf(bob));
+        assertEq(distributor.sharesOf(second), token.balanceOf(second));
         assertEq(distributor.totalShares(), supply);
     }
 }

@@ -60,11 +60,12 @@ contract RevenueDistributorTest is Fixture {
         uint256 due = distributor.withdrawableOf(alice);
         assertApproxEqAbs(due, 300 * HKD, 1);
         address recovered = makeAddr("alice-recovered");
-        register(recovered, HK, PROFESSIONAL, DIRECT);
+        address id = address(_identityOf(alice));
+        _addManagementKeyAs(agent, _identityOf(alice), recovered);
         vm.expectEmit(address(distributor));
         emit RevenueDistributor.EntitlementMoved(alice, recovered, due);
         vm.prank(agent);
-        token.recoveryAddress(alice, recovered);
+        token.recoveryAddress(alice, recovered, id);
         assertEq(distributor.withdrawableOf(alice), 0);
         assertEq(distributor.withdrawableOf(recovered), due);
         assertEq(distributor.sharesOf(recovered), 75 * TOKEN);
@@ -203,7 +204,7 @@ contract RevenueDistributorTest is Fixture {
     /// One distribution: every holder's entitlement is floor(amount x balance / supply), or one unit less.
     function testFuzz_ProRataWithinOneUnit(uint256[4] memory balances, uint256 amount) public {
         address[4] memory who = [alice, bob, carol, makeAddr("grace")];
-        register(who[3], CN, INSTITUTIONAL, NOMINEE);
+        register(who[3], CN, INSTITUTIONAL, CWM_SOUTHBOUND); // mainland: holds through CWM Connect
         uint256 supply;
         for (uint256 i = 0; i < 4; ++i) {
             balances[i] = bound(balances[i], 0, 1_000_000 * TOKEN);

@@ -167,7 +167,9 @@ contract IdentityRegistry is AgentRoles, IIdentityRegistry {
 
     /// @dev The first current, valid `topic` claim on `id` from an issuer trusted for `topic`, and its value.
     /// A claim is looked up at its ONCHAINID id, keccak256(abi.encode(issuer, topic)); an identity or issuer
-    /// that reverts or returns garbage counts as no claim (try/catch), so no holder can block the others.
+    /// that reverts counts as no claim (try/catch). One whose return data does not decode makes the
+    /// verification of its own wallets revert (try/catch cannot catch a decoding failure): only an agent can
+    /// register an identity, and no other holder is affected.
     function _claim(IIdentity id, uint256 topic) private view returns (bool, uint256) {
         IClaimIssuer[] memory trusted = _issuers.getTrustedIssuersForClaimTopic(topic);
         for (uint256 j = 0; j < trusted.length; ++j) {

@@ -22,7 +22,7 @@ contract DistributorInvariants is Fixture {
         super.setUp();
         address[] memory holders = new address[](4);
         (holders[0], holders[1], holders[2], holders[3]) = (alice, bob, carol, makeAddr("grace"));
-        register(holders[3], CN, INSTITUTIONAL, NOMINEE);
+        register(holders[3], CN, INSTITUTIONAL, CWM_SOUTHBOUND); // mainland: holds through CWM Connect
         DistributorHandler.Roles memory roles = DistributorHandler.Roles({
             admin: admin,
             agent: agent,

@@ -7,7 +7,7 @@ import {OfferingHandler} from "./handlers/OfferingHandler.sol";
 
 /// A primary offering (pro rata; OfferingFirstComeInvariants below: first come) under random
 /// subscriptions, closes (whole or stopped half-way), settlements of abandoned closes, cancellations,
-/// refunds, KYC revocations, freezes and time (OfferingHandler). Seven investors of up to 8,000 HKD each
+/// refunds, KYC claim revocations and re-issues, freezes and time (OfferingHandler). Seven investors of up to 8,000 HKD each
 /// can oversubscribe the 20,000 HKD hard cap; the soft cap is 5,000 HKD; dave is retail, so the token
 /// refuses every mint to him, and revocations and freezes refuse others'.
 contract OfferingInvariants is Fixture {
@@ -24,19 +24,15 @@ contract OfferingInvariants is Fixture {
 
     function setUp() public override {
         super.setUp();
-        OfferingHandler.Investors memory inv = OfferingHandler.Investors({
-            wallets: new address[](7), countries: new uint16[](7), categories: new uint8[](7)
-        });
-        (inv.wallets[0], inv.countries[0], inv.categories[0]) = (alice, HK, PROFESSIONAL);
-        (inv.wallets[1], inv.countries[1], inv.categories[1]) = (bob, CN, INSTITUTIONAL);
-        (inv.wallets[2], inv.countries[2], inv.categories[2]) = (carol, HK, PROFESSIONAL);
-        (inv.wallets[3], inv.countries[3], inv.categories[3]) = (dave, HK, RETAIL);
+        address[] memory investors = new address[](7);
+        (investors[0], investors[1], investors[2], investors[3]) = (alice, bob, carol, dave); // dave: retail
         for (uint256 i = 4; i < 7; ++i) {
-            inv.wallets[i] = makeAddr(string.concat("investor-", vm.toString(i)));
-            (inv.countries[i], inv.categories[i]) = (i % 2 == 0 ? HK : CN, INSTITUTIONAL);
-            register(inv.wallets[i], inv.countries[i], INSTITUTIONAL, NOMINEE);
+            investors[i] = makeAddr(string.concat("investor-", vm.toString(i)));
+            // institutional; HK through a nominee, or mainland through CWM Connect
+            if (i % 2 == 0) register(investors[i], HK, INSTITUTIONAL, NOMINEE);
+            else register(investors[i], CN, INSTITUTIONAL, CWM_SOUTHBOUND);
         }
-        handler = new OfferingHandler(offering, hkd, registry, hkdIssuer, issuer, agent, inv);
+        handler = new OfferingHandler(offering, hkd, registry, hkdIssuer, issuer, agent, platformIssuer, investors);
         targetContract(address(handler));
         // each action drawn with these weights (a selector listed twice is drawn twice as often): enough
         // subscriptions to close, and refunds and agent actions around every step of the close

@@ -5,10 +5,10 @@ import {LockupModule} from "../../src/compliance/modules/LockupModule.sol";
 import {Fixture} from "../utils/Fixture.sol";
 import {TokenHandler} from "./handlers/TokenHandler.sol";
 
-/// The token with its seven compliance modules (among them a two-day lock-up of every mint) and the
+/// The token with its eight compliance modules (among them a two-day lock-up of every mint) and the
 /// distributor as balance observer, under random transfers, mints at different times, burns, forced
-/// transfers, wallet recoveries, freezes, pauses, KYC changes and time (TokenHandler). Every invariant
-/// holds over all the wallets, the new wallets of recoveries included.
+/// transfers, wallet recoveries, freezes, pauses, KYC claim revocations and re-issues, and time
+/// (TokenHandler). Every invariant holds over all the wallets, the new wallets of recoveries included.
 contract TokenInvariants is Fixture {
     TokenHandler internal handler;
     address internal grace = makeAddr("grace");
@@ -22,19 +22,16 @@ contract TokenInvariants is Fixture {
 
     function setUp() public override {
         super.setUp();
-        register(grace, CN, INSTITUTIONAL, NOMINEE);
+        register(grace, CN, INSTITUTIONAL, CWM_SOUTHBOUND);
         address[] memory actors = new address[](7);
-        uint16[] memory countries = new uint16[](7);
-        uint8[] memory categories = new uint8[](7);
-        (actors[0], countries[0], categories[0]) = (alice, HK, PROFESSIONAL);
-        (actors[1], countries[1], categories[1]) = (bob, CN, INSTITUTIONAL);
-        (actors[2], countries[2], categories[2]) = (carol, HK, PROFESSIONAL);
-        (actors[3], countries[3], categories[3]) = (dave, HK, RETAIL); // the compliance refuses retail
-        (actors[4], countries[4], categories[4]) = (eve, KP, INSTITUTIONAL); // and the denied country
-        (actors[5], countries[5], categories[5]) = (frank, 0, 0); // never registered
-        (actors[6], countries[6], categories[6]) = (grace, CN, INSTITUTIONAL);
-        handler =
-            new TokenHandler(token, registry, compliance, lockup, maxHolders, agent, actors, countries, categories);
+        actors[0] = alice; // HK professional
+        actors[1] = bob; // CN institutional, CWM southbound
+        actors[2] = carol; // HK professional
+        actors[3] = dave; // HK retail: the compliance refuses retail
+        actors[4] = eve; // KP institutional: and the denied country
+        actors[5] = frank; // never registered
+        actors[6] = grace; // CN institutional, CWM southbound
+        handler = new TokenHandler(token, registry, compliance, lockup, maxHolders, agent, platformIssuer, actors);
         targetContract(address(handler));
     }
 
@@ -127,7 +124,7 @@ contract TokenInvariants is Fixture {
     /// After each run (shown with -vv): how often each action of the handler ran, to see that the
     /// campaign reaches them all.
     function afterInvariant() public {
-        string[14] memory names = [
+        string[15] memory names = [
             "transfer",
             "transfer refused",
             "mint",
@@ -136,6 +133,7 @@ contract TokenInvariants is Fixture {
             "forcedTransfer",
             "forcedTransfer refused",
             "recover",
+            "recover refused",
             "setAddressFrozen",
             "freezePartialTokens",
             "unfreezePartialTokens",

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "forge-std/Test.sol";
 import {SettlementToken} from "../../src/settlement/SettlementToken.sol";
 import {IdentityRegistry} from "../../src/identity/IdentityRegistry.sol";
+import {IdentityRegistryStorage} from "../../src/identity/IdentityRegistryStorage.sol";
+import {ClaimTopicsRegistry} from "../../src/identity/ClaimTopicsRegistry.sol";
+import {TrustedIssuersRegistry} from "../../src/identity/TrustedIssuersRegistry.sol";
+import {ClaimTopics} from "../../src/identity/ClaimTopics.sol";
 import {ModularCompliance} from "../../src/compliance/ModularCompliance.sol";
 import {CountryAllowModule} from "../../src/compliance/modules/CountryAllowModule.sol";
 import {CountryDenyModule} from "../../src/compliance/modules/CountryDenyModule.sol";
@@ -12,15 +15,19 @@ import {MaxBalanceModule} from "../../src/compliance/modules/MaxBalanceModule.so
 import {MaxHoldersModule} from "../../src/compliance/modules/MaxHoldersModule.sol";
 import {LockupModule} from "../../src/compliance/modules/LockupModule.sol";
 import {SupplyCapModule} from "../../src/compliance/modules/SupplyCapModule.sol";
+import {CountryClaimModule} from "../../src/compliance/modules/CountryClaimModule.sol";
 import {RWAToken} from "../../src/token/RWAToken.sol";
 import {ProductionOracle} from "../../src/oracle/ProductionOracle.sol";
 import {RevenueDistributor} from "../../src/distribution/RevenueDistributor.sol";
 import {PrimaryOffering} from "../../src/offering/PrimaryOffering.sol";
 import {DvPSettlement} from "../../src/settlement/DvPSettlement.sol";
+import {OnchainIdKit, IOnchainIdentity} from "./OnchainId.sol";
 
 /// @notice The whole suite deployed and wired as simulator/chain/suite.py `deploy_suite` does, with the
-/// same default terms, plus named investors. Tests override `config()` to change a term.
-abstract contract Fixture is Test {
+/// same default terms, plus named investors onboarded as `Suite.onboard` does (an ONCHAINID identity
+/// managed by the agent, holding the platform's KYC and category claims and, for CWM southbound, the CWM
+/// bank's eligibility claim). Tests override `config()` to change a term.
+abstract contract Fixture is OnchainIdKit {
     // registry codes (simulator/identity.py)
     uint16 internal constant HK = 344;
     uint16 internal constant CN = 156;
@@ -31,6 +38,10 @@ abstract contract Fixture is Test {
     uint8 internal constant DIRECT = 0;
     uint8 internal constant CWM_SOUTHBOUND = 1;
     uint8 internal constant NOMINEE = 2;
+    // claim topics (contracts/src/identity/ClaimTopics.sol)
+    uint256 internal constant KYC = ClaimTopics.KYC;
+    uint256 internal constant INVESTOR_CATEGORY = ClaimTopics.INVESTOR_CATEGORY;
+    uint256 internal constant CWM_ELIGIBILITY = ClaimTopics.CWM_ELIGIBILITY;
 
     uint256 internal constant TOKEN = 1e18;
     uint256 internal constant HKD = 1e6;
@@ -62,6 +73,7 @@ abstract contract Fixture is Test {
     address internal feeAccount = makeAddr("fee-account");
     address internal attestor = makeAddr("attestor");
     address internal hkdIssuer = makeAddr("hkd-issuer");
+    address internal cnhIssuer = makeAddr("cnh-issuer");
 
     address internal alice = makeAddr("alice"); // HK professional, direct
     address internal bob = makeAddr("bob"); // CN institutional, CWM southbound
@@ -71,7 +83,17 @@ abstract contract Fixture is Test {
     address internal frank = makeAddr("frank"); // never registered
 
     SettlementToken internal hkd;
+    SettlementToken internal cnh;
+    IdentityRegistryStorage internal identityStorage;
+    ClaimTopicsRegistry internal topicsRegistry;
+    TrustedIssuersRegistry internal issuersRegistry;
     IdentityRegistry internal registry;
+    /// ONCHAINID: the identities' shared implementation (a library) and the authority their proxies ask.
+    address internal identityImplementation;
+    address internal identityAuthority;
+    /// The trusted claim issuers: "platform" (KYC, investor category) and "cwm-bank" (CWM eligibility).
+    ClaimSigner internal platformIssuer;
+    ClaimSigner internal cwmBank;
     ModularCompliance internal compliance;
     CountryAllowModule internal countryAllow;
     CountryDenyModule internal countryDeny;
@@ -80,11 +102,13 @@ abstract contract Fixture is Test {
     MaxHoldersModule internal maxHolders;
     LockupModule internal lockup;
     SupplyCapModule internal supplyCap;
+    CountryClaimModule internal countryClaim;
     RWAToken internal token;
     ProductionOracle internal oracle;
     RevenueDistributor internal distributor;
     PrimaryOffering internal offering;
-    DvPSettlement internal dvp;
+    DvPSettlement internal dvp; // HKD cash leg
+    DvPSettlement internal dvpCnh; // CNH cash leg
 
     /// The defaults of simulator/chain/suite.py SuiteConfig.
     function config() internal view virtual returns (Config memory) {
@@ -107,9 +131,30 @@ abstract contract Fixture is Test {
         vm.warp(START);
         Config memory cfg = config();
         hkd = new SettlementToken("HKD Stablecoin", "HKDS", "HKD", 6, hkdIssuer);
+        cnh = new SettlementToken("Offshore RMB Token", "CNHT", "CNH", 6, cnhIssuer);
 
         vm.startPrank(admin);
-        registry = new IdentityRegistry(admin, agent);
+        identityStorage = new IdentityRegistryStorage(admin);
+        topicsRegistry = new ClaimTopicsRegistry(admin);
+        issuersRegistry = new TrustedIssuersRegistry(admin);
+        registry = new IdentityRegistry(
+            admin, agent, address(identityStorage), address(topicsRegistry), address(issuersRegistry)
+        );
+        identityStorage.bindIdentityRegistry(address(registry));
+        topicsRegistry.addClaimTopic(KYC);
+        identityImplementation =
+            deployCode(string.concat(ONCHAINID, "Identity.sol/Identity.json"), abi.encode(agent, true));
+        identityAuthority = deployCode(
+            string.concat(ONCHAINID, "proxy/ImplementationAuthority.sol/ImplementationAuthority.json"),
+            abi.encode(identityImplementation)
+        );
+        vm.stopPrank();
+        platformIssuer = _deployClaimIssuer("platform");
+        cwmBank = _deployClaimIssuer("cwm-bank");
+
+        vm.startPrank(admin);
+        issuersRegistry.addTrustedIssuer(platformIssuer.issuer, _topics(KYC, INVESTOR_CATEGORY));
+        issuersRegistry.addTrustedIssuer(cwmBank.issuer, _topics(CWM_ELIGIBILITY));
         compliance = new ModularCompliance(admin);
         address c = address(compliance);
         countryAllow = new CountryAllowModule(c, admin);
@@ -119,6 +164,8 @@ abstract contract Fixture is Test {
         maxHolders = new MaxHoldersModule(c, admin, cfg.maxHolders);
         lockup = new LockupModule(c, admin, cfg.lockupSeconds);
         supplyCap = new SupplyCapModule(c, admin, cfg.supplyCap);
+        countryClaim = new CountryClaimModule(c, admin);
+        countryClaim.setRequiredClaim(CN, CWM_ELIGIBILITY); // mainland receivers: the CWM bank's claim
         countryAllow.allowCountry(CN);
         countryAllow.allowCountry(HK);
         countryDeny.denyCountry(KP);
@@ -129,6 +176,7 @@ abstract contract Fixture is Test {
         compliance.addModule(address(maxHolders));
         compliance.addModule(address(lockup));
         compliance.addModule(address(supplyCap));
+        compliance.addModule(address(countryClaim));
 
         token = new RWAToken("GBA Solar Revenue Token", "GBASOLAR", address(registry), c, admin, agent);
         compliance.bindToken(address(token));
@@ -137,11 +185,16 @@ abstract contract Fixture is Test {
         token.setBalanceObserver(address(distributor));
         offering = deployOffering(cfg);
         dvp = new DvPSettlement(address(token), address(hkd), admin, feeAccount);
+        dvpCnh = new DvPSettlement(address(token), address(cnh), admin, feeAccount);
 
+        // a recovery registers the new wallet and deletes the lost one
+        registry.grantRole(registry.AGENT_ROLE(), address(token));
         distributor.grantRole(distributor.DISTRIBUTOR_ROLE(), payingAgent);
         distributor.grantRole(distributor.AGENT_ROLE(), agent);
         dvp.grantRole(dvp.PLATFORM_ROLE(), platform);
+        dvpCnh.grantRole(dvpCnh.PLATFORM_ROLE(), platform);
         distributor.setExcluded(address(dvp), true);
+        distributor.setExcluded(address(dvpCnh), true);
         distributor.setExcluded(address(offering), true);
         distributor.setExcluded(treasury, true);
         vm.stopPrank();
@@ -201,15 +254,81 @@ abstract contract Fixture is Test {
         o.subscribe(amount);
     }
 
-    /// A fresh wallet named `name`, registered as an HK professional (e.g. the new wallet of a recovery).
-    function registerFresh(string memory name) internal returns (address wallet) {
-        wallet = makeAddr(name);
-        register(wallet, HK, PROFESSIONAL, DIRECT);
+    // ------------------------------------------------------------------ identities and claims
+
+    function _topics(uint256 a) internal pure returns (uint256[] memory t) {
+        t = new uint256[](1);
+        t[0] = a;
     }
 
-    function register(address wallet, uint16 country, uint8 category, uint8 channel) internal {
+    function _topics(uint256 a, uint256 b) internal pure returns (uint256[] memory t) {
+        t = new uint256[](2);
+        (t[0], t[1]) = (a, b);
+    }
+
+    /// A new ONCHAINID identity (an IdentityProxy over the shared implementation) managed by the agent,
+    /// holding no claim (identities.py `create`).
+    function _newIdentity() internal returns (IOnchainIdentity) {
+        return IOnchainIdentity(
+            deployCode(
+                string.concat(ONCHAINID, "proxy/IdentityProxy.sol/IdentityProxy.json"),
+                abi.encode(identityAuthority, agent)
+            )
+        );
+    }
+
+    /// `Suite.onboard`: `wallet` registered with `country` and a new identity holding the platform's KYC
+    /// (value 0) and investor category claims and, for a CWM southbound investor, the CWM bank's
+    /// eligibility claim (value 1), each valid until `validUntil`; the identity.
+    function _onboard(address wallet, uint16 country, uint8 category, uint8 channel, uint256 validUntil)
+        internal
+        returns (IOnchainIdentity id)
+    {
+        id = _newIdentity();
+        _issueClaim(id, platformIssuer, KYC, validUntil, 0);
+        _issueClaim(id, platformIssuer, INVESTOR_CATEGORY, validUntil, category);
+        if (channel == CWM_SOUTHBOUND) _issueClaim(id, cwmBank, CWM_ELIGIBILITY, validUntil, 1);
         vm.prank(agent);
-        registry.registerIdentity(wallet, country, category, channel, uint64(block.timestamp + 10 * YEAR));
+        registry.registerIdentity(wallet, id, country);
+    }
+
+    /// `_onboard` with claims valid ten years.
+    function register(address wallet, uint16 country, uint8 category, uint8 channel)
+        internal
+        returns (IOnchainIdentity)
+    {
+        return _onboard(wallet, country, category, channel, block.timestamp + 10 * YEAR);
+    }
+
+    /// `s` signs a `topic` claim (validUntil, value) on `id` and the agent adds it, replacing that issuer's
+    /// earlier claim of the topic; the signature.
+    function _issueClaim(IOnchainIdentity id, ClaimSigner memory s, uint256 topic, uint256 validUntil, uint256 value)
+        internal
+        returns (bytes memory)
+    {
+        return _issueClaimAs(agent, id, s, topic, validUntil, value);
+    }
+
+    /// The identity `wallet` is registered with (zero when it is not).
+    function _identityOf(address wallet) internal view returns (IOnchainIdentity) {
+        return IOnchainIdentity(address(registry.identity(wallet)));
+    }
+
+    /// Register `wallet` with the identity of `holder` (another wallet of the same investor), same country.
+    function _registerSecondWallet(address holder, string memory name) internal returns (address wallet) {
+        wallet = makeAddr(name);
+        IOnchainIdentity id = _identityOf(holder);
+        uint16 country = registry.investorCountry(holder);
+        vm.prank(agent);
+        registry.registerIdentity(wallet, id, country);
+    }
+
+    /// The agent makes `newWallet` a management key of `lost`'s identity, then recovers `lost` to it.
+    function _recover(address lost, address newWallet) internal {
+        IOnchainIdentity id = _identityOf(lost);
+        _addManagementKeyAs(agent, id, newWallet);
+        vm.prank(agent);
+        token.recoveryAddress(lost, newWallet, address(id));
     }
 
     function mint(address to, uint256 amount) internal {

@@ -1,28 +1,23 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "forge-std/Test.sol";
 import {PrimaryOffering} from "../../../src/offering/PrimaryOffering.sol";
 import {SettlementToken} from "../../../src/settlement/SettlementToken.sol";
 import {IdentityRegistry} from "../../../src/identity/IdentityRegistry.sol";
 import {RWAToken} from "../../../src/token/RWAToken.sol";
+import {ClaimTopics} from "../../../src/identity/ClaimTopics.sol";
+import {OnchainIdKit, IOnchainIdentity} from "../../utils/OnchainId.sol";
 
 /// Drives one primary offering through subscriptions, closes (whole, or one batch of one to three
 /// subscribers at a time, so that a close can stop half-way), cancellation, refunds (while the close
 /// runs too), the settling of a close abandoned at the end of the close window, the passing of time
-/// (past the window too), and, between subscribing and the close, KYC revocations and wallet or partial
-/// freezes, so that mints are refused and refunds of a failed close wait for the tokens. An action whose
+/// (past the window too), and, between subscribing and the close, KYC revocations (the platform revokes
+/// the identity's KYC claim) and re-issues, and wallet or partial freezes, so that mints are refused and refunds of a failed close wait for the tokens. An action whose
 /// preconditions hold must succeed and do exactly what the rules say (each batch allocates exactly to
 /// the subscribers whose mint the token accepts, a refund pays exactly `refundableOf` or, when the
 /// tokens of a failed close cannot be burned back, exactly the cash not tied to them); one whose
 /// preconditions do not hold is skipped.
-contract OfferingHandler is Test {
-    struct Investors {
-        address[] wallets;
-        uint16[] countries;
-        uint8[] categories;
-    }
-
+contract OfferingHandler is OnchainIdKit {
     PrimaryOffering public immutable offering;
     SettlementToken public immutable hkd;
     RWAToken public immutable token;
@@ -30,10 +25,12 @@ contract OfferingHandler is Test {
     address public immutable hkdIssuer;
     address public immutable issuer;
     address public immutable agent;
+    /// The platform's ClaimIssuer and signing key: revokes and re-issues KYC claims.
+    ClaimSigner internal platformIssuer;
+    /// Re-issued KYC claims so far: each one's validUntil differs, so its signature is not a revoked one.
+    uint256 internal reissues;
 
     address[] public investors;
-    mapping(address investor => uint16) internal country;
-    mapping(address investor => uint8) internal category;
     /// The subscribers in the order the offering allocates them (first subscription first).
     address[] public order;
     /// Settlement tokens each investor was given (all of it subscribed).
@@ -59,7 +56,8 @@ contract OfferingHandler is Test {
         address hkdIssuer_,
         address issuer_,
         address agent_,
-        Investors memory investors_
+        ClaimSigner memory platformIssuer_,
+        address[] memory investors_
     ) {
         offering = offering_;
         hkd = hkd_;
@@ -68,12 +66,8 @@ contract OfferingHandler is Test {
         hkdIssuer = hkdIssuer_;
         issuer = issuer_;
         agent = agent_;
-        for (uint256 i = 0; i < investors_.wallets.length; ++i) {
-            address w = investors_.wallets[i];
-            investors.push(w);
-            country[w] = investors_.countries[i];
-            category[w] = investors_.categories[i];
-        }
+        platformIssuer = platformIssuer_;
+        investors = investors_;
     }
 
     function investorCount() external view returns (uint256) {
@@ -288,24 +282,26 @@ contract OfferingHandler is Test {
 
     // ------------------------------------------------------------------ the token's agent, and time
 
-    /// The transfer agent, between subscribing and the close (and after): revoke a verified investor's
-    /// KYC or register a revoked one afresh (one call in three), freeze a wallet (one in six), part of its
-    /// tokens (one in six), or unfreeze it and all its tokens.
+    /// Between subscribing and the close (and after): the platform revokes a verified investor's KYC claim
+    /// or issues a revoked one a new claim (one call in three); the transfer agent freezes a wallet (one in
+    /// six), part of its tokens (one in six), or unfreezes it and all its tokens.
     function agentAction(uint256 seed, uint256 dice, uint256 amount) external {
         address investor = _investor(seed);
         uint256 what = uint256(keccak256(abi.encode(dice))) % 6;
-        vm.startPrank(agent);
         if (what < 2) {
-            if (registry.isVerified(investor)) {
-                registry.revoke(investor);
+            IOnchainIdentity id = IOnchainIdentity(address(registry.identity(investor)));
+            bool verified = registry.isVerified(investor);
+            if (verified) {
+                _revokeClaim(id, platformIssuer, ClaimTopics.KYC);
             } else {
-                registry.deleteIdentity(investor);
-                registry.registerIdentity(
-                    investor, country[investor], category[investor], 0, uint64(block.timestamp + 3650 days)
-                );
+                _issueClaimAs(agent, id, platformIssuer, ClaimTopics.KYC, block.timestamp + 3650 days + ++reissues, 0);
             }
+            assertEq(registry.isVerified(investor), !verified);
             _count("setKyc");
-        } else if (what == 2) {
+            return;
+        }
+        vm.startPrank(agent);
+        if (what == 2) {
             token.setAddressFrozen(investor, true);
             _count("setFrozen");
         } else if (what == 3) {

@@ -1,43 +1,48 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "forge-std/Test.sol";
 import {RWAToken} from "../../../src/token/RWAToken.sol";
 import {IdentityRegistry} from "../../../src/identity/IdentityRegistry.sol";
 import {ModularCompliance} from "../../../src/compliance/ModularCompliance.sol";
 import {LockupModule} from "../../../src/compliance/modules/LockupModule.sol";
 import {MaxHoldersModule} from "../../../src/compliance/modules/MaxHoldersModule.sol";
+import {ClaimTopics} from "../../../src/identity/ClaimTopics.sol";
+import {OnchainIdKit, IOnchainIdentity} from "../../utils/OnchainId.sol";
 
 /// Drives the token through plain transfers, mints (at different times, under a lock-up), burns, forced
-/// transfers, wallet recoveries, wallet and partial freezes, pauses, KYC revocations and time. Every call is
-/// checked against the rule it must follow: a plain transfer or a mint succeeds exactly when the token's or
-/// the compliance's pre-trade view says it may, agent actions with valid arguments always succeed; a mint
-/// locks exactly what it mints, a plain transfer leaves every lock as it was, an agent burn or forced
-/// transfer leaves min(locked before, balance after) locked, and a recovery moves the whole balance with its
-/// frozen tokens, frozen status and locks to a fresh registered wallet (the lost wallet's identity is then
-/// deleted) without changing the holder count.
-contract TokenHandler is Test {
+/// transfers, wallet recoveries, wallet and partial freezes, pauses, KYC revocations (the platform revokes
+/// the identity's KYC claim) and re-issues, and time. Every call is checked against the rule it must follow:
+/// a plain transfer or a mint succeeds exactly when the token's or the compliance's pre-trade view says it
+/// may, agent actions with valid arguments always succeed; a mint locks exactly what it mints, a plain
+/// transfer leaves every lock as it was, an agent burn or forced transfer leaves min(locked before, balance
+/// after) locked, and a recovery to a fresh wallet (made a management key of the holder's identity) moves the
+/// whole balance with its frozen tokens, frozen status and locks to it without changing the holder count,
+/// registers it with the identity and deletes the lost wallet from the registry; it is refused
+/// (ReceiverNotVerified) exactly when the identity's KYC is revoked.
+contract TokenHandler is OnchainIdKit {
     RWAToken public immutable token;
     IdentityRegistry public immutable registry;
     ModularCompliance public immutable compliance;
     LockupModule public immutable lockup;
     MaxHoldersModule public immutable maxHolders;
     address public immutable agent;
+    /// The platform's ClaimIssuer and signing key: revokes and re-issues KYC claims.
+    ClaimSigner internal platformIssuer;
+    /// Re-issued KYC claims so far: each one's validUntil differs, so its signature is not a revoked one.
+    uint256 internal reissues;
 
     /// Every wallet tokens may move between: the initial ones, then each recovery's new wallet.
     address[] public actors;
     /// The wallets recovered from (lost).
     address[] public lost;
-    mapping(address actor => uint16) internal country;
-    mapping(address actor => uint8) internal category;
 
     uint256 public ghostMinted;
     uint256 public ghostBurned;
     /// How often each action ran (keccak of its name), for the run summaries.
     mapping(bytes32 action => uint256) public calls;
 
-    /// @param actors_ The wallets tokens move between, with the country and category they are (or would
-    /// be, when `countries_[i]` is zero: never registered) registered with.
+    /// @param agent_ The token's and the registry's agent, management key of every investor's identity.
+    /// @param actors_ The wallets tokens move between (registered or not).
     constructor(
         RWAToken token_,
         IdentityRegistry registry_,
@@ -45,9 +50,8 @@ contract TokenHandler is Test {
         LockupModule lockup_,
         MaxHoldersModule maxHolders_,
         address agent_,
-        address[] memory actors_,
-        uint16[] memory countries_,
-        uint8[] memory categories_
+        ClaimSigner memory platformIssuer_,
+        address[] memory actors_
     ) {
         token = token_;
         registry = registry_;
@@ -55,11 +59,8 @@ contract TokenHandler is Test {
         lockup = lockup_;
         maxHolders = maxHolders_;
         agent = agent_;
-        for (uint256 i = 0; i < actors_.length; ++i) {
-            actors.push(actors_[i]);
-            country[actors_[i]] = countries_[i];
-            category[actors_[i]] = categories_[i];
-        }
+        platformIssuer = platformIssuer_;
+        actors = actors_;
     }
 
     function actorCount() external view returns (uint256) {
@@ -170,23 +171,31 @@ contract TokenHandler is Test {
         assertEq(lockup.lockedAmount(from), lockedBefore < balance ? lockedBefore : balance, "lock not taken last");
     }
 
-    /// Recover a holder's wallet to a fresh wallet registered like it; the lost wallet's identity is then
-    /// deleted, so it never receives again.
+    /// Recover a holder's wallet to a fresh wallet, made a management key of the holder's identity; the
+    /// recovery registers it with that identity and the lost wallet's country and deletes the lost wallet,
+    /// so that it never receives again. Refused while the identity's KYC is revoked.
     function recover(uint256 seed) external {
         address from = _holder(seed);
         uint256 balance = token.balanceOf(from);
         if (balance == 0) return;
+        IOnchainIdentity id = IOnchainIdentity(address(registry.identity(from))); // a holder is registered
+        uint16 country = registry.investorCountry(from);
         address to = makeAddr(string.concat("recovered-", vm.toString(lost.length)));
-        country[to] = country[from];
-        category[to] = category[from];
-        vm.prank(agent);
-        registry.registerIdentity(to, country[from], category[from], 0, uint64(block.timestamp + 3650 days));
+        _addManagementKeyAs(agent, id, to);
+        if (!registry.isVerified(from)) {
+            vm.prank(agent);
+            vm.expectRevert(abi.encodeWithSelector(RWAToken.ReceiverNotVerified.selector, to));
+            token.recoveryAddress(from, to, address(id));
+            assertFalse(registry.contains(to));
+            _count("recover refused");
+            return;
+        }
         uint256 frozenTokens = token.getFrozenTokens(from);
         bool frozen = token.isFrozen(from);
         uint256 locked = lockup.lockedAmount(from);
         uint256 holders = maxHolders.holderCount();
         vm.prank(agent);
-        token.recoveryAddress(from, to); // an agent action: neither the pause nor the compliance stop it
+        token.recoveryAddress(from, to, address(id)); // an agent action: neither the pause nor the compliance stop it
         assertEq(token.balanceOf(from), 0);
         assertEq(token.balanceOf(to), balance);
         assertEq(token.getFrozenTokens(from), 0);
@@ -195,10 +204,9 @@ contract TokenHandler is Test {
         assertEq(lockup.lockedAmount(from), 0);
         assertEq(lockup.lockedAmount(to), locked, "the recovery did not move the lock-up");
         assertEq(maxHolders.holderCount(), holders, "a recovery changed the holder count");
-        if (registry.contains(from)) {
-            vm.prank(agent);
-            registry.deleteIdentity(from);
-        }
+        assertFalse(registry.contains(from), "the lost wallet is still registered");
+        assertEq(address(registry.identity(to)), address(id));
+        assertEq(registry.investorCountry(to), country);
         actors.push(to);
         lost.push(from);
         _count("recover");
@@ -243,20 +251,19 @@ contract TokenHandler is Test {
         _count("setPaused");
     }
 
-    /// Revoke a verified wallet's KYC (one time in three), or register a revoked one afresh; a wallet that
-    /// was never registered stays so.
+    /// The platform revokes a verified wallet's KYC claim (one time in three), or issues a revoked one a new
+    /// claim; a wallet that was never registered (or was recovered from) stays so.
     function setKyc(uint256 seed, uint256 dice) external {
         address wallet = _actor(seed);
         bool verify = dice % 3 != 0;
         if (!registry.contains(wallet) || verify == registry.isVerified(wallet)) return;
-        vm.startPrank(agent);
+        IOnchainIdentity id = IOnchainIdentity(address(registry.identity(wallet)));
         if (verify) {
-            registry.deleteIdentity(wallet);
-            registry.registerIdentity(wallet, country[wallet], category[wallet], 0, uint64(block.timestamp + 3650 days));
+            _issueClaimAs(agent, id, platformIssuer, ClaimTopics.KYC, block.timestamp + 3650 days + ++reissues, 0);
         } else {
-            registry.revoke(wallet);
+            _revokeClaim(id, platformIssuer, ClaimTopics.KYC);
         }
-        vm.stopPrank();
+        assertEq(registry.isVerified(wallet), verify);
         _count("setKyc");
     }
 }
