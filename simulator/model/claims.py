@@ -100,7 +100,9 @@ class Claims:
         share = w.cfg.identity.review_lapse_share
         while True:
             yield w.env.timeout(max(0.0, self._sim_time(inv.claims_until) - REVIEW_LEAD_S - w.env.now))
-            if self.problem(inv):  # revoked or distrusted: nothing to review
+            # revoked, or its platform no longer trusted (a revoked licence): nobody reviews it, and the claims
+            # run out at their date (`problem` then says kyc_expired, should the platform be trusted again)
+            if inv.claims_revoked or inv.platform in self.distrusted:
                 return
             if float(self.rng.random()) < share:
                 yield w.env.timeout(max(0.0, self._sim_time(inv.claims_until) + 1 - w.env.now))
@@ -139,12 +141,20 @@ class Claims:
         self.stats.issuers_distrusted += 1
         return self.world.suite.identities.distrust(self._issuer(platform_issuer(name)))
 
+    def trust_platform(self, name: str) -> Receipt | None:
+        """The token's issuer trusts `name`'s claims again (its licence was restored); claims that ran out
+        meanwhile stay expired."""
+        if name not in self.distrusted:
+            return None
+        self.distrusted.discard(name)
+        return self.world.suite.identities.trust(self._issuer(platform_issuer(name)), [KYC, INVESTOR_CATEGORY])
+
     def problem(self, inv: Investor) -> str:
         """Why the registry would not verify the investor's wallet now ("" when it would)."""
         if inv.claims_revoked:
             return "kyc_revoked"
         if inv.platform in self.distrusted:
             return "claim_issuer_untrusted"
-        if inv.claims_lapsed:
+        if self.world.chain.timestamp_at(self.world.env.now) > inv.claims_until:  # lapsed, or not reviewed
             return "kyc_expired"
         return ""

@@ -34,6 +34,8 @@ class Shocks:
             p = w.platforms[shock.platform]  # the config refuses shocks naming unknown platforms
             if shock.kind == "licence_restored":
                 p.licence = "licensed"
+                if (r := w.claims.trust_platform(p.name)) is not None:
+                    w.event("issuer", "claim_issuer_trusted", "licence_restored", receipt=r, platform=p.name)
             elif shock.kind == "platform_outage":
                 p.outage_until = w.env.now + max(1, shock.duration_days) * DAY
             else:

@@ -101,3 +101,35 @@ def test_without_distrust_a_revoked_platforms_clients_still_verify():
     beta = [i for i in world.investors if i.onboarded and i.platform == "beta" and not i.frozen]
     assert beta and all(world.suite.registry.isVerified(i.wallet) for i in beta)
     assert "claim_issuer_distrusted" not in _kinds(world)
+
+
+def test_a_restored_licence_trusts_the_platform_again_and_claims_that_ran_out_stay_expired():
+    """Revoked on day 200, restored on day 350 with 120-day claims: while distrusted nobody reviews the clients,
+    so their claims run out; trusted again, they would verify only once re-onboarded, which this model does not
+    do."""
+    shocks = [ShockConfig(day=200, kind="licence_revocation", platform="beta"),
+              ShockConfig(day=350, kind="licence_restored", platform="beta")]
+    world = _run(shocks=shocks, identity=IdentityConfig(claim_validity_days=120, review_lapse_share=0.0))
+    kinds = _kinds(world)
+    assert "claim_issuer_distrusted" in kinds and "claim_issuer_trusted" in kinds
+    assert world.suite.issuers_registry.isTrustedIssuer(world.suite.identities.issuers["platform:beta"].address)
+    beta = [i for i in world.investors if i.onboarded and i.platform == "beta" and not i.frozen]
+    assert beta and all(world.claims.problem(i) == "kyc_expired" for i in beta)
+    _mirror_matches_chain(world)
+
+
+def test_the_mirror_holds_on_every_day_of_a_run_with_reviews_lapses_and_a_distrusted_platform():
+    """Checked daily, not only at the end: the model never believes a wallet verified that the chain refuses."""
+    shocks = [ShockConfig(day=150, kind="licence_revocation", platform="beta"),
+              ShockConfig(day=300, kind="licence_restored", platform="beta")]
+    world = World(small_world(shocks=shocks, identity=IdentityConfig(claim_validity_days=60, review_lapse_share=0.3)),
+                  5, Chain("revm", seed=5))
+
+    def check_daily():
+        while True:
+            yield world.env.timeout(86_400 * 7)
+            _mirror_matches_chain(world)
+
+    world.env.process(check_daily())
+    world.run()
+    assert world.reconciliation_diff() == 0 and world.claims.stats.lapsed > 0
