@@ -145,28 +145,44 @@ class Suite:
         return ids.onboard(wallet, country, claims)
 
 
-def deploy_suite(chain: Chain, config: SuiteConfig | None = None) -> Suite:
-    """Deploy every contract, bind and grant roles; return the handles. About 40 transactions."""
+def deploy_suite(chain: Chain, config: SuiteConfig | None = None, market: Suite | None = None) -> Suite:
+    """Deploy every contract, bind and grant roles; return the handles. About 40 transactions.
+
+    With `market` (a suite already on this chain), the new product shares its cash tokens (HKD, CNH) and its
+    identity layer (storage, claim topics, trusted issuers, ONCHAINID identities and claim issuers): its own
+    registry is bound to the shared storage, so an investor onboarded once is verified for every product, and
+    an issuer distrusted is distrusted for all; `config.claim_issuers` is then not used. Everything else (token,
+    compliance, offering, distributor, DvP, oracle, roles) is the new product's own."""
     cfg = config or SuiteConfig()
     acct = chain.new_account
     admin, agent, issuer, treasury = acct("admin"), acct("agent"), acct("issuer"), acct("treasury")
     paying_agent, platform, fee_account = acct("paying-agent"), acct("platform"), acct("fee-account")
-    attestor, hkd_issuer, cnh_issuer = acct("attestor"), acct("hkd-issuer"), acct("cnh-issuer")
+    attestor = acct("attestor")
 
-    hkd = chain.deploy("SettlementToken", "HKD Stablecoin", "HKDS", "HKD", CASH_DECIMALS, hkd_issuer, sender=hkd_issuer)
-    cnh = chain.deploy("SettlementToken", "Offshore RMB Token", "CNHT", "CNH", CASH_DECIMALS, cnh_issuer,
-                       sender=cnh_issuer)
-
-    identity_storage = chain.deploy("IdentityRegistryStorage", admin, sender=admin)
-    topics_registry = chain.deploy("ClaimTopicsRegistry", admin, sender=admin)
-    issuers_registry = chain.deploy("TrustedIssuersRegistry", admin, sender=admin)
+    if market is None:
+        hkd_issuer, cnh_issuer = acct("hkd-issuer"), acct("cnh-issuer")
+        hkd = chain.deploy("SettlementToken", "HKD Stablecoin", "HKDS", "HKD", CASH_DECIMALS, hkd_issuer,
+                           sender=hkd_issuer)
+        cnh = chain.deploy("SettlementToken", "Offshore RMB Token", "CNHT", "CNH", CASH_DECIMALS, cnh_issuer,
+                           sender=cnh_issuer)
+        identity_storage = chain.deploy("IdentityRegistryStorage", admin, sender=admin)
+        topics_registry = chain.deploy("ClaimTopicsRegistry", admin, sender=admin)
+        issuers_registry = chain.deploy("TrustedIssuersRegistry", admin, sender=admin)
+        storage_owner = admin
+    else:
+        hkd_issuer, cnh_issuer, hkd, cnh = market.hkd_issuer, market.cnh_issuer, market.hkd, market.cnh
+        identity_storage, topics_registry = market.identity_storage, market.topics_registry
+        issuers_registry, storage_owner = market.issuers_registry, market.identities.owner
     registry = chain.deploy("IdentityRegistry", admin, agent, identity_storage.address, topics_registry.address,
                             issuers_registry.address, sender=admin)
-    identity_storage.bindIdentityRegistry(registry.address, sender=admin)
-    topics_registry.addClaimTopic(KYC, sender=admin)
-    identities = Identities.deploy(chain, registry, issuers_registry, admin, agent)
-    for name, topics in cfg.claim_issuers:
-        identities.add_issuer(name, list(topics))
+    identity_storage.bindIdentityRegistry(registry.address, sender=storage_owner)
+    if market is None:
+        topics_registry.addClaimTopic(KYC, sender=admin)
+        identities = Identities.deploy(chain, registry, issuers_registry, admin, agent)
+        for name, topics in cfg.claim_issuers:
+            identities.add_issuer(name, list(topics))
+    else:
+        identities = market.identities
     compliance = chain.deploy("ModularCompliance", admin, sender=admin)
     c = compliance.address
     modules = {
