@@ -86,9 +86,7 @@ def exercise(chain: Chain) -> None:
     s.token.pause(sender=s.agent)
     s.token.unpause(sender=s.agent)
     lost_to = chain.new_account("recovered-wallet")  # a management key of the investor's identity
-    ids.add_wallet_key(c, lost_to)
-    s.token.recoveryAddress(c, lost_to, ids.identity_of[c.lower()], sender=s.agent)  # registers it, deletes c
-    ids.recovered(c, lost_to)
+    ids.recover(s.token, c, lost_to)  # registers it, deletes c
     s.token.batchTransfer([a, lost_to], [TOKEN, TOKEN], sender=b)
     # ERC-3643 administration: token information, agents, a module configured through the compliance
     s.token.setName("GBA Solar Revenue Token A", sender=s.admin)

@@ -56,6 +56,16 @@ def claim_digest(identity: str, topic: int, data: bytes) -> bytes:
     return keccak(b"\x19Ethereum Signed Message:\n32" + keccak(body))
 
 
+def investor_claims(platform: Issuer, category: int, cwm: Issuer | None,
+                    valid_until: int) -> list[tuple[Issuer, int, int, int]]:
+    """The claims an investor's identity holds: its platform's KYC and category and, for a mainland investor
+    coming through CWM Connect, its CWM bank's or broker's eligibility; (issuer, topic, valid until, value)."""
+    claims = [(platform, KYC, valid_until, 0), (platform, INVESTOR_CATEGORY, valid_until, category)]
+    if cwm is not None:
+        claims.append((cwm, CWM_ELIGIBILITY, valid_until, 1))
+    return claims
+
+
 @dataclass(frozen=True)
 class Issuer:
     """A trusted claim issuer: its ONCHAINID ClaimIssuer contract and the account whose key signs."""
@@ -179,3 +189,11 @@ class Identities:
     def recovered(self, lost: str, new: str) -> None:
         """Book a recovery the token carried out: `new` now has `lost`'s identity."""
         self.identity_of[new.lower()] = self.identity_of.pop(lost.lower())
+
+    def recover(self, token: Contract, lost: str, new: str) -> Receipt:
+        """ERC-3643 recovery of `lost` to `new`: `new` made a management key of the investor's identity, then
+        the agent's `token.recoveryAddress` (which registers `new` with that identity and deletes `lost`)."""
+        self.add_wallet_key(lost, new)
+        receipt = token.recoveryAddress(lost, new, self.identity_of[lost.lower()], sender=self.agent)
+        self.recovered(lost, new)
+        return receipt

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from simulator.chain.chain import Chain
-from simulator.chain.identities import CWM_ELIGIBILITY, INVESTOR_CATEGORY, KYC, Identities, Issuer
+from simulator.chain.identities import CWM_ELIGIBILITY, INVESTOR_CATEGORY, KYC, Identities, investor_claims
 from simulator.evm.contract import Contract, Receipt
 from simulator.units import CASH_DECIMALS, CASH_UNIT, DAY, TOKEN, TOKEN_DECIMALS, YEAR
 
@@ -138,11 +138,8 @@ class Suite:
         """Register `wallet` with a new ONCHAINID holding `platform`'s KYC and category claims and, for a
         CWM southbound investor, `cwm_channel`'s eligibility claim, each valid until `valid_until`."""
         ids = self.identities
-        claims: list[tuple[Issuer, int, int, int]] = [(ids.issuers[platform], KYC, valid_until, 0),
-                                                      (ids.issuers[platform], INVESTOR_CATEGORY, valid_until, category)]
-        if channel == CWM_SOUTHBOUND:
-            claims.append((ids.issuers[cwm_channel], CWM_ELIGIBILITY, valid_until, 1))
-        return ids.onboard(wallet, country, claims)
+        cwm = ids.issuers[cwm_channel] if channel == CWM_SOUTHBOUND else None
+        return ids.onboard(wallet, country, investor_claims(ids.issuers[platform], category, cwm, valid_until))
 
 
 def deploy_suite(chain: Chain, config: SuiteConfig | None = None, market: Suite | None = None) -> Suite:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from simulator.chain import Receipt
-from simulator.chain.identities import CWM_ELIGIBILITY, INVESTOR_CATEGORY, KYC, Issuer
+from simulator.chain.identities import CWM_ELIGIBILITY, INVESTOR_CATEGORY, KYC, Issuer, investor_claims
 from simulator.identity import HK, INSTITUTIONAL
 from simulator.model.investor import Investor
 from simulator.units import DAY
@@ -68,11 +68,10 @@ class Claims:
         return self.world.suite.identities.issuers[name]
 
     def _claims(self, inv: Investor, until: int) -> list[tuple[Issuer, int, int, int]]:
-        platform = self._issuer(platform_issuer(inv.platform))
-        claims = [(platform, KYC, until, 0), (platform, INVESTOR_CATEGORY, until, inv.kind.category(inv.professional))]
-        if inv.channels:  # a mainland investor: its (first) CWM channel vouches for its eligibility
-            claims.append((self._issuer(channel_issuer(inv.channels[0])), CWM_ELIGIBILITY, until, 1))
-        return claims
+        # a mainland investor's (first) CWM channel vouches for its eligibility
+        cwm = self._issuer(channel_issuer(inv.channels[0])) if inv.channels else None
+        return investor_claims(self._issuer(platform_issuer(inv.platform)), inv.kind.category(inv.professional),
+                               cwm, until)
 
     def onboard(self, inv: Investor) -> Receipt:
         """A new identity for the investor's wallet with its platform's (and CWM channel's) claims; its reviews

@@ -69,9 +69,7 @@ class Legal:
         new = w.chain.new_account(f"{inv.cls}-{inv.class_index}-recovered-{self.stats.recoveries}")
         # the new wallet becomes a key of the investor's identity; the token registers it with that identity and
         # moves the balance, frozen tokens, lock-up and unclaimed revenue (ERC-3643 recoveryAddress)
-        s.identities.add_wallet_key(old, new)
-        r = s.token.recoveryAddress(old, new, s.identities.identity_of[old.lower()], sender=s.agent)
-        s.identities.recovered(old, new)
+        r = s.identities.recover(s.token, old, new)
         w.chain_move(old, new, inv.tokens, "RWA", "recovery")
         self.retired_wallets.append(old)
         inv.wallet = new
