@@ -44,6 +44,16 @@ class CwmConfig(_Strict):
     per_channel_quota_cny: int = _cny(1_500_000, "quota per channel when using both a bank and a broker, RMB: "
                                                  "1.5 m (FACTS, H)")
     aggregate_quota_cny: int = _cny(150_000_000_000, "aggregate net southbound quota, RMB: 150 bn (FACTS, H)")
+    aggregate_used_cny: int = _cny(0, (
+        "net southbound use of the aggregate quota at the start, RMB, by investors the run does not simulate "
+        "(0: the run's investors are the whole market). Not published as such: scenarios/cwm_market.toml "
+        "derives its figure from the cumulative remittances (FACTS \"CWM Connect\" usage rows); at most "
+        "aggregate_quota_cny"))
+    agent_weight: int = Field(1, ge=1, le=1_000_000, description=(
+        "real mainland investors each simulated one stands for in the aggregate quota (its remittances count "
+        "this many times): a run of 2,000 agents with 56 each stands for the 111.6 k mainland investors of "
+        "end-Jul 2025 (FACTS \"CWM Connect\" usage). 1: every investor is simulated. The individual quota is "
+        "each agent's own"))
     product_risk_rating: int = Field(4, ge=1, le=5, description=(
         "the token's risk rating on the 1-5 scale (sensitivity)"))
     max_risk_rating_allowed: int = Field(4, ge=1, le=5, description=(
@@ -58,6 +68,13 @@ class CwmConfig(_Strict):
     min_financial_assets_cny: int = _cny(2_000_000, "... or household financial assets, RMB (FACTS, H)")
     min_avg_income_cny: int = _cny(400_000, "... or average personal income over 3 years, RMB (FACTS, H)")
 
+    @model_validator(mode="after")
+    def _used_within_quota(self) -> CwmConfig:
+        if self.aggregate_used_cny > self.aggregate_quota_cny:
+            raise FieldProblem((("aggregate_used_cny",), f"aggregate_used_cny {self.aggregate_used_cny} exceeds "
+                                                         f"aggregate_quota_cny {self.aggregate_quota_cny}"))
+        return self
+
     def rules(self) -> CwmRules:
         """The gate's CWM rules: money in fen, the risk-rating test decided once."""
         return CwmRules(
@@ -66,6 +83,7 @@ class CwmConfig(_Strict):
             individual_quota_fen=major_to_minor(self.individual_quota_cny),
             per_channel_quota_fen=major_to_minor(self.per_channel_quota_cny),
             aggregate_quota_fen=major_to_minor(self.aggregate_quota_cny),
+            agent_weight=self.agent_weight,
             min_gba_social_security_years=self.min_gba_social_security_years,
             min_experience_years=self.min_experience_years,
             min_net_financial_assets_fen=major_to_minor(self.min_net_financial_assets_cny),

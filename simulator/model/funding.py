@@ -102,8 +102,7 @@ class Funding:
         if not decision.allowed:
             return decision.reason, 0
         if principal < need_fen:
-            aggregate_left = policy.rules.cwm.aggregate_quota_fen - policy.cwm_aggregate_used_fen
-            binding = "cwm_aggregate_quota" if aggregate_left == 0 else "cwm_individual_quota"
+            binding = "cwm_aggregate_quota" if policy.aggregate_room_fen() == 0 else "cwm_individual_quota"
             w.event(inv.wallet, "ticket_cut", binding, need_fen - principal, "CNY", remitted_fen=principal)
         cips = RAILS["CIPS"]
         fee = cips.fee_for(principal, "CNY")

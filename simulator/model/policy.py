@@ -50,6 +50,7 @@ class CwmRules:
     individual_quota_fen: int
     per_channel_quota_fen: int  # each channel's part of the individual quota for an investor using two
     aggregate_quota_fen: int  # net southbound
+    agent_weight: int  # real investors each simulated mainland investor stands for in the aggregate quota
     min_gba_social_security_years: int  # residency leg for investors without a GBA hukou
     min_experience_years: int
     min_net_financial_assets_fen: int  # household net financial assets, or
@@ -98,12 +99,14 @@ class Decision:
 class PolicyGate:
     """Holds the rules in force (shocks may replace them) and the quota state."""
 
-    def __init__(self, rules: PolicyRules) -> None:
+    def __init__(self, rules: PolicyRules, aggregate_used_fen: int = 0) -> None:
         self.rules = rules
         self.cwm_used_fen: dict[str, int] = {}  # investor -> net southbound principal in use
         # (investor, channel) -> principal in use through that channel, for investors using a bank and a broker
         self.cwm_channel_used_fen: dict[tuple[str, str], int] = {}
-        self.cwm_aggregate_used_fen = 0
+        # the whole market's net southbound use (the simulated investors' use x agent_weight, on top of what was
+        # in use at the start)
+        self.cwm_aggregate_used_fen = aggregate_used_fen
 
     # --- eligibility ----------------------------------------------------------------------
     def cwm_eligible(self, p: MainlandProfile) -> bool:
@@ -143,8 +146,13 @@ class PolicyGate:
 
     def cwm_remaining_fen(self, investor: str) -> int:
         """What `investor` may still remit southbound: the lesser of its own and the aggregate quota left."""
-        aggregate = self.rules.cwm.aggregate_quota_fen - self.cwm_aggregate_used_fen
-        return max(0, min(self.individual_remaining_fen(investor), aggregate))
+        return max(0, min(self.individual_remaining_fen(investor), self.aggregate_room_fen()))
+
+    def aggregate_room_fen(self) -> int:
+        """What one simulated investor may still remit before the aggregate quota binds (it stands for
+        `agent_weight` real ones, each remitting as much)."""
+        c = self.rules.cwm
+        return max(0, c.aggregate_quota_fen - self.cwm_aggregate_used_fen) // c.agent_weight
 
     def channel_remaining_fen(self, investor: str, channel: str) -> int:
         """What an investor using both a bank and a broker may still remit through `channel`."""
@@ -166,7 +174,7 @@ class PolicyGate:
         if channel is not None and \
                 self.cwm_channel_used_fen.get((investor, channel), 0) + amount_fen > c.per_channel_quota_fen:
             return Decision.refuse("cwm_individual_quota")
-        if self.cwm_aggregate_used_fen + amount_fen > c.aggregate_quota_fen:
+        if amount_fen > self.aggregate_room_fen():
             return Decision.refuse("cwm_aggregate_quota")
         return Decision.ok()
 
@@ -181,7 +189,7 @@ class PolicyGate:
                 self.cwm_channel_used_fen.get((investor, channel), 0) + amount_fen
         used = self.cwm_used_fen.get(investor, 0)
         self.cwm_used_fen[investor] = used + amount_fen
-        self.cwm_aggregate_used_fen += amount_fen
+        self.cwm_aggregate_used_fen += amount_fen * self.rules.cwm.agent_weight
         return Decision.ok()
 
     def release_southbound(self, investor: str, amount_fen: int) -> None:
@@ -189,7 +197,7 @@ class PolicyGate:
         used = self.cwm_used_fen.get(investor, 0)
         freed = min(used, amount_fen)
         self.cwm_used_fen[investor] = used - freed
-        self.cwm_aggregate_used_fen -= freed
+        self.cwm_aggregate_used_fen -= freed * self.rules.cwm.agent_weight
         # an investor with two channels: free the busiest channel's part first
         parts = sorted(((u, ch) for (who, ch), u in self.cwm_channel_used_fen.items() if who == investor and u),
                        reverse=True)

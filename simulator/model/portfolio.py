@@ -1,13 +1,18 @@
 """Portfolio choice: how an investor splits its investable wealth across the products it may hold.
 
-A fractional multinomial logit (McFadden 1974, conditional logit; as a share of wealth, a fractional response
-model: Papke & Wooldridge 1996). The share of wealth in product j is
+A fractional nested logit (McFadden 1978; Train, "Discrete Choice Methods with Simulation", 2009, ch. 4; as a
+share of wealth, a fractional response model: Papke & Wooldridge 1996). Two nests: staying home (the home
+account: mainland deposits for a mainland resident, cash for the others, utility 0) and investing, which holds
+the products of the investor's choice set. The share of wealth in product j is
 
-    s_j = exp(U_j) / (1 + sum_k exp(U_k)),    U_j = asc_j + b_yield * net_yield_j - gamma * b_risk * vol_j**2
-                                                     - b_liquidity * liquidity_days_j
+    s_j = P(invest) * P(j | invest),   P(j | invest) = exp(U_j / lam) / sum_k exp(U_k / lam),
+    P(invest) = exp(IV) / (1 + exp(IV)),   IV = lam * log sum_k exp(U_k / lam),
+    U_j = asc_j + b_yield * net_yield_j - gamma * b_risk * vol_j**2 - b_liquidity * liquidity_days_j
 
-over the products in the investor's choice set, the 1 being staying out (the home account: mainland deposits
-for a mainland resident, cash for the others). `gamma` is the investor's own risk aversion (drawn per investor),
+`lam` in (0, 1] (the nest's dissimilarity) says how much closer the products are substitutes for one another than
+for staying home: at 1 the model is the multinomial logit (a new product draws from home and every product in
+proportion); lower, a new product draws mostly from the other products and little more money leaves home.
+`gamma` is the investor's own risk aversion (drawn per investor),
 so a more risk-averse investor puts more in low-volatility products (deposits) and less in the rest. The
 alternative-specific constants `asc_j` are what makes the mix match an observed one: `calibrated_asc` solves them
 in closed form so that the investor with the median risk aversion holds `target_mix` of the invested part and
@@ -41,9 +46,10 @@ class ProductTerms:
 class Coefficients:
     """The logit's taste coefficients (per unit: yield in percentage points, variance in (percent)^2, days)."""
 
-    yield_per_pct: float = 1.0
-    risk_per_pct2: float = 0.02
+    yield_per_pct: float = 0.5
+    risk_per_pct2: float = 0.005
     liquidity_per_day: float = 0.05
+    nest: float = 0.5  # lam, the invest nest's dissimilarity in (0, 1]; 1: multinomial logit
 
 
 def utility(terms: ProductTerms, coefficients: Coefficients, risk_aversion: float, asc: float) -> float:
@@ -58,11 +64,22 @@ def shares(products: Sequence[ProductTerms], coefficients: Coefficients, risk_av
     """Share of wealth in each product of the choice set (`products`); 1 - their sum stays home."""
     if risk_aversion < 0:
         raise ValueError("risk aversion must be >= 0")
-    utilities = {p.name: utility(p, coefficients, risk_aversion, asc[p.name]) for p in products}
-    top = max([0.0, *utilities.values()])  # for numerical stability
-    weights = {name: math.exp(u - top) for name, u in utilities.items()}
-    denominator = math.exp(-top) + sum(weights.values())
-    return {name: w / denominator for name, w in weights.items()}
+    lam = _nest(coefficients)
+    if not products:
+        return {}
+    scaled = {p.name: utility(p, coefficients, risk_aversion, asc[p.name]) / lam for p in products}
+    top = max(scaled.values())  # for numerical stability
+    weights = {name: math.exp(u - top) for name, u in scaled.items()}
+    within = sum(weights.values())
+    inclusive = lam * (top + math.log(within))
+    invest = 1.0 / (1.0 + math.exp(-inclusive)) if inclusive > -700 else 0.0
+    return {name: invest * w / within for name, w in weights.items()}
+
+
+def _nest(coefficients: Coefficients) -> float:
+    if not 0 < coefficients.nest <= 1:
+        raise ValueError("the nest parameter must be in (0, 1]")
+    return coefficients.nest
 
 
 def calibrated_asc(products: Sequence[ProductTerms], coefficients: Coefficients, risk_aversion: float,
@@ -75,9 +92,10 @@ def calibrated_asc(products: Sequence[ProductTerms], coefficients: Coefficients,
         raise ValueError("target_mix must be positive shares summing to 1")
     if {p.name for p in products} != set(target_mix):
         raise ValueError("target_mix must name exactly the products")
-    odds = invested_share / (1 - invested_share)
-    # exp(U_j) = m_j * odds solves s_j = m_j * invested_share with the outside option at U = 0
-    return {p.name: math.log(target_mix[p.name] * odds) - utility(p, coefficients, risk_aversion, 0.0)
+    lam = _nest(coefficients)
+    log_odds = math.log(invested_share / (1 - invested_share))
+    # U_j = lam * log m_j + log odds gives P(j | invest) = m_j and IV = log odds, so P(invest) = invested_share
+    return {p.name: lam * math.log(target_mix[p.name]) + log_odds - utility(p, coefficients, risk_aversion, 0.0)
             for p in products}
 
 

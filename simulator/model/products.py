@@ -42,9 +42,11 @@ CONVENTIONAL: tuple[Product, ...] = (
 # What the scenarios add. None is on the southbound list today: tokenised revenue rights are not eligible
 # (HKMA Feb 2024, FACTS, H); the others are labelled so until a scenario lists them.
 TOKENISED: tuple[Product, ...] = (
-    _p("solar_token", "revenue_token", 700, 50, 800, 5, 4, False, 5,
+    # a revenue right is one asset's cash flows with a thin secondary market: more volatile than a diversified
+    # fund, and a month to find a buyer (both sensitivity)
+    _p("solar_token", "revenue_token", 700, 50, 1_500, 30, 4, False, 5,
        "the GCL/Ant Digital solar deal priced at about 7 % (FACTS, H/M); volatility: sensitivity", "hk_fund"),
-    _p("ev_charging_token", "revenue_token", 800, 50, 1_200, 5, 4, False, 5,
+    _p("ev_charging_token", "revenue_token", 800, 50, 1_800, 30, 4, False, 5,
        "Langxin/Ant Digital EV-charging deal, RMB 100 m (FACTS, H); yield and volatility: sensitivity",
        "hk_fund"),
     _p("green_bond_token", "bond_token", 380, 0, 300, 1, 2, False, 1,

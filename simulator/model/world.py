@@ -49,7 +49,7 @@ from simulator.model.rng import Streams
 from simulator.model.settlement import Settlement
 from simulator.model.shocks import Shocks
 from simulator.model.va_market import VirtualAssetMarket
-from simulator.units import DAY, UNITS_PER_CENT, tokens_e9
+from simulator.units import DAY, UNITS_PER_CENT, major_to_minor, tokens_e9
 
 __all__ = ["ReconciliationError", "World"]
 
@@ -70,7 +70,8 @@ class World:
         self.streams = Streams(seed)
         self.ledger = Ledger()
         self.calendar = BusinessCalendar()
-        self.policy = PolicyGate(cfg.policy.rules())
+        self.policy = PolicyGate(cfg.policy.rules(),
+                                 major_to_minor(cfg.policy.cwm.aggregate_used_cny))
         self.fx = FxMarket(cfg.fx, self.streams.get("fx"))
         self.va = VirtualAssetMarket(cfg.va_market, self.streams.get("va"))
         self.events: list[dict] = []  # kept in memory unless a sink streams them out

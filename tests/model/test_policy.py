@@ -98,7 +98,8 @@ def test_rules_are_the_config_in_minor_units_and_have_no_defaults_of_their_own()
     assert PolicyRules(
         cwm=CwmRules(product_eligible=False, risk_rating_allowed=True, individual_quota_fen=300_000_000,
                      per_channel_quota_fen=150_000_000,
-                     aggregate_quota_fen=15_000_000_000_000, min_gba_social_security_years=2, min_experience_years=2,
+                     aggregate_quota_fen=15_000_000_000_000, agent_weight=1, min_gba_social_security_years=2,
+                     min_experience_years=2,
                      min_net_financial_assets_fen=100_000_000, min_financial_assets_fen=200_000_000,
                      min_avg_income_fen=40_000_000),
         retail_authorised=False, mainland_va_ban=True, safe_fx_quota_usd_cents=5_000_000) == TODAY
@@ -183,3 +184,18 @@ def test_the_rules_in_force_are_replaced_never_edited():
         TODAY.cwm.individual_quota_fen = 1  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         TODAY.retail_authorised = True  # type: ignore[misc]
+
+
+def test_an_agent_standing_for_many_uses_the_aggregate_quota_for_all_of_them():
+    # 100 real investors per agent, RMB 150 bn quota of which 149.99 bn is already in use: RMB 10 m left, so
+    # each agent may remit at most RMB 100 k more before the aggregate binds
+    rules = replace(TODAY, cwm=replace(TODAY.cwm, product_eligible=True, agent_weight=100))
+    g = PolicyGate(rules, aggregate_used_fen=14_999_000_000_000)
+    assert g.aggregate_room_fen() == 10_000_000
+    assert g.cwm_remaining_fen("a") == 10_000_000
+    assert g.check_southbound("a", 10_000_001).reason == "cwm_aggregate_quota"
+    assert g.reserve_southbound("a", 4_000_000).allowed
+    assert g.cwm_aggregate_used_fen == 14_999_400_000_000  # RMB 40 k x 100
+    assert g.cwm_remaining_fen("b") == 6_000_000
+    g.release_southbound("a", 1_000_000)
+    assert g.cwm_aggregate_used_fen == 14_999_300_000_000 and g.cwm_used_fen["a"] == 3_000_000

@@ -30,7 +30,10 @@ def test_a_risk_averse_investor_holds_more_deposits_and_less_of_what_is_volatile
     asc = calibrated_asc(TODAY, C, 1.0, MIX, invested_share=0.3)
     calm, averse = shares(TODAY, C, 0.5, asc), shares(TODAY, C, 3.0, asc)
     assert averse["deposit"] > calm["deposit"]
-    assert averse["fund"] < calm["fund"] and averse["bond"] < calm["bond"]
+    assert averse["fund"] < calm["fund"]  # the most volatile
+    vol = {p.name: p.volatility_bps for p in TODAY}
+    mean_vol = [sum(vol[n] * v for n, v in x.items()) / sum(x.values()) for x in (calm, averse)]
+    assert mean_vol[1] < mean_vol[0]  # the invested part is calmer
     # of the invested part too, deposits weigh more for the averse investor
     assert averse["deposit"] / sum(averse.values()) > calm["deposit"] / sum(calm.values())
 
@@ -83,7 +86,30 @@ def test_the_quota_binds_across_every_quota_bound_product_at_once():
     assert sum(allocate(wealth, products, C, 1.0, asc, quota_room=0).amounts[n] for n in MIX) == 0
 
 
+def test_the_nest_sets_how_much_a_new_product_draws_from_home_rather_than_from_the_other_products():
+    new = ProductTerms("token", net_yield_bps=650, volatility_bps=1_200, liquidity_days=5)
+    drawn_from_home = {}
+    for lam in (1.0, 0.3):
+        c = Coefficients(nest=lam)
+        asc = calibrated_asc(TODAY, c, 1.0, MIX, invested_share=0.3)
+        before = shares(TODAY, c, 1.0, asc)
+        after = shares((*TODAY, new), c, 1.0, {**asc, "token": asc["fund"]})
+        assert after["token"] > 0
+        drawn_from_home[lam] = (sum(after.values()) - sum(before.values())) / after["token"]
+    assert drawn_from_home[0.3] < drawn_from_home[1.0]
+    # at 1 the nested logit is the multinomial logit: exp(U_j) / (1 + sum exp(U_k))
+    c = Coefficients(nest=1.0)
+    asc = dict.fromkeys(MIX, 0.2)
+    u = {p.name: math.exp(0.2 + c.yield_per_pct * p.net_yield_bps / 100
+                          - c.risk_per_pct2 * (p.volatility_bps / 100) ** 2
+                          - c.liquidity_per_day * p.liquidity_days) for p in TODAY}
+    for name, share in shares(TODAY, c, 1.0, asc).items():
+        assert share == pytest.approx(u[name] / (1 + sum(u.values())), rel=1e-12)
+
+
 def test_bad_inputs_are_refused():
+    with pytest.raises(ValueError, match="nest"):
+        shares(TODAY, Coefficients(nest=0.0), 1.0, dict.fromkeys(MIX, 0.0))
     with pytest.raises(ValueError, match="invested_share"):
         calibrated_asc(TODAY, C, 1.0, MIX, invested_share=1.0)
     with pytest.raises(ValueError, match="target_mix"):
