@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.model.classes import CLASS_NAMES
 from simulator.model.policy import REASONS
+from simulator.model.products import CATALOGUE, PRODUCT_CLASSES
 from simulator.units import INT64_MAX
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ def timeseries_schema() -> Schema:
         "sentiment": "float", "offering_state": "str", "platforms_licensed": "int", "va_price_usd_cents": "int",
         "va_sold_coins_e8_cum": "int", "etf_value_hkd": "int",
         "fx_cnh_per_usd_e8": "int", "fx_cny_per_usd_e8": "int", "fx_hkd_per_usd_e8": "int",
+        # the CWM market (scenarios with [[products]]; 0 otherwise): its investors' holdings of each product
+        **{f"market_{p}_hkd": "int" for p in CATALOGUE},
     }
 
 
@@ -94,6 +97,14 @@ def summary_schema() -> Schema:
         "disposal_mean_impact_bps": "int?", "etf_investors": "int", "etf_subscribed_hkd": "int",
         "etf_value_end_hkd": "int", "etf_realized_pnl_hkd": "int", "etf_panic_sellers": "int",
         "etf_daily_vol_pct": "float?", "etf_max_drawdown_pct": "float?", "settlement_latency_days_mean": "float?",
+        # the CWM market (scenarios with [[products]]): per product, what its investors hold at the end, bought,
+        # sold and earned (IRR, holdings valued at the end); per class, its share of their southbound holdings
+        "market_investors": "int", "market_rebalances": "int", "market_southbound_hkd": "int",
+        **{f"market_{p}_{m}": k for p in CATALOGUE for m, k in (("hkd", "int"), ("holders", "int"),
+                                                                 ("bought_hkd", "int"), ("sold_hkd", "int"),
+                                                                 ("irr_pct", "float?"))},
+        **{f"market_share_{c}_pct": "float?" for c in PRODUCT_CLASSES},
+        "market_cnh_settled_pct": "float?",
         "tx_count": "int", "gas_used_chain": "int?", "gas_used_revm_session": "int?",
         "reconciliation_diff_minor": "int", "wall_seconds": "float",
     }

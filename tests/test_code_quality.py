@@ -15,9 +15,10 @@ PACKAGE = ROOT / "simulator"
 MAX_MODULE_LINES = 400
 # the model's pure modules: one concept each, stepped or called by the actors, importing none of them
 PURE = {"classes", "config", "config_tables", "decisions", "errors", "fx", "investor", "ledger", "order_book", "policy",
-        "rails", "valuation", "provinces", "rng", "solar", "va_market", "weather", "portfolio", "products"}
+        "rails", "valuation", "provinces", "rng", "solar", "va_market", "weather", "portfolio", "products",
+        "config_market"}
 ACTORS = {"world", "investors", "funding", "offering", "revenue", "market", "settlement", "etf", "disposal", "legal",
-          "channels", "kyc", "claims",
+          "channels", "kyc", "claims", "cwm_market", "product_desks",
           "shocks", "metrics", "platform", "holdings"}
 
 

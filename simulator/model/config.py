@@ -35,6 +35,7 @@ from simulator.limits import (
     FieldProblem,
 )
 from simulator.model.classes import INVESTOR_CLASSES, ClassName
+from simulator.model.config_market import PortfolioConfig, ProductConfig
 from simulator.model.config_tables import (
     PLATFORM_SHOCKS,
     CwmConfig,
@@ -295,6 +296,11 @@ class WorldConfig(_Strict):
     cwm_channels: list[CwmChannelConfig] = Field(default_factory=_default_channels, min_length=1,
                                                  max_length=MAX_CHANNELS,
                                                  description="the CWM Connect banks and brokers, names unique")
+    products: list[ProductConfig] = Field(default_factory=list, max_length=7, description=(
+        "the CWM market's shelf, names unique (empty: the single-token world, where a mainland investor's only "
+        "southbound product is the token)"))
+    portfolio: PortfolioConfig = Field(PortfolioConfig(), description=(
+        "how CWM investors choose among the products; used only with products"))
 
     @field_validator("investors", mode="before")
     @classmethod
@@ -351,7 +357,17 @@ class WorldConfig(_Strict):
                 problems.append((("cwm_channels", i, "name"), f"channel name {channel.name!r} is used twice"))
             if channel.platform and channel.platform not in names:
                 problems.append((("cwm_channels", i, "platform"), f"unknown platform {channel.platform!r}"))
+        products = [p.name for p in self.products]
+        for i, product in enumerate(self.products):
+            if product.name in products[:i]:
+                problems.append((("products", i, "name"), f"product {product.name!r} is listed twice"))
+            if product.name == "solar_token" and product.cwm_listed is not None:
+                problems.append((("products", i, "cwm_listed"), "the solar token's place on the southbound list is "
+                                                                 "policy.cwm.product_eligible: remove cwm_listed"))
         for i, shock in enumerate(self.shocks):
+            if shock.kind == "cwm_product_list" and shock.product and shock.product not in products:
+                problems.append((("shocks", i, "product"), f"unknown product {shock.product!r}: not among the "
+                                                           f"scenario's products ({', '.join(products) or 'none'})"))
             if shock.kind in PLATFORM_SHOCKS and shock.platform and shock.platform not in names:
                 problems.append((("shocks", i, "platform"), f"unknown platform {shock.platform!r}"))
             if shock.day >= self.horizon_days:

@@ -165,9 +165,9 @@ SHOCK_FIELDS: dict[str, tuple[str, ...]] = {
     "licence_suspension": ("platform", "duration_days"), "licence_revocation": ("platform",),
     "licence_restored": ("platform",), "platform_outage": ("platform", "duration_days"),
     "ban_rumour": ("sentiment", "duration_days"), "cwm_quota_change": ("individual_quota_cny", "aggregate_quota_cny"),
-    "cwm_product_list": ("enabled",), "retail_authorisation": ("enabled",)}
+    "cwm_product_list": ("enabled", "product"), "retail_authorisation": ("enabled",)}
 SHOCK_UNSET: dict[str, object] = {"platform": "", "sentiment": 0.0, "duration_days": 0, "individual_quota_cny": None,
-                                  "aggregate_quota_cny": None, "enabled": True}
+                                  "aggregate_quota_cny": None, "enabled": True, "product": ""}
 
 
 class ShockConfig(_Strict):
@@ -190,6 +190,9 @@ class ShockConfig(_Strict):
         "cwm_quota_change: the new aggregate quota, RMB (unset: unchanged)"))
     enabled: bool = Field(True, description=(
         "cwm_product_list: the token admitted (true) or removed; retail_authorisation: retail may buy or not"))
+    product: str = Field("", max_length=MAX_NAME_LENGTH, description=(
+        "cwm_product_list: the product admitted or removed, one of the scenario's [[products]] ('': the world's "
+        "revenue-rights token, solar_token)"))
 
     @model_validator(mode="after")
     def _fields_of_its_kind(self) -> ShockConfig:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 FX_BUFFER_BPS = 50
 
 
-def _buffered(cents: int) -> int:
+def buffered(cents: int) -> int:
     """`cents` with the FX buffer on top (rounded up)."""
     return cents * (BPS + FX_BUFFER_BPS) // BPS + 1
 
@@ -43,6 +43,31 @@ class Funding:
         w.ledger.post(w.now_s, bank_account, "reserve:HKDS", cents, "HKD", memo)
         w.ledger.post(w.now_s, "external:HKDS", f"chain:{wallet}", cents * UNITS_PER_CENT, "HKDS", memo)
         return w.suite.hkd.mint(wallet, cents * UNITS_PER_CENT, sender=w.suite.hkd_issuer)
+
+    def mint_cnht(self, wallet: str, account: str, fen: int, memo: str) -> Receipt:
+        """Offshore RMB (CNH) in `account` -> the CNH stablecoin issuer's reserve; CNHT minted on-chain to `wallet`."""
+        w = self.world
+        w.ledger.post(w.now_s, account, "reserve:CNHT", fen, "CNH", memo)
+        w.ledger.post(w.now_s, "external:CNHT", f"chain:{wallet}", fen * UNITS_PER_CENT, "CNHT", memo)
+        return w.suite.cnh.mint(wallet, fen * UNITS_PER_CENT, sender=w.suite.cnh_issuer)
+
+    def cny_to_hkd(self, inv: Investor, fen: int) -> int:
+        """RMB remitted to the investor's CWM account, converted to HKD in its HK account; the cents."""
+        w = self.world
+        hkd = w.fx.convert(fen, "CNY", "HKD")
+        w.ledger.post(w.now_s, f"cwm:{inv.key}", "external:fx", fen, "CNY", "FX")
+        w.ledger.post(w.now_s, "external:fx", f"bank:{inv.key}", hkd, "HKD", "FX")
+        return hkd
+
+    def cny_to_cnht(self, inv: Investor, fen: int) -> int:
+        """RMB remitted to the investor's CWM account, kept as RMB offshore (CNH, at the day's CNY/CNH spread) and
+        minted as the CNH stablecoin to its wallet; the CNHT base units."""
+        w = self.world
+        cnh = w.fx.convert(fen, "CNY", "CNH")
+        w.ledger.post(w.now_s, f"cwm:{inv.key}", "external:fx", fen, "CNY", "CNY to CNH")
+        w.ledger.post(w.now_s, "external:fx", f"cnh:{inv.key}", cnh, "CNH", "CNY to CNH")
+        self.mint_cnht(inv.wallet, f"cnh:{inv.key}", cnh, "CNH settlement funding")
+        return cnh * UNITS_PER_CENT
 
     def fund_hkd(self, inv: Investor, cents: int, cut_to_quota: bool = False) -> Generator[simpy.Event, Any, str]:
         """Bring `cents` of HKD to the investor's HK bank account by its class's rail; quota-checked.
@@ -63,17 +88,15 @@ class Funding:
             return ""
         if rail == "CIPS":
             need = self.source_amount(cents, "CNY")
-            want = self.source_amount(_buffered(cents), "CNY")
+            want = self.source_amount(buffered(cents), "CNY")
             reason, received = yield from self.remit_southbound(inv, need, want, "rails", cut=cut_to_quota)
             if reason:
                 return reason
-            hkd = w.fx.convert(received, "CNY", "HKD")
-            w.ledger.post(w.now_s, f"cwm:{inv.key}", "external:fx", received, "CNY", "FX")
-            w.ledger.post(w.now_s, "external:fx", f"bank:{inv.key}", hkd, "HKD", "FX")
+            self.cny_to_hkd(inv, received)
             w.event(inv.wallet, "remittance", "", received, "CNY", rail="CIPS")
         elif rail == "SWIFT":
             home = f"{inv.kind.home_account}:{inv.key}"
-            usd = self.source_amount(_buffered(cents), "USD")
+            usd = self.source_amount(buffered(cents), "USD")
             usd += RAILS["SWIFT"].fee_for(usd, "USD")
             if w.ledger.balance(home, "USD") < usd:
                 return "offering_ticket"
@@ -126,7 +149,7 @@ class Funding:
         shortfall = cents - min(cents, available)
         if shortfall == 0:
             return cents, ""
-        want = self.source_amount(_buffered(shortfall), "CNY")
+        want = self.source_amount(buffered(shortfall), "CNY")
         remaining, channel = self._quota_room(inv)
         if remaining >= want:
             return cents, ""
@@ -169,8 +192,33 @@ class Funding:
         r = s.hkd.burnFrom(inv.wallet, units, sender=s.hkd_issuer)
         w.ledger.post(w.now_s, f"chain:{inv.wallet}", "external:HKDS", units, "HKDS", "redeem")
         w.ledger.post(w.now_s, "reserve:HKDS", f"bank:{inv.key}", cents, "HKD", "redeem")
+        self.home_hkd(inv, cents, cause, r)
+
+    def home_hkd(self, inv: Investor, cents: int, cause: str, receipt: Receipt | None = None) -> None:
+        """Closed loop: HKD in the investor's HK account goes home as RMB to its paired mainland account (CIPS
+        northbound) and frees the quota its principal used."""
+        w = self.world
         fen = w.fx.convert(cents, "HKD", "CNY")
         w.ledger.post(w.now_s, f"bank:{inv.key}", "external:fx", cents, "HKD", "FX northbound")
+        w.ledger.post(w.now_s, "external:fx", f"mainland:{inv.key}", fen, "CNY", "CIPS northbound")
+        w.policy.release_southbound(inv.key, fen)
+        w.event(inv.wallet, "remittance_northbound", "", fen, "CNY", receipt, cause=cause)
+
+    def home_cnht(self, inv: Investor, units: int, cause: str) -> None:
+        """Closed loop for CNH: the investor's CNH stablecoin is redeemed and the RMB goes home to its paired
+        mainland account, freeing the quota; no HKD leg."""
+        w = self.world
+        s = w.suite
+        fen_cnh = units // UNITS_PER_CENT
+        units = fen_cnh * UNITS_PER_CENT
+        if units == 0:
+            return
+        s.cnh.approve(s.cnh_issuer, units, sender=inv.wallet)
+        r = s.cnh.burnFrom(inv.wallet, units, sender=s.cnh_issuer)
+        w.ledger.post(w.now_s, f"chain:{inv.wallet}", "external:CNHT", units, "CNHT", "redeem")
+        w.ledger.post(w.now_s, "reserve:CNHT", f"cnh:{inv.key}", fen_cnh, "CNH", "redeem")
+        fen = w.fx.convert(fen_cnh, "CNH", "CNY")
+        w.ledger.post(w.now_s, f"cnh:{inv.key}", "external:fx", fen_cnh, "CNH", "CNH to CNY")
         w.ledger.post(w.now_s, "external:fx", f"mainland:{inv.key}", fen, "CNY", "CIPS northbound")
         w.policy.release_southbound(inv.key, fen)
         w.event(inv.wallet, "remittance_northbound", "", fen, "CNY", r, cause=cause)

@@ -93,6 +93,9 @@ class Investors:
             decision = w.policy.mainland_direct_purchase(is_virtual_asset=False)
             w.refuse(inv.wallet, decision.reason)
             return
+        if inv.kind.southbound and w.cwm_market is not None:  # a CWM market: it chooses among the products
+            yield from w.cwm_market.journey(inv)
+            return
         decision = self.may_hold(inv)
         if not decision.allowed:
             w.refuse(inv.wallet, decision.reason, investor_class=inv.cls)
@@ -154,6 +157,9 @@ class Investors:
 
     def ticket_cents(self, inv: Investor) -> int:
         """What the investor puts in: a share of its wealth within the offering's ticket bounds."""
+        market = self.world.cwm_market
+        if market is not None and inv.index in market.portfolios:  # its portfolio's target in the token
+            return market.solar_ticket_cents(inv)
         c = self.world.cfg.investors[inv.cls]
         o = self.world.cfg.offering
         ticket = inv.wealth_cents * c.ticket_share_of_wealth_bps // BPS

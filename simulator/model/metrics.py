@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from simulator.model.classes import CLASS_NAMES
+from simulator.model.cwm_market import WORLD_TOKEN
 from simulator.model.policy import REASONS
+from simulator.model.products import CATALOGUE, PRODUCT_CLASSES, product_class
 from simulator.model.valuation import irr
 from simulator.units import DAY, MINOR_PER_MAJOR, TOKEN, tokens_e9
 
@@ -57,6 +59,7 @@ def daily_row(w: World) -> dict[str, Any]:
         "va_sold_coins_e8_cum": w.disposal.stats.sold_units,
         "etf_value_hkd": etfs.value_cents() // MINOR_PER_MAJOR if etfs.positions else 0,
         **{f"fx_{k[4:].lower()}_per_usd_e8": v for k, v in sorted(w.fx.rates().items())},  # "USD/HKD" -> hkd
+        **{f"market_{p}_hkd": cents // MINOR_PER_MAJOR for p, cents in _market_holdings(w).items()},
     }
 
 
@@ -111,6 +114,54 @@ def _returns(w: World) -> dict[str, Any]:
         "value_per_token_at_close_hkd_cents": w.revenue.value_at_close_cents if issuer.term_end is not None else None,
         "term_end_day": (issuer.term_end - w.cfg.start_date).days if issuer.term_end is not None else None,
     }
+
+
+def _market_holdings(w: World) -> dict[str, int]:
+    """The CWM market's investors' holdings of each catalogue product now, HKD cents (0 without a market)."""
+    if w.cwm_market is None:
+        return dict.fromkeys(CATALOGUE, 0)
+    return w.cwm_market.holdings_cents()
+
+
+def _market(w: World) -> dict[str, Any]:
+    """The CWM market's summary: per product its end holdings, holders, purchases, sales and IRR (the end
+    holdings counted as a final inflow); per class its share of the southbound holdings."""
+    m = w.cwm_market
+    held = _market_holdings(w)
+    total = sum(held.values())
+    row: dict[str, Any] = {
+        "market_investors": len(m.portfolios) if m else 0,
+        "market_rebalances": m.rebalances if m else 0,
+        "market_southbound_hkd": total // MINOR_PER_MAJOR,
+    }
+    horizon = w.cfg.horizon_days
+    for p in CATALOGUE:
+        if m is None or p not in m.products:
+            row.update({f"market_{p}_hkd": 0, f"market_{p}_holders": 0, f"market_{p}_bought_hkd": 0,
+                        f"market_{p}_sold_hkd": 0, f"market_{p}_irr_pct": None})
+            continue
+        if p == WORLD_TOKEN:  # the world's token: the market's investors' own purchases, sales and payouts
+            flows = dict(w.holdings.flows["mainland_gba"])
+            holders = sum(1 for i in m.portfolios if w.investors[i].tokens > 0)
+            bought = -sum(v for v in flows.values() if v < 0)
+            sold = sum(v for v in flows.values() if v > 0)
+        else:
+            stats = m.stats[p]
+            flows = dict(stats.flows)
+            holders = sum(1 for port in m.portfolios.values() if port.units.get(p, 0) > 0)
+            bought, sold = stats.bought_cents, stats.sold_cents
+        flows[horizon] = flows.get(horizon, 0) + held[p]
+        row.update({f"market_{p}_hkd": held[p] // MINOR_PER_MAJOR, f"market_{p}_holders": holders,
+                    f"market_{p}_bought_hkd": bought // MINOR_PER_MAJOR,
+                    f"market_{p}_sold_hkd": sold // MINOR_PER_MAJOR, f"market_{p}_irr_pct": _rate_pct(irr(flows))})
+    by_class = dict.fromkeys(PRODUCT_CLASSES, 0)
+    for p, cents in held.items():
+        by_class[product_class(CATALOGUE[p].kind)] += cents
+    row.update({f"market_share_{c}_pct": _pct(v / total) if total else None for c, v in by_class.items()})
+    # of every tokenised purchase by the market's investors (the world's token is bought in HKD)
+    settled = (m.token_settled_cents + (row[f"market_{WORLD_TOKEN}_bought_hkd"] * MINOR_PER_MAJOR)) if m else 0
+    row["market_cnh_settled_pct"] = _pct(m.cnh_settled_cents / settled) if m and settled else None
+    return row
 
 
 def _rate_pct(rate: float | None) -> float | None:
@@ -206,6 +257,7 @@ def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reco
         "etf_daily_vol_pct": _pct(_stdev(etfs.stats.returns)) if len(etfs.stats.returns) >= 2 else None,
         "etf_max_drawdown_pct": _pct(etfs.stats.max_drawdown) if etfs.stats.last_price else None,
         "settlement_latency_days_mean": round(c.settlement_latency_s_total / c.trades / DAY, 4) if c.trades else None,
+        **_market(w),
         "tx_count": w.chain.tx_count,
         # gas as a chain charges it (per transaction, cold slots first) on pyevm, web3 and a node; revm's is
         # its session's (slots stay warm across transactions: less), so it gets a name of its own

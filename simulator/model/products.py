@@ -2,14 +2,15 @@
 tokenised ones the "what if" scenarios add (each to be its own contract suite on the chain), with the terms the
 portfolio-choice model reads (simulator/model/portfolio.py) and the constants that make it hold today's mix.
 
-Issue #16 in progress: the catalogue and its calibration are built and tested; the world does not use them yet.
+A scenario's `[[products]]` picks from the catalogue and may override any figure (`shelf`).
 Every figure says its source (a FACTS.md row) or that it is a sensitivity parameter.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from simulator.model.portfolio import Coefficients, ProductTerms, calibrated_asc
 
@@ -24,12 +25,19 @@ class Product:
     settlement_days: int  # T+n from a trade to cash
     analogue: str  # the conventional product whose constant a tokenised one starts from
     source: str
+    yield_bps: int  # before fees
+    fee_bps: int
+
+    @property
+    def name(self) -> str:
+        return self.terms.name
 
 
 def _p(name: str, kind: str, yield_bps: int, fee_bps: int, vol_bps: int, liquidity_days: int, rating: int,
        listed: bool, settlement_days: int, source: str, analogue: str = "") -> Product:
     terms = ProductTerms(name, yield_bps - fee_bps, vol_bps, liquidity_days)
-    return Product(terms, kind, rating, listed, kind.endswith("_token"), settlement_days, analogue or name, source)
+    return Product(terms, kind, rating, listed, kind.endswith("_token"), settlement_days, analogue or name, source,
+                   yield_bps, fee_bps)
 
 
 # Today's southbound products: deposits, bonds, SFC-authorised funds up to medium-high risk (FACTS, H). Their
@@ -55,6 +63,12 @@ TOKENISED: tuple[Product, ...] = (
        "hk_deposit"),
 )
 CATALOGUE: dict[str, Product] = {p.terms.name: p for p in CONVENTIONAL + TOKENISED}
+PRODUCT_CLASSES = ("deposit", "fund", "bond", "token")  # what the market's mix is reported by
+
+
+def product_class(kind: str) -> str:
+    """deposit | fund | bond | token (every tokenised product)."""
+    return "token" if kind.endswith("_token") else kind
 
 # Southbound holdings mid-2025: 59 % deposits, 36 % funds, 5 % bonds (Caixin Sep 2025: FACTS, H/M)
 TODAY_MIX: dict[str, float] = {"hk_deposit": 0.59, "hk_fund": 0.36, "hk_bond": 0.05}
@@ -82,3 +96,41 @@ def choice_set(listed: Mapping[str, bool], max_risk_rating: int = 4) -> Sequence
     today) and within the risk-rating cap."""
     return [p.terms for name, p in CATALOGUE.items()
             if listed.get(name, p.cwm_listed) and p.risk_rating <= max_risk_rating]
+
+
+class ProductOverrides(Protocol):
+    """What a scenario may change of a catalogue product (simulator.model.config_market.ProductConfig)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def cwm_listed(self) -> bool | None: ...
+    @property
+    def yield_bps(self) -> int | None: ...
+    @property
+    def fee_bps(self) -> int | None: ...
+    @property
+    def volatility_bps(self) -> int | None: ...
+    @property
+    def liquidity_days(self) -> int | None: ...
+    @property
+    def risk_rating(self) -> int | None: ...
+
+
+def shelf(declared: Sequence[ProductOverrides]) -> dict[str, Product]:
+    """The scenario's products, in catalogue order, each with the scenario's overrides applied."""
+    by_name = {d.name: d for d in declared}
+    out: dict[str, Product] = {}
+    for name, p in CATALOGUE.items():
+        d = by_name.get(name)
+        if d is None:
+            continue
+        yield_bps = p.yield_bps if d.yield_bps is None else d.yield_bps
+        fee_bps = p.fee_bps if d.fee_bps is None else d.fee_bps
+        terms = replace(p.terms, net_yield_bps=yield_bps - fee_bps,
+                        volatility_bps=p.terms.volatility_bps if d.volatility_bps is None else d.volatility_bps,
+                        liquidity_days=p.terms.liquidity_days if d.liquidity_days is None else d.liquidity_days)
+        out[name] = replace(p, terms=terms, yield_bps=yield_bps, fee_bps=fee_bps,
+                            risk_rating=p.risk_rating if d.risk_rating is None else d.risk_rating,
+                            cwm_listed=p.cwm_listed if d.cwm_listed is None else d.cwm_listed)
+    return out

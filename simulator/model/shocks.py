@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from simulator.model.config import PLATFORM_SHOCKS, ShockConfig
+from simulator.model.errors import ModelError
 from simulator.model.platform import Platform
 from simulator.units import DAY, major_to_minor
 
@@ -57,6 +58,10 @@ class Shocks:
                 else c.aggregate_quota_fen
             policy.rules = replace(policy.rules, cwm=replace(c, individual_quota_fen=individual,
                                                              aggregate_quota_fen=aggregate))
+        elif shock.kind == "cwm_product_list" and shock.product not in ("", "solar_token"):
+            if w.cwm_market is None:  # the config refuses a product the scenario does not have
+                raise ModelError(f"a shock lists {shock.product!r} in a world without a CWM market")
+            w.cwm_market.listed[shock.product] = shock.enabled
         elif shock.kind == "cwm_product_list":
             policy.rules = replace(policy.rules, cwm=replace(policy.rules.cwm, product_eligible=shock.enabled))
             if shock.enabled:  # the southbound list admits only SFC-authorised products: open the token to them
@@ -64,7 +69,12 @@ class Shocks:
         elif shock.kind == "retail_authorisation":
             policy.rules = replace(policy.rules, retail_authorised=shock.enabled)
             self._set_retail_authorised(shock.enabled)
-        w.event("authority", "shock", shock.kind, platform=shock.platform, sentiment=shock.sentiment)
+        if shock.product:
+            w.event("authority", "shock", shock.kind, product=shock.product)
+        else:
+            w.event("authority", "shock", shock.kind, platform=shock.platform, sentiment=shock.sentiment)
+        if w.cwm_market is not None and shock.kind in ("cwm_product_list", "cwm_quota_change"):
+            w.cwm_market.rebalance_all(shock.kind)
 
     def _set_retail_authorised(self, enabled: bool) -> None:
         w = self.world

@@ -28,6 +28,7 @@ from simulator.model.channels import Channels
 from simulator.model.claims import Claims
 from simulator.model.classes import INVESTOR_CLASSES
 from simulator.model.config import WorldConfig
+from simulator.model.cwm_market import CwmMarket
 from simulator.model.disposal import Disposal
 from simulator.model.errors import ModelError, ReconciliationError
 from simulator.model.etf import VaEtfs
@@ -102,6 +103,8 @@ class World:
         self.shocks = Shocks(self)
         self.legal = Legal(self)
         self.claims = Claims(self)
+        # the CWM market's other products, each its own desk (a scenario with [[products]]; else none)
+        self.cwm_market = CwmMarket(self) if cfg.products else None
 
     # ------------------------------------------------------------------ the clock
     @property
@@ -167,6 +170,8 @@ class World:
             self.fx.step()
             self.va.step()
             self.etfs.day()
+            if self.cwm_market is not None:
+                self.cwm_market.day()
             self.timeseries.append(daily_row(self))
             if self.on_day is not None:
                 self.on_day(self.day)
@@ -209,7 +214,27 @@ class World:
             diff_supply = abs(-self.ledger.balance("external:SVA", "SVA") - seized.totalSupply())
         else:
             diff_supply = 0
+        if self.cwm_market is not None:
+            diff_supply += self._market_onchain(self.cwm_market, onchain)
         diff = reconcile(self.ledger, onchain) + diff_supply
         diff += abs(self.ledger.balance("reserve:HKDS", "HKD") * UNITS_PER_CENT - s.hkd.totalSupply())
         diff += abs(-self.ledger.balance("external:RWA", "RWA") - s.token.totalSupply())
+        return diff
+
+    def _market_onchain(self, market: CwmMarket, onchain: dict[tuple[str, str], int]) -> int:
+        """The CWM market's on-chain side, added to `onchain`: every product token held by any wallet the
+        model knows, the dealers' and DvPs' cash, the CNH stablecoin of every wallet. Returns the supply gaps
+        (each product token's supply and CNHT's vs what the ledger says was issued)."""
+        s = self.suite
+        wallets = [i.wallet for i in self.investors] + self.legal.retired_wallets
+        diff = abs(self.ledger.balance("reserve:CNHT", "CNH") * UNITS_PER_CENT - s.cnh.totalSupply())
+        for desk in market.token_desks():
+            d = desk.suite
+            onchain.update(desk.onchain_balances(wallets))
+            for w in (d.treasury, d.dvp.address, d.dvp_cnh.address):
+                onchain[(w, "HKDS")] = s.hkd.balanceOf(w)
+                onchain[(w, "CNHT")] = s.cnh.balanceOf(w)
+            diff += abs(-self.ledger.balance(f"external:{desk.symbol}", desk.symbol) - d.token.totalSupply())
+        for w in wallets:
+            onchain[(w, "CNHT")] = s.cnh.balanceOf(w)
         return diff

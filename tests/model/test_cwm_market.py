@@ -1,0 +1,181 @@
+"""The CWM market (simulator/model/cwm_market.py): mainland investors choosing among many products through the
+world, with the chain, the ledger and the quotas. Each test runs a small world and checks what the issue asks:
+today's mix without tuning, a product taken off the list sold down through the closed loop, quotas binding across
+products, CNH settlement, and every run reconciling to the unit."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.model.config import (
+    CwmConfig,
+    InvestorClassConfig,
+    OfferingConfig,
+    PolicyConfig,
+    ShockConfig,
+    WorldConfig,
+)
+from simulator.model.config_market import PortfolioConfig, ProductConfig
+from simulator.model.product_desks import TokenDesk
+from simulator.model.products import TODAY_MIX
+from simulator.runner import run
+
+TOKENS = ("ev_charging_token", "green_bond_token", "mmf_token")
+
+
+def market(listed: bool = False, *, cwm: dict | None = None, shocks: list[ShockConfig] | None = None,
+           portfolio: PortfolioConfig | None = None, mainland: int = 150, horizon: int = 300) -> WorldConfig:
+    products = [ProductConfig(name="hk_deposit"), ProductConfig(name="hk_fund"), ProductConfig(name="hk_bond"),
+                ProductConfig(name="solar_token"),
+                *(ProductConfig(name=n, cwm_listed=listed) for n in TOKENS)]
+    return WorldConfig(
+        horizon_days=horizon, products=products, portfolio=portfolio or PortfolioConfig(),
+        investors={"mainland_gba": InvestorClassConfig(count=mainland, arrival_days=60, wealth_median_hkd=3_000_000),
+                   "hk_professional": InvestorClassConfig(count=10, arrival_days=30)},
+        offering=OfferingConfig(hard_cap_hkd=60_000_000, soft_cap_hkd=1_000_000, min_ticket_hkd=10_000,
+                                duration_days=60),
+        policy=PolicyConfig(cwm=CwmConfig(product_eligible=listed, **(cwm or {}))),
+        shocks=shocks or [])
+
+
+@pytest.fixture(scope="module")
+def today():
+    return run(market(), seed=3)
+
+
+@pytest.fixture(scope="module")
+def admitted():
+    return run(market(listed=True), seed=3)
+
+
+def test_with_the_tokens_off_the_list_the_mainland_mix_is_the_published_one(today):
+    s = today.summary
+    assert s["reconciliation_diff_minor"] == 0
+    assert s["market_investors"] > 40 and s["market_share_token_pct"] == 0.0
+    # 59 / 36 / 5 (FACTS, mid-2025), within 10 percentage points, from the calibration alone
+    for cls, product in (("deposit", "hk_deposit"), ("fund", "hk_fund"), ("bond", "hk_bond")):
+        assert abs(s[f"market_share_{cls}_pct"] - 100 * TODAY_MIX[product]) < 10, cls
+    assert s["refused_cwm_product_not_eligible"] == 0  # nobody asks for what is not on the shelf
+
+
+def test_holdings_are_on_chain_and_in_the_ledger_to_the_unit(admitted):
+    s, w = admitted.summary, admitted.world
+    assert s["reconciliation_diff_minor"] == 0
+    m = w.cwm_market
+    for desk in m.token_desks():
+        held = sum(port.units.get(desk.name, 0) for port in m.portfolios.values())
+        assert held > 0, desk.name
+        onchain = sum(desk.suite.token.balanceOf(w.investors[i].wallet) for i in m.portfolios)
+        assert onchain == held == m.stats[desk.name].units
+        assert desk.suite.token.totalSupply() == held  # the dealer keeps no inventory
+    assert s["market_share_token_pct"] > 0 and s["market_investors"] == len(m.portfolios)
+
+
+def test_listing_the_tokens_draws_money_from_deposits_and_funds(today, admitted):
+    a, b = today.summary, admitted.summary
+    assert b["market_share_deposit_pct"] < a["market_share_deposit_pct"]
+    assert b["market_share_fund_pct"] < a["market_share_fund_pct"]
+    assert b["market_share_token_pct"] > 10
+
+
+def test_tokens_bought_by_cwm_investors_settle_in_cnh_and_their_rmb_is_never_converted(admitted):
+    w = admitted.world
+    m = w.cwm_market
+    assert m.cnh_settled_cents == m.token_settled_cents > 0
+    assert admitted.summary["market_cnh_settled_pct"] is not None
+    hkd_run = run(market(listed=True, portfolio=PortfolioConfig(cnh_settlement=False)), seed=3)
+    assert hkd_run.summary["reconciliation_diff_minor"] == 0
+    assert hkd_run.world.cwm_market.cnh_settled_cents == 0 and hkd_run.summary["market_cnh_settled_pct"] == 0.0
+    assert w.suite.cnh.totalSupply() > 0 and hkd_run.world.suite.cnh.totalSupply() == 0
+
+
+def test_a_product_taken_off_the_list_is_sold_down_through_the_closed_loop():
+    day = 150
+    result = run(market(listed=True, shocks=[ShockConfig(day=day, kind="cwm_product_list",
+                                                         product="ev_charging_token", enabled=False)]), seed=3)
+    w, s = result.world, result.summary
+    assert s["reconciliation_diff_minor"] == 0
+    m = w.cwm_market
+    desk = m.desks["ev_charging_token"]
+    assert isinstance(desk, TokenDesk)
+    assert s["market_ev_charging_token_bought_hkd"] > 0 and s["market_ev_charging_token_hkd"] == 0
+    assert desk.suite.token.totalSupply() == 0  # every token redeemed and burned
+    sold = [e for e in result.events if e["kind"] == "product_sold" and e["product"] == "ev_charging_token"]
+    assert sold and all(e["day"] >= day for e in sold)
+    holders = {e["actor"] for e in sold}
+    home = [e for e in result.events if e["kind"] == "remittance_northbound" and e["cause"] == "rebalance"]
+    assert holders <= {e["actor"] for e in home}  # the proceeds went home, to the paired mainland account
+    assert not any(e["kind"] == "product_bought" and e["product"] == "ev_charging_token" and e["day"] >= day
+                   for e in result.events)
+    # the quota each investor has in use is exactly the principal still out
+    policy = w.policy
+    assert sum(policy.cwm_used_fen.values()) * w.cfg.policy.cwm.agent_weight == policy.cwm_aggregate_used_fen
+
+
+def test_held_not_sold_when_the_scenario_says_so():
+    result = run(market(listed=True, portfolio=PortfolioConfig(sell_delisted=False),
+                        shocks=[ShockConfig(day=150, kind="cwm_product_list", product="ev_charging_token",
+                                            enabled=False)]), seed=3)
+    s = result.summary
+    assert s["reconciliation_diff_minor"] == 0 and s["market_ev_charging_token_hkd"] > 0
+    assert not any(e["kind"] == "product_bought" and e["product"] == "ev_charging_token" and e["day"] >= 150
+                   for e in result.events)
+
+
+def test_the_individual_quota_binds_across_every_southbound_product_at_once():
+    quota_cny = 300_000
+    result = run(market(listed=True, cwm={"individual_quota_cny": quota_cny, "per_channel_quota_cny": 150_000}),
+                 seed=3)
+    w, s = result.world, result.summary
+    assert s["reconciliation_diff_minor"] == 0
+    used = w.policy.cwm_used_fen
+    assert max(used.values()) <= quota_cny * 100
+    bound = sum(1 for v in used.values() if v >= quota_cny * 100 * 95 // 100)
+    assert bound > 10  # many investors hit it
+    # an investor at its quota holds several products, each scaled down, not one filled first
+    m = w.cwm_market
+    full = [m.portfolios[i.index] for i in w.investors if used.get(i.key, 0) >= quota_cny * 100 * 95 // 100
+            and i.index in m.portfolios]
+    assert full and all(sum(1 for u in p.units.values() if u) >= 4 for p in full)
+
+
+def test_the_aggregate_quota_binds_for_the_market_the_agents_stand_for():
+    # RMB 150 bn, of which all but RMB 150 m is in use; 1,000 real investors per agent: RMB 150 k an agent
+    result = run(market(listed=True, cwm={"aggregate_used_cny": 149_850_000_000, "agent_weight": 1_000}), seed=3)
+    w, s = result.world, result.summary
+    assert s["reconciliation_diff_minor"] == 0
+    assert w.policy.cwm_aggregate_used_fen <= 150_000_000_000 * 100
+    assert w.policy.aggregate_room_fen() < 1_000_00  # less than RMB 1,000 an agent left
+    binding = [e for e in result.events if e["reason"] == "cwm_aggregate_quota"]
+    assert binding  # purchases cut or refused by the aggregate quota
+    assert s["cwm_aggregate_quota_used_cny"] > 149_850_000_000
+
+
+def test_a_quota_raise_moves_money_again():
+    cwm = {"aggregate_used_cny": 149_850_000_000, "agent_weight": 1_000}
+    raised = run(market(listed=True, cwm=cwm, shocks=[ShockConfig(day=200, kind="cwm_quota_change",
+                                                                   aggregate_quota_cny=300_000_000_000)]), seed=3)
+    held = run(market(listed=True, cwm=cwm), seed=3)
+    assert raised.summary["reconciliation_diff_minor"] == 0
+    assert raised.summary["market_southbound_hkd"] > 2 * held.summary["market_southbound_hkd"]
+    assert any(e["kind"] == "rebalanced" and e["reason"] == "cwm_quota_change" for e in raised.events)
+
+
+def test_a_more_risk_averse_investor_holds_more_of_its_wealth_in_deposits(today):
+    m = today.world.cwm_market
+    rows = []
+    for port in m.portfolios.values():
+        values = {n: m.value_cents(n, u) for n, u in port.units.items()}
+        total = sum(values.values())
+        if total:
+            rows.append((port.risk_aversion, values.get("hk_deposit", 0) / total))
+    rows.sort()
+    third = len(rows) // 3
+    calm = sum(r[1] for r in rows[:third]) / third
+    averse = sum(r[1] for r in rows[-third:]) / third
+    assert averse > calm + 0.1
+
+
+def test_runs_are_reproducible(today):
+    again = run(market(), seed=3)
+    assert again.events == today.events and again.timeseries == today.timeseries
