@@ -73,13 +73,19 @@ class ContractRevert(Exception):
 
     def __init__(self, contract: str, function: str, error: str, args: dict, data: bytes, gas_used: int | None = None):
         rendered = ", ".join(f"{k}={_render(v)}" for k, v in args.items())
-        super().__init__(f"{contract}.{function} reverted: {error}({rendered})")
+        self.message = f"{contract}.{function} reverted: {error}({rendered})"
+        # the constructor's own arguments, so `type(e)(*e.args)` rebuilds it (SimPy re-raises a process's
+        # exception that way)
+        super().__init__(contract, function, error, args, data, gas_used)
         self.contract = contract
         self.function = function
         self.error = error
         self.error_args = args  # not `args`: Exception owns that name
         self.data = data
         self.gas_used = gas_used
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _render(value: object) -> str:

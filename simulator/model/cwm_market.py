@@ -28,7 +28,7 @@ import simpy
 from simulator.model.errors import ModelError
 from simulator.model.funding import FX_BUFFER_BPS, buffered
 from simulator.model.investor import Investor
-from simulator.model.portfolio import Coefficients, ProductTerms, allocate, calibrated_asc
+from simulator.model.portfolio import Allocation, Coefficients, ProductTerms, allocate, calibrated_asc
 from simulator.model.product_desks import OffchainDesk, TokenDesk
 from simulator.model.products import (
     CATALOGUE,
@@ -108,12 +108,14 @@ class CwmMarket:
     def targets(self, inv: Investor, port: Portfolio) -> dict[str, int]:
         """What the investor wants in each product it may hold (HKD cents), the quota-bound total capped by the
         principal it has in use plus what its quota still lets it remit."""
+        return self.allocation(inv, port).amounts
+
+    def allocation(self, inv: Investor, port: Portfolio) -> Allocation:
         w = self.world
         in_use = w.fx.convert(w.policy.cwm_used_fen.get(inv.key, 0), "CNY", "HKD")
         room_fen, _ = w.funding._quota_room(inv)
         room = in_use + w.fx.convert(room_fen, "CNY", "HKD") * BPS // (BPS + FX_BUFFER_BPS)
-        a = allocate(inv.wealth_cents, self.choice_set(), self.coefficients, port.risk_aversion, self.asc, room)
-        return a.amounts
+        return allocate(inv.wealth_cents, self.choice_set(), self.coefficients, port.risk_aversion, self.asc, room)
 
     def solar_ticket_cents(self, inv: Investor) -> int:
         """The investor's target in the world's token (its subscription ticket or bid budget); 0 off the list."""
@@ -166,7 +168,17 @@ class CwmMarket:
 
     def _rebalance(self, inv: Investor, port: Portfolio, cause: str) -> Generator[simpy.Event, Any, None]:
         w = self.world
-        targets = self.targets(inv, port)
+        allocation = self.allocation(inv, port)
+        targets = allocation.amounts
+        if allocation.quota_scaled:  # it wants more southbound than its quota (or the market's) lets it have
+            policy = w.policy
+            binding = "cwm_aggregate_quota" if policy.aggregate_room_fen() < policy.individual_remaining_fen(inv.key) \
+                else "cwm_individual_quota"
+            w.quota_bound(binding)
+            if sum(targets.values()) == 0 and not any(port.units.values()):
+                w.refuse(inv.wallet, binding, investor_class=inv.cls)  # nothing at all could go south
+                return
+            w.event(inv.wallet, "quota_bound", binding, investor_class=inv.cls)
         band = w.cfg.portfolio.rebalance_band_bps
         sell_delisted = w.cfg.portfolio.sell_delisted
         traded = False
@@ -262,8 +274,8 @@ class CwmMarket:
             f.cny_to_hkd(inv, fen_hkd)
         signer = w.platforms[inv.platform].signer
         bought = False
-        if fen_cnh:
-            cash = f.cny_to_cnht(inv, fen_cnh)
+        cash = f.cny_to_cnht(inv, fen_cnh) if fen_cnh else 0
+        if cash:
             total, left = sum(in_cnh.values()), cash
             for i, (name, cents) in enumerate(in_cnh.items()):
                 units = left if i == len(in_cnh) - 1 else cash * cents // total

@@ -64,6 +64,8 @@ class Funding:
         minted as the CNH stablecoin to its wallet; the CNHT base units."""
         w = self.world
         cnh = w.fx.convert(fen, "CNY", "CNH")
+        if cnh == 0:  # less than a fen of CNH: it stays in the CWM account
+            return 0
         w.ledger.post(w.now_s, f"cwm:{inv.key}", "external:fx", fen, "CNY", "CNY to CNH")
         w.ledger.post(w.now_s, "external:fx", f"cnh:{inv.key}", cnh, "CNH", "CNY to CNH")
         self.mint_cnht(inv.wallet, f"cnh:{inv.key}", cnh, "CNH settlement funding")
@@ -126,6 +128,7 @@ class Funding:
             return decision.reason, 0
         if principal < need_fen:
             binding = "cwm_aggregate_quota" if policy.aggregate_room_fen() == 0 else "cwm_individual_quota"
+            w.quota_bound(binding)
             w.event(inv.wallet, "ticket_cut", binding, need_fen - principal, "CNY", remitted_fen=principal)
         cips = RAILS["CIPS"]
         fee = cips.fee_for(principal, "CNY")

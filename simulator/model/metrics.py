@@ -30,6 +30,7 @@ class Counters:
     counterparty_failures: int = 0
     settlement_latency_s_total: int = 0  # summed, not listed: a long run settles millions of trades
     claimed_cents: int = 0
+    aggregate_quota_bound_day: int | None = None  # first day a purchase was refused, cut or scaled by it
     refused: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
 
 
@@ -219,6 +220,7 @@ def summary_row(w: World, scenario: str, backend: str, wall_seconds: float, reco
         "cwm_individual_quota_max_used_cny": max(w.policy.cwm_used_fen.values(), default=0) // MINOR_PER_MAJOR,
         "cwm_individual_quota_total_used_cny": sum(w.policy.cwm_used_fen.values()) // MINOR_PER_MAJOR,
         "cwm_aggregate_quota_used_cny": w.policy.cwm_aggregate_used_fen // MINOR_PER_MAJOR,
+        "cwm_aggregate_quota_bound_day": c.aggregate_quota_bound_day,
         **{f"cwm_clients_{kind}": sum(1 for i in inv if i.onboarded and len(i.channels) == 1
                                       and w.channels.by_name[i.channels[0]].cfg.kind == kind)
            for kind in ("bank", "broker")},

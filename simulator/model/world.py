@@ -157,7 +157,13 @@ class World:
 
     def refuse(self, actor: str, reason: str, amount: int = 0, currency: str = "", **extra: Any) -> None:
         self.counters.refused[reason] += 1
+        self.quota_bound(reason)
         self.event(actor, "refused", reason, amount, currency, **extra)
+
+    def quota_bound(self, reason: str) -> None:
+        """A purchase was refused, cut or scaled down for `reason`: the first day the aggregate quota bound."""
+        if reason == "cwm_aggregate_quota" and self.counters.aggregate_quota_bound_day is None:
+            self.counters.aggregate_quota_bound_day = self.day
 
     def chain_move(self, src: str, dst: str, amount: int, symbol: str, memo: str) -> None:
         """Mirror an on-chain movement in the ledger (what the model intended it to move)."""
