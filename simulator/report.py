@@ -325,9 +325,11 @@ GALLERY = {
 
 def gallery(scenario_dir: Path, out_dir: Path) -> list[Path]:
     """Run each scenario (small where it matters) and save its headline plot as PNG."""
+    from simulator import report_market  # it builds on this module
+
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, plot in GALLERY.items():
+    for name, plot in {**GALLERY, **report_market.GALLERY}.items():
         fig = plot(scenario_dir / f"{name}.toml")
         target = out_dir / f"{name}.png"
         fig.savefig(target, dpi=80, bbox_inches="tight")

@@ -364,6 +364,10 @@ class WorldConfig(_Strict):
             if product.name == "solar_token" and product.cwm_listed is not None:
                 problems.append((("products", i, "cwm_listed"), "the solar token's place on the southbound list is "
                                                                  "policy.cwm.product_eligible: remove cwm_listed"))
+        if products and self.legal.key_loss_per_year:
+            problems.append((("legal", "key_loss_per_year"), "lost keys are not modelled with [[products]] yet: a "
+                                                             "recovery moves the world's token only, so the other "
+                                                             "products' tokens would be stranded; set it to 0"))
         for i, shock in enumerate(self.shocks):
             if shock.kind == "cwm_product_list" and shock.product and shock.product not in products:
                 problems.append((("shocks", i, "product"), f"unknown product {shock.product!r}: not among the "

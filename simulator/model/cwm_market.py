@@ -160,6 +160,9 @@ class CwmMarket:
         port = self.portfolios[inv.index]
         if port.busy or inv.frozen or inv.key_lost:
             return
+        if not self.world.platforms[inv.platform].licensed:  # its orders have nowhere to go
+            self.world.refuse(inv.wallet, "platform_not_licensed", investor_class=inv.cls)
+            return
         port.busy = True
         try:
             yield from self._rebalance(inv, port, cause)
@@ -216,7 +219,10 @@ class CwmMarket:
             value = self.value_cents(name, port.units.get(name, 0))
             if target - value > target * band // BPS:
                 buys[name] = target - value
-        if buys:
+        problem = w.claims.problem(inv) if buys else ""
+        if problem:  # its identity no longer verifies (a review lapsed, KYC revoked): it may sell, not buy
+            w.refuse(inv.wallet, problem, investor_class=inv.cls)
+        elif buys:
             traded = (yield from self._buy(inv, port, buys)) or traded
         if traded:
             self.rebalances += 1
@@ -268,6 +274,11 @@ class CwmMarket:
                 w.refuse(inv.wallet, reason, sum(buys.values()), "HKD", investor_class=inv.cls)
                 return False
             w.event(inv.wallet, "remittance", "", received, "CNY", rail="CIPS")
+            problem = w.claims.problem(inv)
+            if problem:  # its identity stopped verifying while the money travelled: the money goes home again
+                w.refuse(inv.wallet, problem, investor_class=inv.cls)
+                f.home_cny(inv, received, "refund")
+                return False
             fen_hkd = received * want_hkd // want
             fen_cnh = received - fen_hkd
         if fen_hkd:

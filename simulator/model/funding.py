@@ -207,6 +207,13 @@ class Funding:
         w.policy.release_southbound(inv.key, fen)
         w.event(inv.wallet, "remittance_northbound", "", fen, "CNY", receipt, cause=cause)
 
+    def home_cny(self, inv: Investor, fen: int, cause: str) -> None:
+        """Closed loop: RMB that reached the investor's CWM account and was not used goes straight home."""
+        w = self.world
+        w.ledger.post(w.now_s, f"cwm:{inv.key}", f"mainland:{inv.key}", fen, "CNY", "CIPS northbound")
+        w.policy.release_southbound(inv.key, fen)
+        w.event(inv.wallet, "remittance_northbound", "", fen, "CNY", cause=cause)
+
     def home_cnht(self, inv: Investor, units: int, cause: str) -> None:
         """Closed loop for CNH: the investor's CNH stablecoin is redeemed and the RMB goes home to its paired
         mainland account, freeing the quota; no HKD leg."""

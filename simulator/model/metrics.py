@@ -52,6 +52,7 @@ def daily_row(w: World) -> dict[str, Any]:
         "volume_hkd_cents_cum": c.volume_cents,
         "distributions_hkd_cents_cum": w.revenue.distributed_cents,
         "cwm_aggregate_quota_used_fen": w.policy.cwm_aggregate_used_fen,
+        "cwm_aggregate_quota_fen": w.policy.rules.cwm.aggregate_quota_fen,  # in force (a shock may change it)
         "refused_cum": sum(c.refused.values()),
         "sentiment": round(w.market.sentiment, 4),
         "offering_state": w.issuer.state,
@@ -159,6 +160,16 @@ def _market(w: World) -> dict[str, Any]:
     for p, cents in held.items():
         by_class[product_class(CATALOGUE[p].kind)] += cents
     row.update({f"market_share_{c}_pct": _pct(v / total) if total else None for c, v in by_class.items()})
+    # the positions each kind of CWM channel holds for its clients as nominee (a client of a bank and a broker:
+    # its first channel's)
+    held_by = {"bank": 0, "broker": 0}
+    if m is not None:
+        for index, port in m.portfolios.items():
+            inv = w.investors[index]
+            kind = w.channels.by_name[inv.channels[0]].cfg.kind
+            held_by[kind] += sum(m.value_cents(n, u) for n, u in port.units.items() if u) + \
+                m.value_cents(WORLD_TOKEN, inv.tokens)
+    row.update({f"market_held_{k}_hkd": v // MINOR_PER_MAJOR for k, v in held_by.items()})
     # of every tokenised purchase by the market's investors (the world's token is bought in HKD)
     settled = (m.token_settled_cents + (row[f"market_{WORLD_TOKEN}_bought_hkd"] * MINOR_PER_MAJOR)) if m else 0
     row["market_cnh_settled_pct"] = _pct(m.cnh_settled_cents / settled) if m and settled else None

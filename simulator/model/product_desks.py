@@ -22,10 +22,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulator.chain.identities import investor_claims
+from simulator.chain.identities import INVESTOR_CATEGORY, KYC, investor_claims
 from simulator.chain.suite import SuiteConfig, deploy_suite
 from simulator.identity import CN, HK, INSTITUTIONAL
-from simulator.model.claims import platform_issuer
 from simulator.model.classes import FUND_COUNTRIES
 from simulator.model.investor import Investor
 from simulator.model.products import Product
@@ -38,6 +37,7 @@ NAV_ONE = 10**9  # an off-chain unit's NAV scale: a new product's unit is worth 
 TOKEN_NAV_START = 100 * UNITS_PER_CENT  # HK$1.00 a token, in HKDS base units
 UNLIMITED = 2**255  # the dealer's standing approvals; the compliance caps that do not bind a dealer
 MAX_HOLDERS = 1_000_000
+DEALER_REGISTER = "dealer-register"  # the claim issuer vouching for the products' dealers
 SYMBOLS = {"ev_charging_token": "GBAEV", "green_bond_token": "GBAGB", "mmf_token": "GBAMMF"}
 TITLES = {"ev_charging_token": "GBA EV-Charging Revenue Token", "green_bond_token": "HK Tokenised Green Bond",
           "mmf_token": "HKD Tokenised Money Market Fund"}
@@ -103,11 +103,12 @@ class TokenDesk:
         for platform in world.platforms.values():
             s.dvp.grantRole(s.roles["PLATFORM_ROLE"], platform.signer, sender=s.admin)
             s.dvp_cnh.grantRole(s.roles["PLATFORM_ROLE"], platform.signer, sender=s.admin)
-        # the dealer (the issuer's treasury) is a registered institution, and stands ready on both DvPs
-        first = next(iter(world.platforms))
+        # the dealer (the issuer's treasury) is a registered institution, vouched for by the HK regulator's
+        # register of licensed dealers rather than by a platform (a platform losing its licence must not stop
+        # the dealer from redeeming), and stands ready on both DvPs
         ids = s.identities
-        ids.onboard(s.treasury, HK, investor_claims(ids.issuers[platform_issuer(first)], INSTITUTIONAL, None,
-                                                    world.chain.now + 40 * YEAR))
+        register = ids.issuers.get(DEALER_REGISTER) or ids.add_issuer(DEALER_REGISTER, [KYC, INVESTOR_CATEGORY])
+        ids.onboard(s.treasury, HK, investor_claims(register, INSTITUTIONAL, None, world.chain.now + 40 * YEAR))
         for dvp in (s.dvp, s.dvp_cnh):
             s.token.approve(dvp.address, UNLIMITED, sender=s.treasury)
         s.hkd.approve(s.dvp.address, UNLIMITED, sender=s.treasury)
@@ -154,6 +155,10 @@ class TokenDesk:
         else:
             cash, dvp, symbol = s.cnh, s.dvp_cnh, "CNHT"
             cash_units = w.fx.convert(cents, "HKD", "CNH") * UNITS_PER_CENT
+        if cash_units == 0:  # worth less than a cent (or a fen): written off, burned by the agent
+            s.token.burn(inv.wallet, tokens, sender=s.agent)
+            w.ledger.post(w.now_s, f"chain:{inv.wallet}", f"external:{self.symbol}", tokens, self.symbol, "dust")
+            return 0
         short = cash_units - cash.balanceOf(s.treasury)
         if short > 0:
             fund = w.funding.mint_hkds if currency == "HKD" else w.funding.mint_cnht

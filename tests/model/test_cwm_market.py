@@ -179,3 +179,56 @@ def test_a_more_risk_averse_investor_holds_more_of_its_wealth_in_deposits(today)
 def test_runs_are_reproducible(today):
     again = run(market(), seed=3)
     assert again.events == today.events and again.timeseries == today.timeseries
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"products": [ProductConfig(name="hk_deposit"), ProductConfig(name="hk_deposit")]}, "products.1.name"),
+    ({"products": [{"name": "solar_token", "cwm_listed": True}]}, "products.0.cwm_listed"),
+    ({"products": [{"name": "hk_savings"}]}, "products.0.name"),
+    ({"products": [{"name": "hk_fund", "yield_bps": -1}]}, "products.0.yield_bps"),
+    ({"products": [{"name": "hk_fund"}], "shocks": [{"day": 1, "kind": "cwm_product_list", "product": "mmf_token"}]},
+     "shocks.0.product"),
+    ({"shocks": [{"day": 1, "kind": "ban_rumour", "product": "hk_fund"}]}, "shocks.0.product"),
+    ({"policy": {"cwm": {"aggregate_used_cny": 200_000_000_000}}}, "aggregate_used_cny"),
+    ({"policy": {"cwm": {"agent_weight": 0}}}, "agent_weight"),
+    ({"portfolio": {"nest": 0}}, "portfolio.nest"),
+    ({"portfolio": {"invested_share": 1.0}}, "portfolio.invested_share"),
+    ({"products": [{"name": "hk_fund"}], "legal": {"key_loss_per_year": 0.01}}, "legal.key_loss_per_year"),
+])
+def test_a_market_the_model_cannot_run_is_refused_by_field(change, field):
+    from pydantic import ValidationError
+
+    from simulator.scenario import validation_problems
+
+    with pytest.raises(ValidationError) as err:
+        WorldConfig.model_validate({"horizon_days": 30, **change})
+    lines = validation_problems(err.value, "scenario.toml")
+    assert any(field in line for line in lines), lines
+
+
+def test_an_investor_whose_identity_stops_verifying_sells_but_no_longer_buys():
+    # short-lived claims whose reviews often lapse, and yearly reviews of the portfolio that want to buy: a
+    # lapsed investor's purchases are refused by name (before or after its money travels), never sent to a
+    # chain that would revert them
+    cfg = market(listed=True, horizon=400, portfolio=PortfolioConfig(review_days=60)).model_copy(
+        update={"identity": WorldConfig().identity.model_copy(update={"claim_validity_days": 45,
+                                                                       "review_lapse_share": 0.5})})
+    result = run(cfg, seed=4)
+    s = result.summary
+    assert s["reconciliation_diff_minor"] == 0 and s["claims_lapsed"] > 10
+    assert s["refused_kyc_expired"] > 0
+    lapsed = {i.wallet for i in result.world.investors if i.claims_lapsed}
+    late = [e for e in result.events if e["kind"] == "product_bought" and e["actor"] in lapsed]
+    expiry = {i.wallet: i.claims_until for i in result.world.investors if i.claims_lapsed}
+    chain = result.world.chain
+    assert all(chain.timestamp_at(e["time_s"]) <= expiry[e["actor"]] for e in late)
+
+
+def test_a_platform_losing_its_licence_stops_its_clients_trading():
+    result = run(market(listed=True, shocks=[
+        ShockConfig(day=120, kind="licence_revocation", platform="hk-vatp-1"),
+        ShockConfig(day=150, kind="cwm_product_list", product="mmf_token", enabled=False)]), seed=3)
+    s, events = result.summary, result.events
+    assert s["reconciliation_diff_minor"] == 0 and s["refused_platform_not_licensed"] > 0
+    assert not any(e["kind"] in ("product_bought", "product_sold") and e["day"] >= 120 for e in events)
+    assert s["market_mmf_token_hkd"] > 0  # nothing could be sold through a platform without a licence
