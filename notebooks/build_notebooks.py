@@ -21,7 +21,7 @@ from IPython.display import display
 
 ROOT = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
 sys.path.insert(0, str(ROOT))
-from simulator import report
+from simulator import report, report_market
 from simulator.runner import run_scenario
 from simulator.scenario import load_scenario
 
@@ -241,7 +241,73 @@ def build() -> None:
          new_markdown_cell("**Finding.** With a recognised register every court order is executed on-chain by the "
                            "agent's forced transfer the day it is made; without recognition the same orders cannot "
                            "be given effect on-chain and the tokens stay frozen, their value stranded.")])
+    market_notebooks()
     sweep_nb()
+
+
+MARKET_SMALL = {"horizon_days": 600, "investors.mainland_gba.count": 300, "investors.mainland_gba.arrival_days": 400,
+                "policy.cwm.agent_weight": 960}  # a quarter of the agents, each standing for four times as many
+
+
+def market_notebooks() -> None:
+    """The CWM market scenarios (issue #16). Findings quote the full-size runs of the files as written (seed 11)
+    and, where said, seeds 1-5 (`rwa-sim run scenarios/NAME.toml --seed K --out out/NAME-K`)."""
+    notebook(
+        "cwm_market", "The CWM southbound market today: where the money goes, and when the quota binds",
+        "Mainland investors arriving through CWM banks and brokers split their wealth across today's southbound "
+        "products (HK deposits, SFC-authorised funds, bonds) by a nested logit calibrated to the published mix "
+        "(59 % deposits, 36 % funds, 5 % bonds, mid-2025). The tokenised products are deployed but not on the "
+        "list. The aggregate quota starts at an upper estimate of its use at end-Jul 2025 (RMB 119.9 bn of 150 bn). "
+        "Figures are per simulated investor (HK$); each stands for `policy.cwm.agent_weight` real ones.",
+        MARKET_SMALL,
+        [("report_market.product_mix(run)", "**Finding.** Without tuning per run, the holdings settle at the "
+          "published mix: 59.9 % deposits, 35.2 % funds, 4.9 % bonds at full size (seeds 1-5: deposits 62-65 %, "
+          "funds 30-33 %, bonds 5.0-5.4 %, within 7 points of 59/36/5). Fund values move with one price path, so "
+          "the mix drifts with it between reviews."),
+         ("report.quota_use(run)", "**Finding.** At the pace mainland investors joined in 2024-25 (~4.8 k a month), "
+          "the RMB 30 bn the upper estimate leaves is used up in under a year: the aggregate quota first binds on "
+          "day 267 (25 Apr 2026) at full size, between day 282 and 358 on seeds 1-5. From then on new investors "
+          "are refused (`cwm_aggregate_quota`) and reviews cannot add money. How soon it binds rests on the "
+          "starting use, which is not published as net use: sweep `policy.cwm.aggregate_used_cny` to see the "
+          "date move."),
+         ("report.refusals(run)", "**Finding.** About 56 % of applicants fail an eligibility leg "
+          "(`cwm_investor_not_eligible`); once the aggregate binds, the refusals are the quota's.")])
+    notebook(
+        "cwm_tokens_admitted", "Tokenised products on the CWM southbound list",
+        "The same investors, seed and shelf as `cwm_market`, with the four tokenised products listed from the "
+        "start: the solar revenue right (its HKD offering), an EV-charging revenue right, a tokenised green bond "
+        "(HKD 3.80 %, T+1) and a tokenised money-market fund, each its own contract suite. CWM investors pay the "
+        "tokens in the CNH stablecoin. How much of the flow do tokens take from deposits and funds, and does the "
+        "aggregate quota bind sooner?",
+        MARKET_SMALL,
+        [("report_market.product_mix(run)", "**Finding.** Tokenised products end with 38.4 % of southbound "
+          "holdings (seeds 1-5: 39-42 %); the tokenised money-market fund takes 82-86 % of the token flow, as the "
+          "closest substitute for a deposit; the revenue rights, volatile and illiquid in the choice model, take "
+          "little."),
+         ("report.quota_use(run)", "**Finding.** Against `cwm_market` (same investors and seed), 95 % of what "
+          "goes into tokens comes out of the other products: 58 % from deposits, 32 % from funds, 5 % from bonds "
+          "(seeds 1-5: 55-60 %, 30-34 %, 5 %); only 2-9 % is new money, because the nest of invested products "
+          "(`portfolio.nest` 0.5) makes tokens substitutes for products more than for staying home. The aggregate "
+          "quota binds 18 days sooner (day 249 against 267; seeds 1-5: 12-29 days sooner).")],
+        [new_code_cell('print("settled in CNH (% of tokenised purchases):", result.summary["market_cnh_settled_pct"])\n'
+                       'print("held by banks / brokers (HK$):", result.summary["market_held_bank_hkd"], '
+                       'result.summary["market_held_broker_hkd"])'),
+         new_markdown_cell("**Finding.** 99.1 % of the CWM investors' tokenised purchases settle in the CNH "
+                           "stablecoin through the products' CNH DvP (seeds 1-5: 97-99 %; the rest is the solar "
+                           "token's HKD offering): their RMB never becomes HKD, the seed's RMB-internationalisation "
+                           "point. Banks hold about 68 % of the positions as nominees, brokers 32 % (the 3:1 channel "
+                           "weights).")])
+    notebook(
+        "cwm_quota_binds", "The aggregate quota under pressure",
+        "Today's market until the four tokenised products join the list on day 180; the aggregate quota binds; on "
+        "day 540 it is doubled to RMB 300 bn (a what-if, like the 2024 rise of the individual quota).",
+        MARKET_SMALL,
+        [("report_market.quota_and_mix(run)", "**Finding.** The listing on day 180 moves money within the quota: "
+          "investors sell deposits and funds for tokens (the closed loop sends the proceeds home and the new "
+          "purchases are remitted afresh), so the quota in use hardly changes while the mix does. The quota then "
+          "binds on day 249 and the market freezes: new investors are refused and nobody can add. Doubling it on "
+          "day 540 releases the pent-up demand at once (the quota in use jumps by RMB 46.6 bn that day) and "
+          "the market grows again to RMB 276 bn in use by the end, with tokens at 38 % of holdings.")])
 
 
 def sweep_nb() -> None:

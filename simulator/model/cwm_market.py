@@ -50,7 +50,8 @@ WORLD_TOKEN = "solar_token"
 class Portfolio:
     risk_aversion: float
     units: dict[str, int] = field(default_factory=dict)  # product -> units (off-chain) or token base units
-    busy: bool = False  # a rebalance is under way (remittances take days): the next waits for it
+    busy: bool = False  # a rebalance is under way (remittances take days)
+    again: str = ""  # why another was asked for meanwhile: it runs when this one ends
 
 
 @dataclass(slots=True)
@@ -158,14 +159,20 @@ class CwmMarket:
     def rebalance(self, inv: Investor, cause: str) -> Generator[simpy.Event, Any, None]:
         """Sell what is over its target (or off the list), then buy what is under, as one remittance."""
         port = self.portfolios[inv.index]
-        if port.busy or inv.frozen or inv.key_lost:
-            return
-        if not self.world.platforms[inv.platform].licensed:  # its orders have nowhere to go
-            self.world.refuse(inv.wallet, "platform_not_licensed", investor_class=inv.cls)
+        if port.busy:
+            port.again = cause
             return
         port.busy = True
         try:
-            yield from self._rebalance(inv, port, cause)
+            while cause:
+                port.again = ""
+                if inv.frozen or inv.key_lost:
+                    return
+                if not self.world.platforms[inv.platform].licensed:  # its orders have nowhere to go
+                    self.world.refuse(inv.wallet, "platform_not_licensed", investor_class=inv.cls)
+                    return
+                yield from self._rebalance(inv, port, cause)
+                cause = port.again
         finally:
             port.busy = False
 

@@ -24,9 +24,16 @@ class Shocks:
 
     def run(self) -> Generator[simpy.Event, Any, None]:
         w = self.world
-        for shock in sorted(w.cfg.shocks, key=lambda s: s.day):
+        shocks = sorted(w.cfg.shocks, key=lambda s: s.day)
+        for i, shock in enumerate(shocks):
             yield w.env.timeout(max(0, shock.day * DAY - w.env.now))
             self.apply(shock)
+            last_of_day = i + 1 == len(shocks) or shocks[i + 1].day != shock.day
+            if w.cwm_market is not None and last_of_day and any(
+                    s.day == shock.day and s.kind in ("cwm_product_list", "cwm_quota_change") for s in shocks):
+                # the CWM market's investors look at their portfolios once the day's changes are all in force
+                w.cwm_market.rebalance_all("+".join(sorted({s.kind for s in shocks if s.day == shock.day
+                                                            and s.kind.startswith("cwm_")})))
 
     def apply(self, shock: ShockConfig) -> None:
         w = self.world
@@ -73,8 +80,7 @@ class Shocks:
             w.event("authority", "shock", shock.kind, product=shock.product)
         else:
             w.event("authority", "shock", shock.kind, platform=shock.platform, sentiment=shock.sentiment)
-        if w.cwm_market is not None and shock.kind in ("cwm_product_list", "cwm_quota_change"):
-            w.cwm_market.rebalance_all(shock.kind)
+
 
     def _set_retail_authorised(self, enabled: bool) -> None:
         w = self.world

@@ -23,6 +23,7 @@ from simulator.cli import main
 from simulator.errors import InputError
 from simulator.model.classes import CLASS_NAMES
 from simulator.model.policy import REASONS
+from simulator.model.products import CATALOGUE, PRODUCT_CLASSES
 from simulator.runner import run_scenario
 from simulator.scenario import load_scenario
 from simulator.units import InexactUnitError, tokens_e9
@@ -246,6 +247,9 @@ def test_the_readme_names_every_column():
         for name in schema:
             generic = re.sub(rf"^refused_({'|'.join(REASONS)})$", "refused_<reason>", name)
             generic = re.sub(rf"_({'|'.join(CLASS_NAMES)})$", "_<class>", generic)
+            generic = re.sub(rf"^market_({'|'.join(CATALOGUE)})_", "market_<product>_", generic)
+            generic = re.sub(rf"^market_share_({'|'.join(PRODUCT_CLASSES)})_pct$", "market_share_<product_class>_pct",
+                             generic)
             if f"`{generic}`" not in readme:
                 missing.append(generic)
     assert not missing, missing
