@@ -232,3 +232,44 @@ def test_a_platform_losing_its_licence_stops_its_clients_trading():
     assert s["reconciliation_diff_minor"] == 0 and s["refused_platform_not_licensed"] > 0
     assert not any(e["kind"] in ("product_bought", "product_sold") and e["day"] >= 120 for e in events)
     assert s["market_mmf_token_hkd"] > 0  # nothing could be sold through a platform without a licence
+
+
+def test_a_days_list_changes_all_take_effect_before_anyone_rebalances():
+    # three products admitted by three shocks on one day: every investor already in the market buys all three
+    # that day (a rebalance started after the first shock would have bought only what was listed by then, and
+    # the investor, busy waiting for its remittance, would have missed the others)
+    day = 150
+    shocks = [ShockConfig(day=day, kind="cwm_product_list", product=n) for n in TOKENS]
+    result = run(market(shocks=shocks), seed=3)
+    assert result.summary["reconciliation_diff_minor"] == 0
+    w = result.world
+    before = {i.wallet for i in w.investors if i.index in w.cwm_market.portfolios
+              and any(e["actor"] == i.wallet and e["kind"] == "product_bought" and e["day"] < day
+                      for e in result.events)}
+    assert len(before) > 20
+    bought: dict[str, set[str]] = {}
+    for e in result.events:
+        if e["kind"] == "product_bought" and e["actor"] in before and day <= e["day"] <= day + 10:
+            bought.setdefault(e["actor"], set()).add(e["product"])
+    assert sum(1 for products in bought.values() if set(TOKENS) <= products) > 0.8 * len(before)
+    rebalances = [e for e in result.events if e["kind"] == "rebalanced" and day <= e["day"] <= day + 10
+                  and e["reason"] != "arrival"]
+    assert len(rebalances) >= len(before) and {e["reason"] for e in rebalances} == {"cwm_product_list"}
+
+
+def test_pyevm_gives_the_revm_outputs_of_a_market_with_every_money_path():
+    # listing, delisting (sales through the closed loop, CNH redemptions), a quota rise that binds before it
+    shocks = [*(ShockConfig(day=90, kind="cwm_product_list", product=n) for n in TOKENS),
+              ShockConfig(day=90, kind="cwm_product_list"),
+              ShockConfig(day=160, kind="cwm_product_list", product="ev_charging_token", enabled=False),
+              ShockConfig(day=200, kind="cwm_quota_change", aggregate_quota_cny=300_000_000_000)]
+    cfg = market(mainland=40, horizon=240, shocks=shocks, cwm={"aggregate_used_cny": 149_950_000_000,
+                                                               "agent_weight": 2_000})
+    a, b = run(cfg, seed=8, backend="revm"), run(cfg, seed=8, backend="pyevm")
+    assert a.events == b.events and a.timeseries == b.timeseries
+    backend_specific = {"wall_seconds", "backend", "gas_used_chain", "gas_used_revm_session"}
+    assert {k: v for k, v in a.summary.items() if k not in backend_specific} == \
+        {k: v for k, v in b.summary.items() if k not in backend_specific}
+    s = a.summary
+    assert s["reconciliation_diff_minor"] == 0 and s["market_ev_charging_token_sold_hkd"] > 0
+    assert s["cwm_aggregate_quota_bound_day"] is not None and s["market_cnh_settled_pct"] > 50
