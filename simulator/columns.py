@@ -104,7 +104,7 @@ def summary_schema() -> Schema:
         "market_investors": "int", "market_rebalances": "int", "market_southbound_hkd": "int",
         **{f"market_{p}_{m}": k for p in CATALOGUE for m, k in (("hkd", "int"), ("holders", "int"),
                                                                  ("bought_hkd", "int"), ("sold_hkd", "int"),
-                                                                 ("irr_pct", "float?"))},
+                                                                 ("irr_pct", "float?"), ("refused", "int"))},
         **{f"market_share_{c}_pct": "float?" for c in PRODUCT_CLASSES},
         "market_held_bank_hkd": "int", "market_held_broker_hkd": "int",
         "market_cnh_settled_pct": "float?",

@@ -49,26 +49,31 @@ class PortfolioConfig(_Strict):
 
     invested_share: float = Field(0.3, gt=0, lt=1, description=(
         "share of its wealth the median investor puts southbound with today's products (sensitivity)"))
-    yield_per_pct: float = Field(0.5, ge=0, le=10, description="utility per percentage point of net yield")
+    yield_per_pct: float = Field(0.5, ge=0, le=10, description=(
+        "utility per percentage point of net yield (sensitivity)"))
     risk_per_pct2: float = Field(0.005, ge=0, le=1, description=(
-        "utility lost per (percent)^2 of annual variance, times the investor's risk aversion"))
-    liquidity_per_day: float = Field(0.05, ge=0, le=1, description="utility lost per day a sale takes to cash")
+        "utility lost per (percent)^2 of annual variance, times the investor's risk aversion (sensitivity)"))
+    liquidity_per_day: float = Field(0.05, ge=0, le=1, description=(
+        "utility lost per day a sale takes to cash (sensitivity)"))
     nest: float = Field(0.5, gt=0, le=1, description=(
         "the invest nest's dissimilarity: 1 a new product draws from home as much as from the other products "
-        "(multinomial logit), lower mostly from the other products"))
+        "(multinomial logit), lower mostly from the other products (sensitivity)"))
     token_shift: float = Field(0.0, ge=-10, le=10, description=(
         "taste for (+) or against (-) a tokenised product over its conventional analogue: novelty, custody, an "
-        "unproven market"))
+        "unproven market (sensitivity)"))
+    fear_penalty: float = Field(2.0, ge=0, le=10, description=(
+        "utility a tokenised product loses at full fear (a ban rumour's sentiment -1), fading with it; a rumour "
+        "makes every investor in the market look at its portfolio again (sensitivity)"))
     risk_aversion_sigma: float = Field(0.5, ge=0, le=3, description=(
-        "log-sd of investors' risk aversion around the median of 1 (lognormal)"))
+        "log-sd of investors' risk aversion around the median of 1 (lognormal; sensitivity)"))
     rebalance_band_bps: int = Field(1_000, ge=0, le=BPS, description=(
-        "a position is traded only when it is this far from its target, bps of the target"))
+        "a position is traded only when it is this far from its target, bps of the target (sensitivity)"))
     review_days: int = Field(365, ge=0, le=3_650, description=(
         "days between an investor's own reviews of its portfolio, when prices and yields have moved (0: only "
-        "when the list or the quotas change)"))
+        "when the list or the quotas change; sensitivity)"))
     sell_delisted: bool = Field(True, description=(
         "a product taken off the southbound list is sold and its proceeds go home through the closed loop (false: "
-        "held, but nothing more bought)"))
+        "held, but nothing more bought; sensitivity)"))
     cnh_settlement: bool = Field(True, description=(
         "CWM investors pay tokenised products (other than the solar token's HKD offering) in the CNH stablecoin "
         "through the product's CNH DvP: their RMB is never converted to HKD (the seed's RMB-internationalisation "

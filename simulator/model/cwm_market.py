@@ -19,7 +19,7 @@ the southbound list within the risk-rating cap; the quota caps all its southboun
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,23 +28,16 @@ import simpy
 from simulator.model.errors import ModelError
 from simulator.model.funding import FX_BUFFER_BPS, buffered
 from simulator.model.investor import Investor
-from simulator.model.portfolio import Allocation, Coefficients, ProductTerms, allocate, calibrated_asc
+from simulator.model.portfolio import Allocation, Coefficients, ProductTerms, allocate
 from simulator.model.product_desks import OffchainDesk, TokenDesk
-from simulator.model.products import (
-    CATALOGUE,
-    CONVENTIONAL,
-    MEDIAN_RISK_AVERSION,
-    TODAY_MIX,
-    TOKENISED,
-    product_class,
-    shelf,
-)
+from simulator.model.products import CATALOGUE, MEDIAN_RISK_AVERSION, constants, shelf
 from simulator.units import BPS, TOKEN, UNITS_PER_CENT
 
 if TYPE_CHECKING:
     from simulator.model.world import World
 
 WORLD_TOKEN = "solar_token"
+
 
 @dataclass(slots=True)
 class Portfolio:
@@ -59,6 +52,7 @@ class ProductStats:
     bought_cents: int = 0
     sold_cents: int = 0
     units: int = 0  # held by the market's investors now
+    refused: int = 0  # purchases of it refused (quota, identity), one per product a refused rebalance wanted
     flows: dict[int, int] = field(default_factory=dict)  # day -> cents (purchases negative), for the IRR
 
 
@@ -71,11 +65,7 @@ class CwmMarket:
         self.coefficients = Coefficients(pc.yield_per_pct, pc.risk_per_pct2, pc.liquidity_per_day, pc.nest)
         # the constants are solved on today's products as the catalogue has them, so a scenario's overrides (a
         # higher yield, a new product) move the choice rather than being absorbed by the constants
-        asc = calibrated_asc([p.terms for p in CONVENTIONAL], self.coefficients, MEDIAN_RISK_AVERSION, TODAY_MIX,
-                             pc.invested_share)
-        for p in TOKENISED:
-            asc[p.name] = asc[p.analogue] + pc.token_shift
-        self.asc = asc
+        self.asc = constants(self.coefficients, pc.invested_share, pc.token_shift)
         self.listed = {name: p.cwm_listed for name, p in self.products.items() if name != WORLD_TOKEN}
         self.desks: dict[str, OffchainDesk | TokenDesk] = {}
         for name, p in self.products.items():
@@ -114,9 +104,14 @@ class CwmMarket:
     def allocation(self, inv: Investor, port: Portfolio) -> Allocation:
         w = self.world
         in_use = w.fx.convert(w.policy.cwm_used_fen.get(inv.key, 0), "CNY", "HKD")
-        room_fen, _ = w.funding._quota_room(inv)
+        room_fen, _ = w.funding.quota_room(inv)
         room = in_use + w.fx.convert(room_fen, "CNY", "HKD") * BPS // (BPS + FX_BUFFER_BPS)
-        return allocate(inv.wealth_cents, self.choice_set(), self.coefficients, port.risk_aversion, self.asc, room)
+        fear = w.market.fear
+        asc = self.asc
+        if fear:  # news: a rumoured ban makes every tokenised product less wanted while the fear lasts
+            penalty = w.cfg.portfolio.fear_penalty * fear
+            asc = {n: a - penalty if CATALOGUE[n].tokenised else a for n, a in asc.items()}
+        return allocate(inv.wealth_cents, self.choice_set(), self.coefficients, port.risk_aversion, asc, room)
 
     def solar_ticket_cents(self, inv: Investor) -> int:
         """The investor's target in the world's token (its subscription ticket or bid budget); 0 off the list."""
@@ -133,7 +128,7 @@ class CwmMarket:
         if inv.profile is None or not w.policy.cwm_eligible(inv.profile):
             w.refuse(inv.wallet, "cwm_investor_not_eligible", investor_class=inv.cls)
             return
-        platform = yield from w.investor_flow._onboard_via_channels(inv)
+        platform = yield from w.investor_flow.onboard_via_channels(inv)
         if platform is None:
             return
         w.investor_flow.register(inv, platform)
@@ -187,6 +182,7 @@ class CwmMarket:
             w.quota_bound(binding)
             if sum(targets.values()) == 0 and not any(port.units.values()):
                 w.refuse(inv.wallet, binding, investor_class=inv.cls)  # nothing at all could go south
+                self._count_refused(t.name for t in self.choice_set())
                 return
             w.event(inv.wallet, "quota_bound", binding, investor_class=inv.cls)
         band = w.cfg.portfolio.rebalance_band_bps
@@ -229,11 +225,16 @@ class CwmMarket:
         problem = w.claims.problem(inv) if buys else ""
         if problem:  # its identity no longer verifies (a review lapsed, KYC revoked): it may sell, not buy
             w.refuse(inv.wallet, problem, investor_class=inv.cls)
+            self._count_refused(buys)
         elif buys:
             traded = (yield from self._buy(inv, port, buys)) or traded
         if traded:
             self.rebalances += 1
             w.event(inv.wallet, "rebalanced", cause, investor_class=inv.cls)
+
+    def _count_refused(self, products: Iterable[str]) -> None:
+        for name in products:
+            self.stats[name].refused += 1
 
     def _sell(self, inv: Investor, port: Portfolio, name: str, units: int) -> tuple[int, str]:
         """Redeem `units` of a product; the proceeds (HKD cents, or CNHT base units) and their currency."""
@@ -279,11 +280,13 @@ class CwmMarket:
                                                              product_eligible=True)
             if reason:
                 w.refuse(inv.wallet, reason, sum(buys.values()), "HKD", investor_class=inv.cls)
+                self._count_refused(buys)
                 return False
             w.event(inv.wallet, "remittance", "", received, "CNY", rail="CIPS")
             problem = w.claims.problem(inv)
             if problem:  # its identity stopped verifying while the money travelled: the money goes home again
                 w.refuse(inv.wallet, problem, investor_class=inv.cls)
+                self._count_refused(buys)
                 f.home_cny(inv, received, "refund")
                 return False
             fen_hkd = received * want_hkd // want
@@ -375,5 +378,3 @@ class CwmMarket:
     def token_desks(self) -> list[TokenDesk]:
         return [d for d in self.desks.values() if isinstance(d, TokenDesk)]
 
-    def class_of(self, name: str) -> str:
-        return product_class(CATALOGUE[name].kind)

@@ -119,7 +119,7 @@ class Funding:
         a refusal reserves no quota and moves nothing."""
         w = self.world
         policy = w.policy
-        room, channel = self._quota_room(inv)
+        room, channel = self.quota_room(inv)
         principal = min(want_fen, room)
         if principal < (1 if cut else need_fen):
             return policy.check_southbound(inv.key, max(1, need_fen), product_eligible, channel).reason, 0
@@ -153,7 +153,7 @@ class Funding:
         if shortfall == 0:
             return cents, ""
         want = self.source_amount(buffered(shortfall), "CNY")
-        remaining, channel = self._quota_room(inv)
+        remaining, channel = self.quota_room(inv)
         if remaining >= want:
             return cents, ""
         reachable = w.fx.convert(remaining, "CNY", "HKD") * BPS // (BPS + FX_BUFFER_BPS) - 1
@@ -161,7 +161,7 @@ class Funding:
             return 0, w.policy.check_southbound(inv.key, want, channel=channel).reason
         return available + reachable, ""
 
-    def _quota_room(self, inv: Investor) -> tuple[int, str | None]:
+    def quota_room(self, inv: Investor) -> tuple[int, str | None]:
         """What the investor may still remit, and through which channel: an investor with a bank and a broker
         remits through the one with more of its RMB 1.5 m left (each channel's part of the quota)."""
         policy = self.world.policy

@@ -101,7 +101,7 @@ class Investors:
             w.refuse(inv.wallet, decision.reason, investor_class=inv.cls)
             return
         if inv.kind.southbound:  # through a CWM bank or broker, which routes to its platform
-            routed = yield from self._onboard_via_channels(inv)
+            routed = yield from self.onboard_via_channels(inv)
             if routed is None:
                 return
             platform = routed
@@ -119,7 +119,7 @@ class Investors:
         if w.issuer.state == "open":
             yield from w.issuer.subscribe(inv)
 
-    def _onboard_via_channels(self, inv: Investor) -> Generator[simpy.Event, Any, Platform | None]:
+    def onboard_via_channels(self, inv: Investor) -> Generator[simpy.Event, Any, Platform | None]:
         """Onboarding at the investor's channel(s): the first must accept it (or it is refused); a second
         (a bank and a broker) that refuses leaves it with one. Returns the platform its orders go to."""
         w = self.world

@@ -140,7 +140,7 @@ def _market(w: World) -> dict[str, Any]:
     for p in CATALOGUE:
         if m is None or p not in m.products:
             row.update({f"market_{p}_hkd": 0, f"market_{p}_holders": 0, f"market_{p}_bought_hkd": 0,
-                        f"market_{p}_sold_hkd": 0, f"market_{p}_irr_pct": None})
+                        f"market_{p}_sold_hkd": 0, f"market_{p}_irr_pct": None, f"market_{p}_refused": 0})
             continue
         if p == WORLD_TOKEN:  # the world's token: the market's investors' own purchases, sales and payouts
             flows = dict(w.holdings.flows["mainland_gba"])
@@ -155,7 +155,8 @@ def _market(w: World) -> dict[str, Any]:
         flows[horizon] = flows.get(horizon, 0) + held[p]
         row.update({f"market_{p}_hkd": held[p] // MINOR_PER_MAJOR, f"market_{p}_holders": holders,
                     f"market_{p}_bought_hkd": bought // MINOR_PER_MAJOR,
-                    f"market_{p}_sold_hkd": sold // MINOR_PER_MAJOR, f"market_{p}_irr_pct": _rate_pct(irr(flows))})
+                    f"market_{p}_sold_hkd": sold // MINOR_PER_MAJOR, f"market_{p}_irr_pct": _rate_pct(irr(flows)),
+                    f"market_{p}_refused": m.stats[p].refused})
     by_class = dict.fromkeys(PRODUCT_CLASSES, 0)
     for p, cents in held.items():
         by_class[product_class(CATALOGUE[p].kind)] += cents

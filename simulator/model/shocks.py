@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from simulator.model.world import World
 
 
+# what makes the CWM market's investors look at their portfolios: eligibility, quotas, news
+MARKET_MOVING = ("cwm_product_list", "cwm_quota_change", "ban_rumour")
+
+
 class Shocks:
     def __init__(self, world: World) -> None:
         self.world = world
@@ -29,11 +33,10 @@ class Shocks:
             yield w.env.timeout(max(0, shock.day * DAY - w.env.now))
             self.apply(shock)
             last_of_day = i + 1 == len(shocks) or shocks[i + 1].day != shock.day
-            if w.cwm_market is not None and last_of_day and any(
-                    s.day == shock.day and s.kind in ("cwm_product_list", "cwm_quota_change") for s in shocks):
+            moving = sorted({s.kind for s in shocks if s.day == shock.day and s.kind in MARKET_MOVING})
+            if w.cwm_market is not None and last_of_day and moving:
                 # the CWM market's investors look at their portfolios once the day's changes are all in force
-                w.cwm_market.rebalance_all("+".join(sorted({s.kind for s in shocks if s.day == shock.day
-                                                            and s.kind.startswith("cwm_")})))
+                w.cwm_market.rebalance_all("+".join(moving))
 
     def apply(self, shock: ShockConfig) -> None:
         w = self.world

@@ -273,3 +273,25 @@ def test_pyevm_gives_the_revm_outputs_of_a_market_with_every_money_path():
     s = a.summary
     assert s["reconciliation_diff_minor"] == 0 and s["market_ev_charging_token_sold_hkd"] > 0
     assert s["cwm_aggregate_quota_bound_day"] is not None and s["market_cnh_settled_pct"] > 50
+
+
+def test_news_of_a_ban_makes_investors_sell_tokens_for_the_products_they_trust():
+    day = 150
+    rumour = run(market(listed=True, shocks=[ShockConfig(day=day, kind="ban_rumour", sentiment=0.9,
+                                                         duration_days=90)]), seed=3)
+    calm = run(market(listed=True), seed=3)
+    assert rumour.summary["reconciliation_diff_minor"] == 0
+    ts = rumour.timeseries
+    tokens = [f"market_{n}_hkd" for n in TOKENS]
+    assert sum(ts[day + 5][c] for c in tokens) < 0.7 * sum(ts[day - 1][c] for c in tokens)
+    assert ts[day + 5]["market_hk_deposit_hkd"] > ts[day - 1]["market_hk_deposit_hkd"]
+    assert any(e["kind"] == "rebalanced" and e["reason"] == "ban_rumour" for e in rumour.events)
+    assert rumour.summary["market_share_token_pct"] < calm.summary["market_share_token_pct"]
+
+
+def test_purchases_the_quota_refuses_are_counted_per_product():
+    result = run(market(listed=True, cwm={"aggregate_used_cny": 149_990_000_000, "agent_weight": 1_000}), seed=3)
+    s = result.summary
+    assert s["refused_cwm_aggregate_quota"] > 0
+    assert all(s[f"market_{n}_refused"] > 0 for n in ("hk_deposit", "hk_fund", "mmf_token"))
+    assert s["market_hk_deposit_refused"] <= s["refused_cwm_aggregate_quota"] + s["refused_cwm_individual_quota"]
