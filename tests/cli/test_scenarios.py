@@ -9,7 +9,8 @@ from simulator.runner import run_scenario
 from simulator.scenario import list_scenarios, load_scenario
 
 LIBRARY = ["solar_gba_baseline", "cwm_inclusion", "retail_authorisation", "settlement_t5_vs_dvp",
-           "regulatory_divergence_shock", "ftz_opening", "seized_asset_disposal", "va_etf_cwm", "legal_recognition"]
+           "regulatory_divergence_shock", "ftz_opening", "seized_asset_disposal", "va_etf_cwm", "legal_recognition",
+           "cwm_market", "cwm_tokens_admitted", "cwm_quota_binds"]
 
 
 def test_list_shows_the_whole_library_with_descriptions(capsys):

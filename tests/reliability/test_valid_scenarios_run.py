@@ -36,8 +36,10 @@ from simulator.model.config import (
     PolicyConfig,
     VaEtfConfig,
 )
+from simulator.model.config_market import PortfolioConfig, ProductConfig
 from simulator.model.config_tables import SHOCK_FIELDS, ShockConfig
 from simulator.model.fx import FxParams
+from simulator.model.products import CATALOGUE
 from simulator.model.provinces import PROVINCES
 from simulator.model.solar import SolarParams
 from simulator.model.va_market import VirtualAssetParams
@@ -139,9 +141,20 @@ def scenarios(draw) -> dict:
         investors[cls] = draw(table(InvestorClassConfig, {"count": MAX_COUNT, "arrival_days": 30}, skip))
     data["investors"] = investors
 
-    data["policy"] = draw(table(PolicyConfig)) | {"cwm": draw(table(CwmConfig))}
+    cwm = draw(table(CwmConfig))
+    if cwm.get("aggregate_used_cny", 0) > cwm.get("aggregate_quota_cny", 150_000_000_000):
+        cwm["aggregate_used_cny"] = cwm.get("aggregate_quota_cny", 150_000_000_000)
+    data["policy"] = draw(table(PolicyConfig)) | {"cwm": cwm}
     data["market"] = draw(table(MarketConfig))
     data["legal"] = draw(table(LegalConfig))
+    # the CWM market: a shelf drawn from the catalogue, each product's figures overridden or not
+    products = draw(st.lists(st.sampled_from(sorted(CATALOGUE)), unique=True, max_size=len(CATALOGUE)))
+    data["products"] = [{"name": n, **draw(table(ProductConfig, skip=("cwm_listed",))),
+                         **({} if n == "solar_token" else draw(st.fixed_dictionaries({}, optional={
+                             "cwm_listed": st.booleans()})))} for n in products]
+    data["portfolio"] = draw(table(PortfolioConfig))
+    if products:  # lost keys are refused with products
+        data["legal"]["key_loss_per_year"] = 0.0
     data["va_etf"] = draw(table(VaEtfConfig))
     data["fx"] = draw(table(FxParams))
     regime = draw(st.sampled_from(["calm", "stressed"]))
@@ -162,6 +175,8 @@ def scenarios(draw) -> dict:
                 shock[name] = draw(st.sampled_from(platform_names))
             elif name == "enabled":
                 shock[name] = draw(st.booleans())
+            elif name == "product":
+                shock[name] = draw(st.sampled_from(["", *products]))
             else:
                 shock[name] = draw(within(ShockConfig, name, cap=60 if name == "duration_days" else None))
         shocks.append(shock)
