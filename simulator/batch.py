@@ -1,4 +1,5 @@
-"""Sweeps: the cartesian product of parameter grids times seeds, on a local process pool or a Dask cluster.
+"""Sweeps: the cartesian product of parameter grids, or a sampled design (simulator/designs.py: Latin hypercube,
+Sobol', Morris), times seeds, on a local process pool or a Dask cluster.
 
 Each finished (point, seed) run is stored as DIR/runs/p<point>-s<seed>.json (written atomically): its summary
 row, its daily timeseries and the fingerprint of what determined it, in one file, so a resumed run's
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.columns import SWEEP_OWN, Schema, column_kind, nullable, summary_schema, timeseries_schema
+from simulator.designs import Design
 from simulator.errors import InputError, UserError
 from simulator.limits import MAX_SEED, MAX_SWEEP_RUNS
 from simulator.outputs import FORMATS, TableWriter, atomic_write, require_format
@@ -72,21 +74,30 @@ def parse_grid(spec: str) -> tuple[str, list]:
     return key, [parse_value(v) for v in _split_values(values)]
 
 
-def plan(data: dict, source: str, grids: list[str], seeds: int, base_seed: int) -> tuple[list[str], list[Task]]:
-    """Every (point, seed) task; every point validated before anything runs."""
+def plan(data: dict, source: str, grids: list[str], seeds: int, base_seed: int,
+         design: Design | None = None) -> tuple[list[str], list[Task]]:
+    """Every (point, seed) task; every point validated before anything runs. The points are the grids' cartesian
+    product, or the design's rows in order."""
     if seeds < 1:
         raise InputError("--seeds must be at least 1")
     if base_seed + seeds - 1 > MAX_SEED:
         raise InputError(f"--seeds {seeds} from seed {base_seed} would pass the largest seed, {MAX_SEED}")
+    if design is not None and grids:
+        raise InputError("--grid and --design cannot be combined: vary every factor of a design with --vary")
     parsed = [parse_grid(g) for g in grids]
-    keys = [k for k, _ in parsed]
+    keys = design.keys if design is not None else [k for k, _ in parsed]
     if len(set(keys)) != len(keys):
         raise InputError("--grid: the same key is given twice")
-    runs = math.prod(len(values) for _, values in parsed) * seeds
+    size = design.size() if design is not None else math.prod(len(values) for _, values in parsed)
+    runs = size * seeds
     if runs > MAX_SWEEP_RUNS:  # every task is planned, validated and recorded up front: bound them before that
-        raise InputError(f"the grids times --seeds make {runs:,} runs, more than the {MAX_SWEEP_RUNS:,} a sweep "
+        what = "the design" if design is not None else "the grids"
+        raise InputError(f"{what} times --seeds make {runs:,} runs, more than the {MAX_SWEEP_RUNS:,} a sweep "
                          "plans at once: split the sweep or use fewer values")
-    points = list(itertools.product(*[values for _, values in parsed])) if parsed else [()]
+    if design is not None:
+        points: list[tuple] = [tuple(v for _, v in row) for row in design.points()]
+    else:
+        points = list(itertools.product(*[values for _, values in parsed])) if parsed else [()]
     problems: list[str] = []
     tasks: list[Task] = []
     for index, values in enumerate(points):
@@ -154,7 +165,7 @@ def warm_worker() -> None:
 class Sweep:
     def __init__(self, scenario_path: Path, grids: list[str], seeds: int, out_dir: Path, *, workers: int = 1,
                  scheduler: str | None = None, resume: bool = False, backend: str = "revm",
-                 progress: bool = False, fmt: str = "csv") -> None:
+                 progress: bool = False, fmt: str = "csv", design: Design | None = None) -> None:
         require_format(fmt)
         self.fmt = fmt
         self.rows_written = self.failed = 0
@@ -165,7 +176,7 @@ class Sweep:
         self.data = read_toml(scenario_path)
         self.source = str(scenario_path)
         base_seed = validate(self.data, self.source).scenario.seed
-        keys, tasks = plan(self.data, self.source, grids, seeds, base_seed)
+        keys, tasks = plan(self.data, self.source, grids, seeds, base_seed, design)
         self.keys, self.tasks = keys, fingerprinted(self.data, self.source, tasks, backend)
         self.out_dir, self.runs_dir = out_dir, out_dir / "runs"
         self.workers, self.scheduler, self.backend, self.progress = workers, scheduler, backend, progress
@@ -175,6 +186,7 @@ class Sweep:
         # what this sweep is (its seeds may grow on a resume: each run is also checked on its own)
         self.identity = {"scenario": self.data,
                          "points": sorted({json.dumps(t.overrides, default=str) for t in self.tasks}),
+                         "design": design.to_json() if design is not None else None,
                          "backend": backend, "environment": environment()}
         if previous:
             self._check_same_sweep()
@@ -188,10 +200,10 @@ class Sweep:
         except (OSError, json.JSONDecodeError):
             raise InputError(f"{self.out_dir} holds runs but no readable {SWEEP_FILE}: they cannot be proved to belong "
                              "to this sweep; choose a new --out") from None
-        differ = [part for part in ("scenario", "points", "backend", "environment")
+        differ = [part for part in ("scenario", "points", "design", "backend", "environment")
                   if stored.get(part) != json.loads(json.dumps(self.identity[part], default=str))]
         if differ:
-            names = {"scenario": "the scenario", "points": "the grid", "backend": "the backend",
+            names = {"scenario": "the scenario", "points": "the grid", "design": "the design", "backend": "the backend",
                      "environment": "the code or its libraries"}
             raise InputError(f"{self.out_dir} holds a sweep of a different {', '.join(names[d] for d in differ)}: "
                              "its runs are not this sweep's; choose a new --out")

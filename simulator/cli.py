@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from simulator import __version__
+from simulator.designs import METHODS, Design, parse_vary
 from simulator.errors import InputError, UserError
 from simulator.limits import MAX_SEED
 
@@ -33,6 +34,15 @@ examples:
   rwa-sim sweep scenarios/cwm_inclusion.toml --grid policy.cwm.individual_quota_cny=1000000,3000000 \\
       --grid platforms.0.kyc_capacity_per_day=100,200 --seeds 2 --workers 2 --out out/quota
   rwa-sim sweep scenarios/cwm_inclusion.toml ... --out out/quota --resume    continue an interrupted sweep
+  rwa-sim sweep scenarios/solar_gba_baseline.toml --design sobol --samples 64 --seeds 2 --workers 2 \
+      --vary offering.soft_cap_hkd=50000000:200000000:int --vary market.discount_rate_bps=400:1000:int \
+      --vary investors.hk_professional.wealth_sigma=0.5:1.5 --out out/sobol
+"""
+ANALYZE_EXAMPLES = """\
+examples:
+  rwa-sim analyze sobol out/sobol --outcome capital_raised_hkd --outcome irr_pct_all
+  rwa-sim analyze morris out/morris --outcome capital_raised_hkd
+  rwa-sim analyze discover out/sobol --where "offering_outcome == 'failed'"
 """
 
 
@@ -80,6 +90,19 @@ def _build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
     sub.add_parser("list", help="list the scenarios in scenarios/ with their descriptions")
+    analyze = sub.add_parser("analyze", help="Sobol' or Morris sensitivity, or PRIM scenario discovery, of a sweep",
+                             formatter_class=argparse.RawDescriptionHelpFormatter, epilog=ANALYZE_EXAMPLES)
+    analyze.add_argument("method", choices=("sobol", "morris", "discover"))
+    analyze.add_argument("sweep_dir", type=Path, help="a sweep's --out directory (sweep.json, sweep.csv)")
+    analyze.add_argument("--outcome", action="append", default=[], metavar="COLUMN",
+                         help="sobol, morris: a numeric column of sweep.csv (repeat for several)")
+    analyze.add_argument("--where", default=None, metavar="EXPR",
+                         help="discover: a condition on sweep.csv's columns, e.g. \"offering_outcome == 'failed'\"")
+    analyze.add_argument("--density", type=float, default=0.8,
+                         help="discover: the least share of a box's runs that must meet the condition (default 0.8)")
+    analyze.add_argument("--name", default=None, help="discover: the name of the files (default: from --where)")
+    analyze.add_argument("--resamples", type=int, default=1000, help="sobol, morris: bootstrap resamples")
+
     gallery = sub.add_parser("gallery", help="run each scenario small and save its headline plot as PNG")
     gallery.add_argument("--out", type=Path, default=Path("docs/gallery"),
                          help="directory of the PNGs (default %(default)s)")
@@ -89,6 +112,15 @@ def _build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("scenario", type=Path, help="scenario file (TOML) every point starts from")
     sweep.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...",
                        help="a field and its values (TOML literals); repeat for a cartesian product")
+    sweep.add_argument("--design", choices=METHODS, default=None,
+                       help="a sampled design over --vary ranges instead of --grid: lhs, sobol (Saltelli) or morris")
+    sweep.add_argument("--vary", action="append", default=[], metavar="KEY=LO:HI[:log|:int]",
+                       help="a design factor's range (repeat per factor); :log samples in log, :int whole numbers")
+    sweep.add_argument("--samples", type=int, default=None,
+                       help="lhs: points; sobol: N, a power of 2 (N x (D+2) points); morris: trajectories (N x (D+1))")
+    sweep.add_argument("--design-seed", type=int, default=None, help="the design's seed (default: the scenario's)")
+    sweep.add_argument("--levels", type=int, default=4, help="morris: grid levels (default 4)")
+    sweep.add_argument("--second-order", action="store_true", help="sobol: also second-order indices (N x (2D+2))")
     sweep.add_argument("--seeds", type=int, default=1, help="seeds per point: the scenario's seed, +1, +2, ...")
     sweep.add_argument("--out", type=Path, required=True, help="sweep directory: sweep.csv, sweep.json, runs/")
     sweep.add_argument("--workers", type=int, default=1, help="local process pool size (one EVM per worker)")
@@ -183,11 +215,54 @@ def _cmd_gallery(args: argparse.Namespace) -> int:
     return 0
 
 
+def _design(args: argparse.Namespace) -> Design | None:
+    """The sampled design the sweep's options ask for (None: a grid sweep)."""
+    if args.design is None:
+        if args.vary or args.samples is not None or args.design_seed is not None or args.second_order:
+            raise InputError("--vary, --samples, --design-seed and --second-order need --design lhs|sobol|morris")
+        return None
+    if args.samples is None:
+        raise InputError(f"--design {args.design} needs --samples")
+    if args.design_seed is not None and not 0 <= args.design_seed <= MAX_SEED:
+        raise InputError(f"--design-seed must be between 0 and {MAX_SEED}")
+    from simulator.scenario import read_toml, validate
+
+    seed = args.design_seed if args.design_seed is not None else \
+        validate(read_toml(args.scenario), str(args.scenario)).scenario.seed
+    return Design(args.design, tuple(parse_vary(v) for v in args.vary), args.samples, seed, levels=args.levels,
+                  second_order=args.second_order)
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    try:
+        from simulator import analysis
+    except ImportError as exc:
+        raise UserError(f"rwa-sim analyze needs the analysis extra ({exc.name} missing): "
+                        "pip install 'gba-rwa-sim[analysis]'") from None
+    if args.method == "discover":
+        if not args.where or args.outcome:
+            raise InputError("analyze discover takes --where EXPR (and no --outcome)")
+        if not 0 < args.density <= 1:
+            raise InputError("--density must be in (0, 1]")
+        written = analysis.discover(args.sweep_dir, args.where, args.density, args.name)
+    else:
+        if not args.outcome or args.where:
+            raise InputError(f"analyze {args.method} takes --outcome COLUMN (and no --where)")
+        if not 10 <= args.resamples <= 100_000:
+            raise InputError("--resamples must be between 10 and 100,000")
+        method = analysis.sobol if args.method == "sobol" else analysis.morris
+        written = method(args.sweep_dir, args.outcome, args.resamples)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from simulator.batch import Sweep
 
     sweep = Sweep(args.scenario, args.grid, args.seeds, args.out, workers=args.workers, scheduler=args.scheduler,
-                  resume=args.resume, backend=args.backend, progress=_progress(args), fmt=args.fmt)
+                  resume=args.resume, backend=args.backend, progress=_progress(args), fmt=args.fmt,
+                  design=_design(args))
     target = sweep.run()
     print(f"wrote {target} and timeseries.{args.fmt}: {sweep.rows_written} run(s), {sweep.failed} failed")
     return 0
@@ -251,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _build_parser().parse_args(argv)
         commands = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "list": _cmd_list,
-                    "sweep": _cmd_sweep, "gallery": _cmd_gallery, "contracts": _cmd_contracts}
+                    "sweep": _cmd_sweep, "analyze": _cmd_analyze, "gallery": _cmd_gallery,
+                    "contracts": _cmd_contracts}
         return commands[args.command](args)
     except UserError as exc:
         problems = getattr(exc, "problems", None)  # a scenario's problems: one line each, naming the field

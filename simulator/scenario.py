@@ -217,6 +217,33 @@ def json_schema() -> str:
     return json.dumps(_describe_bounds(Scenario.model_json_schema()), indent=2, sort_keys=True)
 
 
+def field_is_integer(dotted: str) -> bool:
+    """Whether the scenario field at `dotted` (`investors.hk_professional.count`, `platforms.0.fee_bps`) holds an
+    integer (a design then rounds its values); False for anything that is not an int field."""
+    import typing
+
+    from pydantic import BaseModel
+
+    annotation: object = Scenario
+    for part in dotted.split("."):
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(part)
+            if field is None:
+                return False
+            annotation = field.annotation
+        else:
+            args = typing.get_args(annotation)
+            origin = typing.get_origin(annotation)
+            if origin is dict and len(args) == 2:
+                annotation = args[1]
+            elif origin is list and args:
+                annotation = args[0]
+            else:
+                return False
+    options = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
+    return options == [int]
+
+
 def scenario_dir() -> Path:
     """scenarios/ of the source checkout (the package's sibling), else ./scenarios."""
     here = Path(__file__).resolve().parents[1] / "scenarios"
