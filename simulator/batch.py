@@ -29,7 +29,7 @@ from simulator.errors import InputError, UserError
 from simulator.limits import MAX_SEED, MAX_SWEEP_RUNS
 from simulator.outputs import FORMATS, TableWriter, atomic_write, require_format
 from simulator.provenance import environment, fingerprint
-from simulator.scenario import ScenarioError, apply_overrides, parse_value, read_toml, validate
+from simulator.scenario import ScenarioError, apply_overrides, parse_override, parse_value, read_toml, validate
 
 NOT_IN_SWEEP_CSV = {"wall_seconds"}  # summary columns sweep.csv leaves out (wall time: kept in runs/*.json)
 SWEEP_FILE = "sweep.json"  # what the sweep in a directory is: a resume into it must be the same sweep
@@ -165,7 +165,8 @@ def warm_worker() -> None:
 class Sweep:
     def __init__(self, scenario_path: Path, grids: list[str], seeds: int, out_dir: Path, *, workers: int = 1,
                  scheduler: str | None = None, resume: bool = False, backend: str = "revm",
-                 progress: bool = False, fmt: str = "csv", design: Design | None = None) -> None:
+                 progress: bool = False, fmt: str = "csv", design: Design | None = None,
+                 overrides: list[str] | None = None) -> None:
         require_format(fmt)
         self.fmt = fmt
         self.rows_written = self.failed = 0
@@ -173,7 +174,8 @@ class Sweep:
             raise InputError("--workers must be at least 1")
         if backend not in ("revm", "pyevm"):
             raise InputError(f"sweeps run in-process EVMs: --backend must be revm or pyevm, not {backend!r}")
-        self.data = read_toml(scenario_path)
+        # --set: fixed changes to the scenario every point starts from (a smaller world for a large design)
+        self.data = apply_overrides(read_toml(scenario_path), [parse_override(o) for o in overrides or []])
         self.source = str(scenario_path)
         base_seed = validate(self.data, self.source).scenario.seed
         keys, tasks = plan(self.data, self.source, grids, seeds, base_seed, design)

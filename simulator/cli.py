@@ -112,6 +112,8 @@ def _build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("scenario", type=Path, help="scenario file (TOML) every point starts from")
     sweep.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...",
                        help="a field and its values (TOML literals); repeat for a cartesian product")
+    sweep.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                       help="change a field of the scenario for every point (TOML literal), as for run")
     sweep.add_argument("--design", choices=METHODS, default=None,
                        help="a sampled design over --vary ranges instead of --grid: lhs, sobol (Saltelli) or morris")
     sweep.add_argument("--vary", action="append", default=[], metavar="KEY=LO:HI[:log|:int]",
@@ -225,10 +227,10 @@ def _design(args: argparse.Namespace) -> Design | None:
         raise InputError(f"--design {args.design} needs --samples")
     if args.design_seed is not None and not 0 <= args.design_seed <= MAX_SEED:
         raise InputError(f"--design-seed must be between 0 and {MAX_SEED}")
-    from simulator.scenario import read_toml, validate
+    from simulator.scenario import apply_overrides, parse_override, read_toml, validate
 
-    seed = args.design_seed if args.design_seed is not None else \
-        validate(read_toml(args.scenario), str(args.scenario)).scenario.seed
+    data = apply_overrides(read_toml(args.scenario), [parse_override(o) for o in args.overrides])
+    seed = args.design_seed if args.design_seed is not None else validate(data, str(args.scenario)).scenario.seed
     return Design(args.design, tuple(parse_vary(v) for v in args.vary), args.samples, seed, levels=args.levels,
                   second_order=args.second_order)
 
@@ -262,7 +264,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     sweep = Sweep(args.scenario, args.grid, args.seeds, args.out, workers=args.workers, scheduler=args.scheduler,
                   resume=args.resume, backend=args.backend, progress=_progress(args), fmt=args.fmt,
-                  design=_design(args))
+                  design=_design(args), overrides=args.overrides)
     target = sweep.run()
     print(f"wrote {target} and timeseries.{args.fmt}: {sweep.rows_written} run(s), {sweep.failed} failed")
     return 0

@@ -153,3 +153,15 @@ def test_a_sobol_design_of_512_points_gives_the_same_sweep_on_the_process_pool_a
     pool, dask = (tmp_path / "pool" / "sweep.csv").read_bytes(), (tmp_path / "dask" / "sweep.csv").read_bytes()
     assert pool == dask
     assert len(read(tmp_path / "pool" / "sweep.csv")) == 512
+
+
+def test_set_changes_the_scenario_of_every_point_and_is_part_of_the_sweep(tiny, tmp_path):
+    out = tmp_path / "set"
+    assert _sweep(tiny, out, "--set", "horizon_days=40") == 0
+    sweep = read(out / "sweep.csv")
+    assert set(sweep["horizon_days"]) == {40}
+    first = (out / "sweep.csv").read_bytes()
+    assert _sweep(tiny, out, "--resume", "--set", "horizon_days=50") == 2  # another scenario: refused
+    assert (out / "sweep.csv").read_bytes() == first
+    assert _sweep(tiny, out, "--resume", "--set", "horizon_days=40") == 0
+    assert (out / "sweep.csv").read_bytes() == first

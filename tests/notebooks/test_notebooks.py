@@ -14,7 +14,8 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 def test_one_notebook_per_scenario_plus_the_sweep_analysis():
     names = {p.stem for p in NOTEBOOKS}
     scenarios = {p.stem for p in (NOTEBOOKS[0].parents[1] / "scenarios").glob("*.toml")}
-    assert names == (scenarios - {"reference_10k"}) | {"sweep_analysis"}  # reference_10k is benchmark W2
+    # reference_10k is benchmark W2; sweep_analysis and sensitivity read sweeps rather than one scenario
+    assert names == (scenarios - {"reference_10k"}) | {"sweep_analysis", "sensitivity"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
