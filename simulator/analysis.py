@@ -29,6 +29,9 @@ from simulator.errors import InputError, UserError
 from simulator.outputs import atomic_write
 
 ANALYSIS_DIR = "analysis"
+# a box's restriction on an input counts when removing it would change the box's density this unlikely by
+# chance: the quasi-p-value of Bryant & Lempert (2010), as the EMA Workbench computes it
+SIGNIFICANT_QP = 0.05
 
 
 @dataclass
@@ -205,11 +208,15 @@ def discover(directory: Path, where: str, density: float = 0.8, name: str | None
     chosen = int(eligible["coverage"].idxmax()) if not eligible.empty else int(trajectory["density"].idxmax())
     limits = box.box_lims[chosen]
     full = box.box_lims[0]
+    qp = box.qp[chosen] if chosen < len(box.qp) else {}
     rows = []
     for key in data.keys:
         lo, hi = float(limits[key].iloc[0]), float(limits[key].iloc[1])
         restricted = lo > float(full[key].iloc[0]) or hi < float(full[key].iloc[1])
-        rows.append({"factor": key, "low": lo, "high": hi, "restricted": restricted,
+        qp_low, qp_high = (float(v) if v == v else None for v in qp.get(key, (float("nan"), float("nan"))))
+        significant = restricted and min(v for v in (qp_low, qp_high, 1.0) if v is not None) < SIGNIFICANT_QP
+        rows.append({"factor": key, "low": lo, "high": hi, "restricted": restricted, "qp_low": qp_low,
+                     "qp_high": qp_high, "significant": significant,
                      "range_low": float(full[key].iloc[0]), "range_high": float(full[key].iloc[1])})
     table = pd.DataFrame(rows)
     stats = trajectory.loc[chosen]

@@ -32,7 +32,8 @@ from simulator.provenance import environment, fingerprint
 from simulator.scenario import ScenarioError, apply_overrides, parse_override, parse_value, read_toml, validate
 
 NOT_IN_SWEEP_CSV = {"wall_seconds"}  # summary columns sweep.csv leaves out (wall time: kept in runs/*.json)
-SWEEP_FILE = "sweep.json"  # what the sweep in a directory is: a resume into it must be the same sweep
+SWEEP_FILE = "sweep.json"
+MAX_PROBLEMS_SHOWN = 10  # what the sweep in a directory is: a resume into it must be the same sweep
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,11 @@ def plan(data: dict, source: str, grids: list[str], seeds: int, base_seed: int,
         except ScenarioError as exc:
             problems.extend(exc.problems)
         tasks.extend(Task(index, base_seed + s, overrides) for s in range(seeds))
-    if problems:
-        raise ScenarioError(problems)
+    if problems:  # a design can make hundreds of points fail alike: the first few, and how many in all
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            shown.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN:,} more problem(s) in the same sweep")
+        raise ScenarioError(shown)
     return keys, tasks
 
 

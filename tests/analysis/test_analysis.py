@@ -95,7 +95,8 @@ def test_prim_finds_a_known_box(tmp_path):
     box = pd.read_csv(out / "analysis" / "discover-box.csv").set_index("factor")
     assert box.loc["x1", "low"] == pytest.approx(0.6, abs=0.04)
     assert box.loc["x2", "high"] == pytest.approx(0.3, abs=0.04)
-    assert list(box["restricted"]) == [True, True, False]
+    assert list(box["restricted"]) == [True, True, False] and list(box["significant"]) == [True, True, False]
+    assert box.loc["x1", "qp_low"] < 1e-6 and box.loc["x2", "qp_high"] < 1e-6
     meta = json.loads((out / "analysis" / "discover-box.json").read_text())
     # 3 % flipped labels put ~50 false cases outside the box: its coverage can be at most ~0.85
     assert meta["density"] >= 0.9 and meta["coverage"] >= 0.75

@@ -165,3 +165,12 @@ def test_set_changes_the_scenario_of_every_point_and_is_part_of_the_sweep(tiny, 
     assert (out / "sweep.csv").read_bytes() == first
     assert _sweep(tiny, out, "--resume", "--set", "horizon_days=40") == 0
     assert (out / "sweep.csv").read_bytes() == first
+
+
+def test_a_design_whose_points_fail_validation_alike_names_the_first_few_and_counts_the_rest(tiny, tmp_path, capsys):
+    # soft caps above the hard cap (HK$20 m) in most points of the design
+    args = ["sweep", str(tiny), "--design", "lhs", "--samples", "50", "--vary", "offering.soft_cap_hkd=1:90000000",
+            "--out", str(tmp_path / "x"), "--quiet"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("must not exceed hard_cap_hkd") == 10 and "more problem(s) in the same sweep" in err
