@@ -213,7 +213,8 @@ def discover(directory: Path, where: str, density: float = 0.8, name: str | None
     for key in data.keys:
         lo, hi = float(limits[key].iloc[0]), float(limits[key].iloc[1])
         restricted = lo > float(full[key].iloc[0]) or hi < float(full[key].iloc[1])
-        qp_low, qp_high = (float(v) if v == v else None for v in qp.get(key, (float("nan"), float("nan"))))
+        # the workbench marks a side that was not peeled with -1 (or NaN): no test there
+        qp_low, qp_high = (float(v) if v == v and v >= 0 else None for v in qp.get(key, (-1.0, -1.0)))
         significant = restricted and min(v for v in (qp_low, qp_high, 1.0) if v is not None) < SIGNIFICANT_QP
         rows.append({"factor": key, "low": lo, "high": hi, "restricted": restricted, "qp_low": qp_low,
                      "qp_high": qp_high, "significant": significant,
