@@ -188,7 +188,7 @@ def discover(directory: Path, where: str, density: float = 0.8, name: str | None
     if not data.keys:
         raise InputError(f"{directory}: the sweep varied nothing, so there are no inputs to find boxes in")
     try:
-        hit = data.runs.eval(where)
+        hit = data.runs.eval(where, engine="python")  # method calls too: col.isna(), col.str.startswith(...)
     except Exception as exc:  # noqa: BLE001 - pandas raises many kinds for a bad expression
         raise InputError(f"--where {where!r}: {type(exc).__name__}: {exc}") from None
     if getattr(hit, "dtype", None) is None or str(hit.dtype) not in ("bool", "boolean"):
@@ -205,7 +205,10 @@ def discover(directory: Path, where: str, density: float = 0.8, name: str | None
         box = prim.Prim(x, y, threshold=density).find_box()
     trajectory = box.peeling_trajectory
     eligible = trajectory[trajectory["density"] >= density]
-    chosen = int(eligible["coverage"].idxmax()) if not eligible.empty else int(trajectory["density"].idxmax())
+    if eligible.empty:  # the workbench then returns the whole space (its "dump box"): no finding to report
+        raise UserError(f"no box of the inputs reaches density {density} for {where!r} (it holds in "
+                        f"{y.mean():.1%} of the runs): lower --density, or sample more points")
+    chosen = int(eligible["coverage"].idxmax())
     limits = box.box_lims[chosen]
     full = box.box_lims[0]
     qp = box.qp[chosen] if chosen < len(box.qp) else {}

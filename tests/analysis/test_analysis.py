@@ -118,6 +118,7 @@ def test_prim_finds_a_known_box(tmp_path):
     ("discover", ["--where", "y > 1e9"], "holds in 0 of"),
     ("sobol", ["--where", "y > 0"], "--outcome"),
     ("discover", ["--where", "y > 0", "--density", "2"], "--density")])
+
 def test_an_analysis_that_cannot_be_made_is_refused_by_name(tmp_path, capsys, method, args, words):
     design = Design("sobol", (Factor("x1", 0, 1), Factor("x2", 0, 1)), 8, seed=1)
     x = _x(design)
@@ -137,3 +138,13 @@ def test_a_design_with_points_missing_is_refused_until_the_sweep_is_complete(tmp
     frame.to_csv(out / "sweep.csv", index=False)
     assert main(["analyze", "sobol", str(out), "--outcome", "y"]) == 1
     assert "--resume" in capsys.readouterr().err
+
+
+def test_no_box_reaching_the_density_is_said_not_reported_as_the_whole_space(tmp_path, capsys):
+    # a condition that holds at random in 5 % of the runs: no box of the inputs can be 80 % dense
+    design = Design("lhs", (Factor("x1", 0, 1), Factor("x2", 0, 1)), 400, seed=4)
+    hit = np.random.default_rng(2).random(400) < 0.05
+    out = write_sweep(tmp_path / "r", design, {"hit": hit})
+    assert main(["analyze", "discover", str(out), "--where", "hit"]) == 1
+    assert "no box of the inputs reaches density 0.8" in capsys.readouterr().err
+    assert not (out / "analysis").exists() or not any((out / "analysis").iterdir())
