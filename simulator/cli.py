@@ -236,7 +236,14 @@ def _design(args: argparse.Namespace) -> Design | None:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    try:
+    try:  # the analysis extra, checked before anything runs
+        import matplotlib  # noqa: F401
+        import pandas  # noqa: F401
+        import SALib  # noqa: F401
+
+        if args.method == "discover":
+            import ema_workbench  # noqa: F401
+
         from simulator import analysis
     except ImportError as exc:
         raise UserError(f"rwa-sim analyze needs the analysis extra ({exc.name} missing): "

@@ -148,3 +148,18 @@ def test_no_box_reaching_the_density_is_said_not_reported_as_the_whole_space(tmp
     assert main(["analyze", "discover", str(out), "--where", "hit"]) == 1
     assert "no box of the inputs reaches density 0.8" in capsys.readouterr().err
     assert not (out / "analysis").exists() or not any((out / "analysis").iterdir())
+
+
+def test_without_the_analysis_extra_the_command_says_what_to_install(tmp_path, capsys, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_salib(name, *args, **kwargs):
+        if name == "SALib" or name.startswith("SALib."):
+            raise ImportError("No module named 'SALib'", name="SALib")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_salib)
+    assert main(["analyze", "sobol", str(tmp_path), "--outcome", "y"]) == 1
+    assert "pip install 'gba-rwa-sim[analysis]'" in capsys.readouterr().err
