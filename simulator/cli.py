@@ -92,7 +92,8 @@ def _build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the scenarios in scenarios/ with their descriptions")
     analyze = sub.add_parser("analyze", help="Sobol' or Morris sensitivity, or PRIM scenario discovery, of a sweep",
                              formatter_class=argparse.RawDescriptionHelpFormatter, epilog=ANALYZE_EXAMPLES)
-    analyze.add_argument("method", choices=("sobol", "morris", "discover"))
+    analyze.add_argument("method", choices=("sobol", "morris", "discover"),
+                         help="sobol or morris: sensitivity indices; discover: the boxes where --where holds")
     analyze.add_argument("sweep_dir", type=Path, help="a sweep's --out directory (sweep.json, sweep.csv)")
     analyze.add_argument("--outcome", action="append", default=[], metavar="COLUMN",
                          help="sobol, morris: a numeric column of sweep.csv (repeat for several)")
@@ -242,7 +243,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         import SALib  # noqa: F401
 
         if args.method == "discover":
-            import ema_workbench  # noqa: F401
+            import warnings
+
+            with warnings.catch_warnings():  # the workbench warns about parallel back-ends it does not need here
+                warnings.simplefilter("ignore")
+                import ema_workbench  # noqa: F401
 
         from simulator import analysis
     except ImportError as exc:
