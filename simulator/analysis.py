@@ -197,7 +197,12 @@ def discover(directory: Path, where: str, density: float = 0.8, name: str | None
     if not y.any() or y.all():
         raise InputError(f"--where {where!r} holds in {int(y.sum())} of {len(y)} runs: PRIM needs runs where it "
                          "holds and runs where it does not")
-    x = data.runs[data.keys].astype("float64")
+    try:
+        x = data.runs[data.keys].astype("float64")
+    except (TypeError, ValueError):
+        words = [k for k in data.keys if data.runs[k].dtype.kind not in "biuf"]
+        raise InputError(f"discover needs numeric inputs; {', '.join(words)} are not (a grid of words): sweep them "
+                         "as numbers, or discover within each value") from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the workbench warns about optional parallel back-ends it does not need
         from ema_workbench.analysis import prim

@@ -163,3 +163,15 @@ def test_without_the_analysis_extra_the_command_says_what_to_install(tmp_path, c
     monkeypatch.setattr(builtins, "__import__", no_salib)
     assert main(["analyze", "sobol", str(tmp_path), "--outcome", "y"]) == 1
     assert "pip install 'gba-rwa-sim[analysis]'" in capsys.readouterr().err
+
+
+def test_discover_on_a_grid_of_words_is_refused_by_name(tmp_path, capsys):
+    out = tmp_path / "grid"
+    out.mkdir()
+    points = [[["offering.allocation", a], ["horizon_days", h]] for a in ("pro-rata", "first-come") for h in (30, 60)]
+    (out / "sweep.json").write_text(json.dumps({"design": None, "points": [json.dumps(p) for p in points]}))
+    rows = [{"point": i, "offering.allocation": p[0][1], "horizon_days": p[1][1], "status": "ok", "error": "",
+             "seed": 0, "y": i} for i, p in enumerate(points)]
+    pd.DataFrame(rows).to_csv(out / "sweep.csv", index=False)
+    assert main(["analyze", "discover", str(out), "--where", "y > 1"]) == 2
+    assert "offering.allocation are not" in capsys.readouterr().err
