@@ -211,8 +211,9 @@ class Sweep:
         if differ:
             names = {"scenario": "the scenario", "points": "the grid", "design": "the design", "backend": "the backend",
                      "environment": "the code or its libraries"}
-            raise InputError(f"{self.out_dir} holds a sweep of a different {', '.join(names[d] for d in differ)}: "
-                             "its runs are not this sweep's; choose a new --out")
+            what = " and ".join(names[d] for d in differ)
+            raise InputError(f"{self.out_dir} holds another sweep ({what} {'differ' if len(differ) > 1 else 'differs'}"
+                             "): its runs are not this sweep's; choose a new --out")
 
     def _done(self) -> set[str]:
         """Finished runs whose fingerprint is the one their task asks for; anything else is run again."""

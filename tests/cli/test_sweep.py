@@ -151,7 +151,7 @@ def test_a_resume_with_another_scenario_file_is_refused(tmp_path, capsys, pool_s
     other = tmp_path / "other.toml"
     other.write_text(SMALL.read_text().replace("count = 25", "count = 26"))  # one more mainland applicant
     assert main(["sweep", str(other), *GRID, *SHORT, "--seeds", "2", "--out", str(out), "--resume", "--quiet"]) == 2
-    assert "different the scenario" in capsys.readouterr().err
+    assert "holds another sweep (the scenario differs)" in capsys.readouterr().err
 
 
 def test_a_run_that_does_not_prove_it_belongs_is_run_again(tmp_path, pool_sweep):
