@@ -16,6 +16,7 @@ all runs). Each writes DIR/analysis/<method>-<name>.csv, .json (what was compute
 from __future__ import annotations
 
 import json
+import math
 import re
 import warnings
 from dataclasses import dataclass
@@ -248,7 +249,7 @@ def _bars(table: Any, outcome: str, noise: dict) -> Any:
     ax.invert_yaxis()
     ax.set_xlabel("share of the outcome's variance (95 % bootstrap interval)")
     share = noise.get("noise_share")
-    extra = f"; noise between seeds {share:.0%} of run variance" if share == share and share is not None else ""
+    extra = "" if share is None or math.isnan(share) else f"; noise between seeds {share:.0%} of run variance"
     ax.set_title(f"Sobol' indices of {outcome}{extra}", fontsize=10)
     ax.grid(alpha=0.3, axis="x")
     ax.legend(fontsize=8)

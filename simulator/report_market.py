@@ -7,6 +7,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from simulator.model.products import CATALOGUE, PRODUCT_CLASSES
@@ -18,15 +19,20 @@ LABELS = {"hk_deposit": "HK deposits", "hk_fund": "funds", "hk_bond": "bonds", "
 CLASS_LABELS = {"deposit": "deposits", "fund": "funds", "bond": "bonds", "token": "tokenised"}
 
 
-def product_mix(run: RunFrames, title: str = "CWM southbound holdings by product") -> Figure:
-    """What the market's investors hold of each product over time (HK$ m, stacked; per simulated investor, so
-    multiply by policy.cwm.agent_weight for the market)."""
+def _stack(ax: Axes, run: RunFrames) -> None:
+    """The market's holdings of each product held at some point, stacked over time (HK$ m)."""
     ts = run.timeseries
     held = {p: ts[f"market_{p}_hkd"].astype(float) / 1e6 for p in CATALOGUE if ts[f"market_{p}_hkd"].any()}
-    fig, ax = _fig(title)
     if held:
         ax.stackplot(ts["day"], *held.values(), labels=[LABELS[p] for p in held], alpha=0.85)
         ax.legend(loc="upper left", fontsize=8)
+
+
+def product_mix(run: RunFrames, title: str = "CWM southbound holdings by product") -> Figure:
+    """What the market's investors hold of each product over time (HK$ m, stacked; per simulated investor, so
+    multiply by policy.cwm.agent_weight for the market)."""
+    fig, ax = _fig(title)
+    _stack(ax, run)
     ax.set_xlabel("day")
     ax.set_ylabel("HK$ m (simulated investors)")
     return fig
@@ -60,10 +66,7 @@ def quota_and_mix(run: RunFrames) -> Figure:
     top.set_title("CWM southbound aggregate quota")
     top.grid(alpha=0.3)
     top.legend(fontsize=8)
-    held = {p: ts[f"market_{p}_hkd"].astype(float) / 1e6 for p in CATALOGUE if ts[f"market_{p}_hkd"].any()}
-    if held:
-        bottom.stackplot(ts["day"], *held.values(), labels=[LABELS[p] for p in held], alpha=0.85)
-        bottom.legend(loc="upper left", fontsize=8)
+    _stack(bottom, run)
     bottom.set_ylabel("HK$ m (simulated investors)")
     bottom.set_xlabel("day")
     bottom.grid(alpha=0.3)

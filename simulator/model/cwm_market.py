@@ -245,9 +245,7 @@ class CwmMarket:
         stats.units -= units
         if isinstance(desk, TokenDesk):
             currency = self._token_currency(inv)
-            paid = desk.sell(inv, units, currency, w.platforms[inv.platform].signer)
-            cents = paid // UNITS_PER_CENT if currency == "HKD" else \
-                w.fx.convert(paid // UNITS_PER_CENT, "CNH", "HKD")
+            paid, cents = desk.sell(inv, units, currency, w.platforms[inv.platform].signer)
             proceeds = paid if currency == "CNH" else cents
         else:
             currency = "HKD"
@@ -323,11 +321,9 @@ class CwmMarket:
         desk = self.desks[name]
         if not isinstance(desk, TokenDesk):
             raise ModelError(f"{name} is not a tokenised product")
-        tokens = desk.buy(inv, cash_units, currency, signer)
+        tokens, paid = desk.buy(inv, cash_units, currency, signer)
         if tokens == 0:
             return False
-        paid = cash_units // UNITS_PER_CENT if currency == "HKD" else \
-            self.world.fx.convert(cash_units // UNITS_PER_CENT, "CNH", "HKD")
         self.token_settled_cents += paid
         if currency == "CNH":
             self.cnh_settled_cents += paid

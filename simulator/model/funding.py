@@ -204,6 +204,11 @@ class Funding:
         fen = w.fx.convert(cents, "HKD", "CNY")
         w.ledger.post(w.now_s, f"bank:{inv.key}", "external:fx", cents, "HKD", "FX northbound")
         w.ledger.post(w.now_s, "external:fx", f"mainland:{inv.key}", fen, "CNY", "CIPS northbound")
+        self._arrived_home(inv, fen, cause, receipt)
+
+    def _arrived_home(self, inv: Investor, fen: int, cause: str, receipt: Receipt | None = None) -> None:
+        """RMB back in the paired mainland account: the quota its principal used is free again."""
+        w = self.world
         w.policy.release_southbound(inv.key, fen)
         w.event(inv.wallet, "remittance_northbound", "", fen, "CNY", receipt, cause=cause)
 
@@ -211,8 +216,7 @@ class Funding:
         """Closed loop: RMB that reached the investor's CWM account and was not used goes straight home."""
         w = self.world
         w.ledger.post(w.now_s, f"cwm:{inv.key}", f"mainland:{inv.key}", fen, "CNY", "CIPS northbound")
-        w.policy.release_southbound(inv.key, fen)
-        w.event(inv.wallet, "remittance_northbound", "", fen, "CNY", cause=cause)
+        self._arrived_home(inv, fen, cause)
 
     def home_cnht(self, inv: Investor, units: int, cause: str) -> None:
         """Closed loop for CNH: the investor's CNH stablecoin is redeemed and the RMB goes home to its paired
@@ -230,5 +234,4 @@ class Funding:
         fen = w.fx.convert(fen_cnh, "CNH", "CNY")
         w.ledger.post(w.now_s, f"cnh:{inv.key}", "external:fx", fen_cnh, "CNH", "CNH to CNY")
         w.ledger.post(w.now_s, "external:fx", f"mainland:{inv.key}", fen, "CNY", "CIPS northbound")
-        w.policy.release_southbound(inv.key, fen)
-        w.event(inv.wallet, "remittance_northbound", "", fen, "CNY", r, cause=cause)
+        self._arrived_home(inv, fen, cause, r)

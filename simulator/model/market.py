@@ -131,9 +131,9 @@ class SecondaryMarket:
                     inv.selling = True
                     orders.append(Order(f"s{self._next_serial()}", "sell", inv.wallet, price, qty, w.now_s))
             elif accept(inv.rng, c.buy_interest_per_day * (1.0 - fear), p_max):
-                if w.cwm_market is not None and inv.index in w.cwm_market.portfolios \
-                        and w.cwm_market.solar_ticket_cents(inv) == 0:
-                    continue  # a CWM market investor wants no more of the token (or may not hold it)
+                budget = w.investor_flow.ticket_cents(inv)
+                if budget == 0:
+                    continue  # it wants no more of the token (a CWM market investor whose portfolio is full)
                 decision = w.investor_flow.may_hold(inv)
                 if not decision.allowed:  # the rules changed since onboarding
                     w.refuse(inv.wallet, decision.reason, investor_class=inv.cls)
@@ -144,7 +144,6 @@ class SecondaryMarket:
                     continue
                 premium = spread_bps * float(inv.rng.random()) / BPS
                 price = max(1, int(ref * (1.0 + premium)))
-                budget = w.investor_flow.ticket_cents(inv)
                 if inv.kind.southbound:
                     budget, reason = w.funding.southbound_budget(inv, budget)
                     if reason:

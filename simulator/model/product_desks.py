@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulator.chain import Contract
 from simulator.chain.identities import INVESTOR_CATEGORY, KYC, investor_claims
 from simulator.chain.suite import SuiteConfig, deploy_suite
 from simulator.identity import CN, HK, INSTITUTIONAL
@@ -53,17 +54,24 @@ def _daily_growth(product: Product, rng: np.random.Generator) -> float:
     return drift + t.volatility_bps / BPS / math.sqrt(365) * float(rng.standard_normal())
 
 
-class OffchainDesk:
-    def __init__(self, world: World, product: Product) -> None:
+class NavDesk:
+    """What every desk has: its product, and a NAV that moves each day by the product's yield and volatility."""
+
+    def __init__(self, world: World, product: Product, nav: int) -> None:
         self.world = world
         self.product = product
         self.name = product.name
-        self.currency = f"U:{product.name}"  # the ledger's currency of its units
-        self.nav = NAV_ONE
+        self.nav = nav
         self.rng = world.streams.get(f"product:{product.name}")
 
     def step_day(self) -> None:
         self.nav = max(1, self.nav + int(self.nav * _daily_growth(self.product, self.rng)))
+
+
+class OffchainDesk(NavDesk):
+    def __init__(self, world: World, product: Product) -> None:
+        super().__init__(world, product, NAV_ONE)
+        self.currency = f"U:{product.name}"  # the ledger's currency of its units
 
     def value_cents(self, units: int) -> int:
         return units * self.nav // NAV_ONE
@@ -87,14 +95,10 @@ class OffchainDesk:
         return cents
 
 
-class TokenDesk:
+class TokenDesk(NavDesk):
     def __init__(self, world: World, product: Product) -> None:
-        self.world = world
-        self.product = product
-        self.name = product.name
+        super().__init__(world, product, TOKEN_NAV_START)
         self.symbol = SYMBOLS[product.name]
-        self.nav = TOKEN_NAV_START
-        self.rng = world.streams.get(f"product:{product.name}")
         self.serial = 0
         cfg = SuiteConfig(token_name=TITLES[product.name], token_symbol=self.symbol,
                           allowed_countries=(CN, HK, *FUND_COUNTRIES), retail_authorised=True, max_balance=UNLIMITED,
@@ -114,51 +118,55 @@ class TokenDesk:
         s.hkd.approve(s.dvp.address, UNLIMITED, sender=s.treasury)
         s.cnh.approve(s.dvp_cnh.address, UNLIMITED, sender=s.treasury)
 
-    def step_day(self) -> None:
-        self.nav = max(1, self.nav + int(self.nav * _daily_growth(self.product, self.rng)))
-
     def value_cents(self, tokens: int) -> int:
         return tokens * self.nav // TOKEN // UNITS_PER_CENT
+
+    def _cash_leg(self, currency: str) -> tuple[Contract, Contract, str]:
+        """The stablecoin, the DvP contract and the ledger symbol of a leg in `currency` (HKD or CNH)."""
+        s = self.suite
+        return (s.hkd, s.dvp, "HKDS") if currency == "HKD" else (s.cnh, s.dvp_cnh, "CNHT")
 
     def _trade_id(self) -> bytes:
         self.serial += 1
         return f"{self.symbol}-{self.serial}".encode().ljust(32, b"\x00")[:32]
 
-    def buy(self, inv: Investor, cash_units: int, currency: str, platform_signer: str) -> int:
+    def _cents_of(self, cash_units: int, currency: str) -> int:
+        """HKD cents a stablecoin amount is worth today (CNH converted at today's rate, floored)."""
+        cents = cash_units // UNITS_PER_CENT
+        return cents if currency == "HKD" else self.world.fx.convert(cents, "CNH", "HKD")
+
+    def buy(self, inv: Investor, cash_units: int, currency: str, platform_signer: str) -> tuple[int, int]:
         """Deliver tokens worth `cash_units` of the investor's stablecoin (HKDS, or CNHT when `currency` is "CNH")
-        at today's NAV, by DvP from the dealer; the tokens bought (0: too little for one base unit)."""
+        at today's NAV, by DvP from the dealer; (tokens bought, their HKD cents). No tokens: too little for one
+        base unit."""
         w = self.world
         s = self.suite
-        cents = cash_units // UNITS_PER_CENT if currency == "HKD" else \
-            w.fx.convert(cash_units // UNITS_PER_CENT, "CNH", "HKD")
+        cents = self._cents_of(cash_units, currency)
         tokens = cents * UNITS_PER_CENT * TOKEN // self.nav
         if tokens == 0:
-            return 0
-        cash, dvp, symbol = (s.hkd, s.dvp, "HKDS") if currency == "HKD" else (s.cnh, s.dvp_cnh, "CNHT")
+            return 0, 0
+        cash, dvp, symbol = self._cash_leg(currency)
         s.token.mint(s.treasury, tokens, sender=s.agent)
         w.ledger.post(w.now_s, f"external:{self.symbol}", f"chain:{s.treasury}", tokens, self.symbol, "dealer issue")
         cash.approve(dvp.address, cash_units, sender=inv.wallet)
         dvp.settle(self._trade_id(), s.treasury, inv.wallet, tokens, cash_units, 0, sender=platform_signer)
         w.chain_move(s.treasury, inv.wallet, tokens, self.symbol, "dealer DvP token leg")
         w.chain_move(inv.wallet, s.treasury, cash_units, symbol, "dealer DvP cash leg")
-        return tokens
+        return tokens, cents
 
-    def sell(self, inv: Investor, tokens: int, currency: str, platform_signer: str) -> int:
+    def sell(self, inv: Investor, tokens: int, currency: str, platform_signer: str) -> tuple[int, int]:
         """Redeem `tokens` at today's NAV by DvP to the dealer, paid in the investor's stablecoin; the tokens are
         burned. The dealer's cash comes first from what it took in; a shortfall (the NAV grew) is the issuer's,
-        minted to the treasury against its bank. Returns the stablecoin base units paid."""
+        minted to the treasury against its bank. Returns (stablecoin base units paid, their HKD cents)."""
         w = self.world
         s = self.suite
         cents = self.value_cents(tokens)
-        if currency == "HKD":
-            cash, dvp, symbol, cash_units = s.hkd, s.dvp, "HKDS", cents * UNITS_PER_CENT
-        else:
-            cash, dvp, symbol = s.cnh, s.dvp_cnh, "CNHT"
-            cash_units = w.fx.convert(cents, "HKD", "CNH") * UNITS_PER_CENT
+        cash, dvp, symbol = self._cash_leg(currency)
+        cash_units = (cents if currency == "HKD" else w.fx.convert(cents, "HKD", "CNH")) * UNITS_PER_CENT
         if cash_units == 0:  # worth less than a cent (or a fen): written off, burned by the agent
             s.token.burn(inv.wallet, tokens, sender=s.agent)
             w.ledger.post(w.now_s, f"chain:{inv.wallet}", f"external:{self.symbol}", tokens, self.symbol, "dust")
-            return 0
+            return 0, 0
         short = cash_units - cash.balanceOf(s.treasury)
         if short > 0:
             fund = w.funding.mint_hkds if currency == "HKD" else w.funding.mint_cnht
@@ -169,7 +177,7 @@ class TokenDesk:
         w.chain_move(s.treasury, inv.wallet, cash_units, symbol, "dealer DvP cash leg")
         s.token.burn(s.treasury, tokens, sender=s.agent)
         w.ledger.post(w.now_s, f"chain:{s.treasury}", f"external:{self.symbol}", tokens, self.symbol, "dealer redeem")
-        return cash_units
+        return cash_units, self._cents_of(cash_units, currency)
 
     def onchain_balances(self, wallets: list[str]) -> dict[tuple[str, str], int]:
         """(wallet, symbol) -> on-chain balance of this product's token for `wallets`, its treasury and its DvPs."""
