@@ -161,7 +161,8 @@ class Compactor:
         return evm
 
     def _in_place(self, evm: EVM, accounts: dict[str, RenderedAccount]) -> None:
-        assert self.base is not None
+        if self.base is None:
+            raise RuntimeError("an in-place compaction needs the base checkpoint of a rebuild")
         evm.revert(self.base)  # the hot contracts are back to their rebuilt storage; all else is unloaded
         # the new base comes before the hot contracts' changes since the rebuild are written back, so the next
         # compaction's revert takes them off again and they are written once more: they never pile up below it
