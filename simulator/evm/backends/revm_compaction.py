@@ -49,7 +49,7 @@ class RenderedAccount:
     slots: list[tuple[str, str, str]]
 
 
-def parse_state(text: str, parse: Callable[..., object] | None = None) -> dict[str, RenderedAccount]:
+def parse_state(text: str) -> dict[str, RenderedAccount]:
     """The accounts of a `journal_str` rendering, by lower-case address. Raises RuntimeError when the rendering
     is not understood (a pyrevm whose Debug output changed): nothing is half copied."""
     start, end = text.index("state: {"), text.index("}, transient_storage")
@@ -105,12 +105,11 @@ def insert_into_database(evm: EVM, pending: list[tuple[str, Iterator[tuple[int, 
 @dataclass
 class Compactor:
     """What the compactions remember: the redeployed ("hot") contracts' storage as rebuilt (the base holds it
-    exactly), every other account's balance and nonce, and the base checkpoint."""
+    exactly), every account's balance and nonce, and the base checkpoint."""
 
     deploy_gas: int
     hot: dict[str, dict[int, int]] = field(default_factory=dict)  # address -> slot -> value at the rebuild
-    hot_info: dict[str, tuple[int, int]] = field(default_factory=dict)
-    infos: dict[str, tuple[int, int]] = field(default_factory=dict)  # every other account: (balance, nonce)
+    infos: dict[str, tuple[int, int]] = field(default_factory=dict)  # every account: (balance, nonce)
     base: JournalCheckpoint | None = None
     base_frames: int = 0  # the journal's length at the base (frames before it are never released)
     raw_contracts: int = 0  # contracts with long code created after the rebuild, so carried raw (slower)
@@ -147,14 +146,13 @@ class Compactor:
         cold: list[tuple[str, Iterator[tuple[int, int]], int]] = []
         for address, acct in accounts.items():
             slots = {int(k): int(v) for k, _, v in acct.slots if v != "0"}
+            self.infos[address] = (acct.balance, acct.nonce)
             if address in hot:
                 for slot, value in slots.items():
                     evm.insert_account_storage(address, slot, value)
                 self.hot[address] = slots
-                self.hot_info[address] = (acct.balance, acct.nonce)
                 continue
             evm.insert_account_info(address, account_info(acct.balance, acct.nonce, acct.code))
-            self.infos[address] = (acct.balance, acct.nonce)
             if slots:
                 cold.append((address, iter(slots.items()), len(slots)))
         insert_into_database(evm, cold)
@@ -169,18 +167,15 @@ class Compactor:
         self.base = evm.snapshot()
         cold: list[tuple[str, Iterator[tuple[int, int]], int]] = []
         for address, acct in accounts.items():
-            rebuilt = self.hot.get(address)
-            if rebuilt is not None:
-                if (acct.balance, acct.nonce) != self.hot_info[address]:
-                    # written outside the journal, so it outlives later reverts (the code goes in raw)
-                    evm.insert_account_info(address, account_info(acct.balance, acct.nonce, acct.code))
-                    self.hot_info[address] = (acct.balance, acct.nonce)
-                continue
             if self.infos.get(address, (0, 0)) != (acct.balance, acct.nonce):
                 if acct.code and address not in self.infos and len(acct.code) >= 2 * HOT_CODE_BYTES:
                     self.raw_contracts += 1
+                # written outside the journal, so it outlives later reverts (a redeployed contract's code goes
+                # back in raw)
                 evm.insert_account_info(address, account_info(acct.balance, acct.nonce, acct.code))
                 self.infos[address] = (acct.balance, acct.nonce)
+            if address in self.hot:
+                continue
             changed = [(int(k), int(v)) for k, original, v in acct.slots if original != v]
             if changed:
                 cold.append((address, iter(changed), len(changed)))
@@ -188,6 +183,6 @@ class Compactor:
         for address, rebuilt in self.hot.items():
             acct = accounts[address]
             for key, _, present in acct.slots:
-                value = int(present)
-                if rebuilt.get(int(key), 0) != value:
-                    evm.insert_account_storage(address, int(key), value)
+                slot, value = int(key), int(present)
+                if rebuilt.get(slot, 0) != value:
+                    evm.insert_account_storage(address, slot, value)
