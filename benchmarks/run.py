@@ -88,7 +88,10 @@ def run_child(path: Path, overrides: list[str], backend: str = "revm", rpc_url: 
     with tempfile.TemporaryDirectory() as out:
         code = CHILD.format(root=str(ROOT), path=str(path), overrides=overrides, out=out + "/run", backend=backend,
                             rpc_url=rpc_url)
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        if proc.returncode != 0:  # the child's own error, not a bare CalledProcessError
+            tail = "\n".join(proc.stderr.strip().splitlines()[-12:])
+            raise RuntimeError(f"the run of {path.name} with {overrides} failed:\n{tail}")
         return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

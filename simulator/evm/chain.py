@@ -83,6 +83,11 @@ class Chain:
     def timestamp_at(self, sim_seconds: float) -> int:
         return self.origin_timestamp + int(sim_seconds)
 
+    def next_block_time(self, sim_seconds: float) -> int:
+        """The timestamp a transaction sent at `sim_seconds` would get, without mining anything: every block is
+        a second after the last, so in a busy instant the chain's clock runs ahead of the simulation's."""
+        return max(self.timestamp_at(sim_seconds), self.backend.timestamp) + 1
+
     def advance_to(self, sim_seconds: float) -> None:
         """Bring the chain clock to simulation time `sim_seconds` (mines an empty block if later)."""
         self.backend.advance_time(self.timestamp_at(sim_seconds))

@@ -133,3 +133,17 @@ def test_the_mirror_holds_on_every_day_of_a_run_with_reviews_lapses_and_a_distru
     world.env.process(check_daily())
     world.run()
     assert world.reconciliation_diff() == 0 and world.claims.stats.lapsed > 0
+
+
+def test_claims_are_judged_by_the_chains_clock_which_runs_ahead_in_a_busy_instant():
+    """Every transaction is a block a second later, so many in one simulated instant put the chain minutes ahead
+    (about 3 at the whole market's scale, where a purchase then reverted with ReceiverNotVerified): an investor
+    whose claims run out on the chain before its trade lands is refused, not sent to a revert."""
+    world = World(small_world(horizon_days=200), 5, Chain("revm", seed=5))
+    world.run()
+    sim_now = world.chain.timestamp_at(world.env.now)
+    inv = next(i for i in world.investors if i.onboarded and i.claims_until > sim_now + 120)
+    assert world.claims.problem(inv) == ""
+    world.chain.backend.advance_time(inv.claims_until - 30)  # the chain's clock ahead of the simulation's
+    assert world.chain.timestamp_at(world.env.now) == sim_now
+    assert world.claims.problem(inv) == "kyc_expired"
