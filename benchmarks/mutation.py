@@ -82,8 +82,8 @@ TARGETS = {
                                  "manifest"})),
     "batch": Target("simulator/batch.py",
                     ("tests/cli/test_sweep.py", "-k", "not dask and not unreachable and not kill"),
-                    frozenset({"Sweep", "__init__", "_check_same_sweep", "_done", "_store", "run", "_run_pool",
-                               "assemble", "fingerprinted", "run_task", "key", "_stored", "_runs", "sweep_schema",
+                    frozenset({"Sweep", "__init__", "_check_same_sweep", "_done", "_store", "run", "assemble",
+                               "fingerprinted", "_stored", "_runs", "sweep_schema",
                                "_write_timeseries", "_grid_cell"})),
 }
 

@@ -56,6 +56,9 @@ def main() -> None:
             extra = ["shocks=[]"]  # its shocks (days 700, 760) fall after the small horizon, which refuses them
         if name == "cwm_quota_binds":
             extra = ["shocks.4.day=200"]  # its quota rise (day 540) likewise: moved after the day-180 listing
+        if name == "cwm_launch":  # its history (the 2.0 rules on day 860) compressed into the small horizon
+            extra = ["shocks.0.day=100", "shocks.1.day=100", "cwm_channels.1.admitted_day=100",
+                     "investors.mainland_gba.arrival_profile=[{from_day=0, weight=1.0}, {from_day=10, weight=3.0}]"]
         runs = [("full", "revm", REFERENCE_SHRUNK if name == "reference_10k" else []),
                 ("small", "revm", SMALL + extra), ("small", "pyevm", SMALL + extra)]
         for size, backend, overrides in runs:

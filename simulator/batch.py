@@ -12,20 +12,17 @@ others. Wall time is kept in the run files, not in sweep.csv, so the CSV is repr
 
 from __future__ import annotations
 
-import gc
 import itertools
 import json
 import math
-import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from simulator.columns import SWEEP_OWN, Schema, column_kind, nullable, summary_schema, timeseries_schema
 from simulator.designs import Design
 from simulator.errors import InputError, UserError
+from simulator.executor import Task, execute
 from simulator.limits import MAX_SEED, MAX_SWEEP_RUNS
 from simulator.outputs import FORMATS, TableWriter, atomic_write, require_format
 from simulator.provenance import environment, fingerprint
@@ -34,18 +31,6 @@ from simulator.scenario import ScenarioError, apply_overrides, parse_override, p
 NOT_IN_SWEEP_CSV = {"wall_seconds"}  # summary columns sweep.csv leaves out (wall time: kept in runs/*.json)
 SWEEP_FILE = "sweep.json"
 MAX_PROBLEMS_SHOWN = 10  # what the sweep in a directory is: a resume into it must be the same sweep
-
-
-@dataclass(frozen=True)
-class Task:
-    point: int
-    seed: int
-    overrides: tuple[tuple[str, object], ...]
-    fingerprint: str = ""  # what determines the run (`fingerprinted`), set once when the sweep is planned
-
-    @property
-    def key(self) -> str:
-        return f"p{self.point:04d}-s{self.seed}"
 
 
 def _split_values(text: str) -> list[str]:
@@ -129,26 +114,6 @@ def fingerprinted(data: dict, source: str, tasks: list[Task], backend: str) -> l
     return out
 
 
-def run_task(data: dict, source: str, task: Task, backend: str) -> dict:
-    """One run, inside a worker (its own EVM). Never raises: a failure is a row with status=failed. The row
-    carries the fingerprint of what determined it, so a resume can prove it belongs to the sweep."""
-    from simulator.runner import run
-
-    row = {"point": task.point, "seed": task.seed, **dict(task.overrides),
-           "fingerprint": task.fingerprint}
-    try:
-        scenario = validate(apply_overrides(data, list(task.overrides)), source)
-        result = run(scenario.world(), task.seed, backend, scenario=scenario.scenario.name)
-        columns = list(timeseries_schema())
-        row.update(status="ok", error=None, **result.summary,
-                   timeseries={"columns": columns, "rows": [[day[c] for c in columns] for day in result.timeseries]})
-    except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded, never fatal to the sweep
-        last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-        where = f" at {Path(last.filename).name}:{last.lineno}" if last else ""
-        row.update(status="failed", error=f"{type(exc).__name__}: {exc}{where}".replace("\n", " "))
-    return row
-
-
 def _grid_cell(value: Any, kind: str) -> Any:
     """A grid value in its column's type: floats for a column of numbers, JSON for lists and tables."""
     if kind == "float?" or (kind == "int?" and isinstance(value, float) and value.is_integer()):
@@ -156,14 +121,6 @@ def _grid_cell(value: Any, kind: str) -> Any:
     if kind == "str?" and not isinstance(value, str):
         return json.dumps(value)
     return value
-
-
-def warm_worker() -> None:
-    """Load every artifact and ABI codec in this process (what a forked pool worker inherits warm)."""
-    from simulator.chain.artifacts import ARTIFACTS
-    from simulator.runner import run  # noqa: F401
-
-    ARTIFACTS.warm()
 
 
 class Sweep:
@@ -246,69 +203,12 @@ class Sweep:
 
             bar = tqdm(total=len(todo), unit="run", desc="sweep", leave=False)
         try:
-            if self.scheduler:
-                self._run_dask(todo, bar)
-            else:
-                self._run_pool(todo, bar)
+            execute(self.data, self.source, todo, self.backend, self._store, workers=self.workers,
+                    scheduler=self.scheduler, bar=bar)
         finally:
             if bar is not None:
                 bar.close()
         return self.assemble()
-
-    def _run_pool(self, todo: list[Task], bar: Any) -> None:
-        if not todo:
-            return
-        if self.workers == 1:
-            for task in todo:
-                self._store(run_task(self.data, self.source, task, self.backend))
-                if bar is not None:
-                    bar.update(1)
-            return
-        # forked workers share the parent's heap copy-on-write; the collector would touch (and so copy)
-        # every page of it in each worker: frozen objects are left alone (the gc.freeze recipe)
-        gc.collect()
-        gc.freeze()
-        try:
-            self._run_forked(todo, bar)
-        finally:
-            gc.unfreeze()
-
-    def _run_forked(self, todo: list[Task], bar: Any) -> None:
-        with ProcessPoolExecutor(max_workers=self.workers) as pool:
-            futures = {pool.submit(run_task, self.data, self.source, t, self.backend): t for t in todo}
-            for future in as_completed(futures):
-                task = futures[future]
-                try:
-                    row = future.result()
-                except BrokenProcessPool:
-                    row = {"point": task.point, "seed": task.seed, **dict(task.overrides), "status": "failed",
-                           "error": "worker process died (rerun with --resume)",
-                           "fingerprint": task.fingerprint}
-                self._store(row)
-                if bar is not None:
-                    bar.update(1)
-
-    def _run_dask(self, todo: list[Task], bar: Any) -> None:
-        try:
-            from distributed import Client
-            from distributed import as_completed as dask_completed
-        except ImportError:
-            raise UserError("--scheduler needs dask[distributed]: pip install 'gba-rwa-sim[dask]'") from None
-        try:
-            client = Client(self.scheduler, timeout=20)
-        except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, distributed's own: all mean unreachable
-            raise UserError(f"cannot reach the Dask scheduler at {self.scheduler}: {type(exc).__name__}: {exc}"
-                            ) from None
-        try:
-            client.run(warm_worker)  # once per worker: a standing cluster stays warm between tasks
-            futures = [client.submit(run_task, self.data, self.source, t, self.backend, key=f"rwa-sim-{t.key}",
-                                     pure=False) for t in todo]
-            for future in dask_completed(futures):
-                self._store(future.result())
-                if bar is not None:
-                    bar.update(1)
-        finally:
-            client.close()
 
     def _stored(self, task: Task) -> dict | None:
         """The stored run of a task, proved to be the task's by its fingerprint; None if it has none."""

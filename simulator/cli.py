@@ -44,6 +44,15 @@ examples:
   rwa-sim analyze morris out/morris --outcome capital_raised_hkd
   rwa-sim analyze discover out/sobol --where "offering_outcome == 'failed'"
 """
+CALIBRATE_EXAMPLES = """\
+examples:
+  rwa-sim calibrate scenarios/cwm_launch.toml --targets scenarios/targets/cwm_connect.toml --out out/cwm-fit \\
+      --fit investors.mainland_gba.count=1500:4000:int --fit investors.mainland_gba.wealth_median_hkd=1e6:8e6:log \\
+      --trials 40 --seeds 2 --workers 2
+  rwa-sim calibrate ... --out out/cwm-fit --resume                   continue an interrupted calibration
+  rwa-sim calibrate out/cwm-fit/fitted.toml --targets scenarios/targets/cwm_connect.toml --seeds 4 --out out/check
+                                                   no --fit: the scenario as it is against every target
+"""
 
 
 class ArgumentsError(InputError):
@@ -134,6 +143,27 @@ def _build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.add_argument("--format", dest="fmt", choices=("csv", "parquet"), default="csv",
                        help="sweep and timeseries tables as CSV (default) or Parquet (needs pyarrow)")
+
+    cal = sub.add_parser("calibrate", help="fit parameters to published figures (Optuna TPE); holdouts compared",
+                         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=CALIBRATE_EXAMPLES)
+    cal.add_argument("scenario", type=Path, help="scenario file (TOML) every trial starts from")
+    cal.add_argument("--targets", type=Path, required=True, help="targets file (TOML): the published figures")
+    cal.add_argument("--fit", action="append", default=[], metavar="KEY=LO:HI[:log|:int]",
+                     help="a free parameter and its range (repeat; none: evaluate the scenario as it is)")
+    cal.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="a fixed change to the scenario before fitting")
+    cal.add_argument("--trials", type=int, default=40, help="trials (parameter proposals), default 40")
+    cal.add_argument("--seeds", type=int, default=2, help="seeds per trial: the scenario's seed, +1, ... (default 2)")
+    cal.add_argument("--batch", type=int, default=None, help="trials proposed and run at once (default: --workers)")
+    cal.add_argument("--sampler-seed", type=int, default=0, help="the sampler's seed (default 0)")
+    cal.add_argument("--out", type=Path, required=True,
+                     help="directory: fitted.toml, targets.csv, history.csv, model_vs_data.png, runs/")
+    cal.add_argument("--workers", type=int, default=1, help="local process pool size (one EVM per worker)")
+    cal.add_argument("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    cal.add_argument("--resume", action="store_true", help="continue the calibration in --out, reusing its runs")
+    cal.add_argument("--backend", default=DEFAULT_BACKEND, choices=("revm", "pyevm"),
+                     help=f"EVM backend (default {DEFAULT_BACKEND})")
+    cal.add_argument("--quiet", action="store_true", help="no progress bar")
 
     contracts = sub.add_parser("contracts", help="build and check the Solidity artifacts")
     csub = contracts.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -282,6 +312,17 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from simulator.calibration import Calibration
+
+    calibration = Calibration(args.scenario, args.targets, args.fit, args.out, trials=args.trials, seeds=args.seeds,
+                              batch=args.batch, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                              backend=args.backend, sampler_seed=args.sampler_seed, overrides=args.overrides,
+                              progress=_progress(args))
+    print(calibration.run().report())
+    return 0
+
+
 def _cmd_contracts(args: argparse.Namespace) -> int:
     from simulator.chain.toolchain import Toolchain
 
@@ -340,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _build_parser().parse_args(argv)
         commands = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "list": _cmd_list,
-                    "sweep": _cmd_sweep, "analyze": _cmd_analyze, "gallery": _cmd_gallery,
+                    "sweep": _cmd_sweep, "calibrate": _cmd_calibrate, "analyze": _cmd_analyze, "gallery": _cmd_gallery,
                     "contracts": _cmd_contracts}
         return commands[args.command](args)
     except UserError as exc:

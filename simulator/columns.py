@@ -61,7 +61,7 @@ def timeseries_schema() -> Schema:
         "tokens_outstanding_e9": "int", "capital_idle_hkd_days_cum": "int", "settlement_failures_cum": "int",
         "price_hkd_cents": "int", "trades_cum": "int", "volume_hkd_cents_cum": "int",
         "distributions_hkd_cents_cum": "int", "cwm_aggregate_quota_used_fen": "int",
-        "cwm_aggregate_quota_fen": "int", "refused_cum": "int",
+        "cwm_aggregate_quota_fen": "int", "cwm_investors": "int", "cwm_remitted_cny_cum": "int", "refused_cum": "int",
         "sentiment": "float", "offering_state": "str", "platforms_licensed": "int", "va_price_usd_cents": "int",
         "va_sold_coins_e8_cum": "int", "etf_value_hkd": "int",
         "fx_cnh_per_usd_e8": "int", "fx_cny_per_usd_e8": "int", "fx_hkd_per_usd_e8": "int",

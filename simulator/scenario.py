@@ -98,6 +98,8 @@ def validation_problems(exc: ValidationError, source: str) -> list[str]:
             message = "required field missing"
         else:
             message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "literal_error":  # the choices without pydantic's quotes: one line stays short
+                message = "Input should be " + err.get("ctx", {}).get("expected", "").replace("'", "")
             if err["type"] == "date_type":
                 message += " (a TOML date, unquoted: 2026-01-01)"
             elif err["type"] == "bool_type" and isinstance(err.get("input"), str):

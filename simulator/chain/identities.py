@@ -16,6 +16,7 @@ the issuer is trusted for its topic, has not revoked it, and its date has not pa
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from coincurve import PrivateKey
@@ -89,6 +90,29 @@ class Claim:
     data: bytes
 
 
+class IssuedClaims(Mapping[tuple[str, int], Claim]):
+    """(identity, topic) -> the latest claim issued, kept as who issued it and what it says: its data and
+    signature are made again when asked for (signing is deterministic, RFC 6979), which spares 160 bytes a
+    claim over the whole market's identities. Revocations, which need the signature, are rare."""
+
+    def __init__(self, sign: Callable[[Issuer, str, int, int, int], Claim]) -> None:
+        self._sign = sign
+        self._issued: dict[tuple[str, int], tuple[Issuer, int, int]] = {}
+
+    def __setitem__(self, key: tuple[str, int], claim: Claim) -> None:
+        self._issued[key] = (claim.issuer, claim.valid_until, claim.value)
+
+    def __getitem__(self, key: tuple[str, int]) -> Claim:
+        issuer, valid_until, value = self._issued[key]
+        return self._sign(issuer, key[0], key[1], valid_until, value)
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        return iter(self._issued)
+
+    def __len__(self) -> int:
+        return len(self._issued)
+
+
 @dataclass
 class Identities:
     """The suite's ONCHAINID layer: implementation, claim issuers, and each wallet's identity and claims."""
@@ -102,7 +126,10 @@ class Identities:
     issuers: dict[str, Issuer] = field(default_factory=dict)
     _keys: dict[str, PrivateKey] = field(default_factory=dict)  # issuer signer -> its secp256k1 key, built once
     identity_of: dict[str, str] = field(default_factory=dict)  # wallet -> identity address
-    claims: dict[tuple[str, int], Claim] = field(default_factory=dict)  # (identity, topic) -> latest claim
+    claims: IssuedClaims = field(init=False)  # (identity, topic) -> latest claim
+
+    def __post_init__(self) -> None:
+        self.claims = IssuedClaims(self.sign)
 
     @classmethod
     def deploy(cls, chain: Chain, registry: Contract, trusted: Contract, owner: str, agent: str) -> Identities:

@@ -50,8 +50,9 @@ class Channels:
     def assign(self, inv: Investor) -> list[CwmChannel]:
         """A channel by weight; with `both_channels_share`, also one of the other kind (a bank and a broker).
         Drawn from the investor's own stream, so adding channels or investors shifts nobody else."""
-        rng = self.world.streams.get(f"channels:{inv.cls}:{inv.class_index}")
-        channels = list(self.by_name.values())
+        rng = self.world.streams.own(f"channels:{inv.cls}:{inv.class_index}")
+        day = self.world.day
+        channels = [c for c in self.by_name.values() if c.cfg.admitted_day <= day]  # one is from day 0
         first = channels[_pick(rng, [c.cfg.weight for c in channels])]
         others = [c for c in channels if c.cfg.kind != first.cfg.kind]
         both = rng.random() < self.world.cfg.investors[inv.cls].both_channels_share

@@ -37,16 +37,21 @@ from simulator.limits import (
 from simulator.model.classes import INVESTOR_CLASSES, ClassName
 from simulator.model.config_market import PortfolioConfig, ProductConfig
 from simulator.model.config_tables import (
+    MAX_ARRIVAL_STEPS,
     PLATFORM_SHOCKS,
+    ArrivalStep,
     CwmConfig,
     DisposalConfig,
     IdentityConfig,
+    IssuerConfig,
     LegalConfig,
     MarketConfig,
     PolicyConfig,
     ShockConfig,
     VaEtfConfig,
     _Strict,
+    arrival_day,
+    arrival_profile_problems,
     days_field,
 )
 from simulator.model.fx import FxParams
@@ -118,35 +123,6 @@ class OfferingConfig(_Strict):
         return self
 
 
-class IssuerConfig(_Strict):
-    """The issuer: a foreign institution's service approval, and how its revenue share leaves the mainland."""
-
-    approval_bound_days: int = days_field(120, (
-        "latest day of the service approval: FTZ opinions, 22 Jan 2025, a decision on a foreign institution's "
-        "new service within 120 days (FACTS, H); drawn uniformly from approval_min_days"))
-    approval_min_days: int = days_field(30, "earliest day of the service approval (sensitivity); at most "
-                                       "approval_bound_days")
-    repatriation_delay_days: int = days_field(0, (
-        "days each month's revenue share waits before it leaves the mainland: 0, the FTZ opinions' free, "
-        "undelayed transfer of profits and dividends (FACTS, H); a policy lever otherwise"))
-    repatriation_cap_bps: int = Field(BPS, ge=0, le=BPS, description=(
-        "share of each month's revenue share let out of the mainland, bps (a policy lever; 10,000: all)"))
-    withholding_tax_bps: int = Field(1_000, ge=0, le=BPS, description=(
-        "withholding on the holders' share as it leaves the mainland, bps. The mainland-HK double-tax "
-        "arrangement caps it at 7 % on interest and royalties and 5 % / 10 % on dividends (FACTS \"Mainland "
-        "constraints\", H); which article a revenue-right payout falls under is not settled, so the default is "
-        "the 10 % statutory rate on non-residents' passive income (PRC Enterprise Income Tax Law arts. 3-4, "
-        "Implementation Rules art. 91): a sensitivity parameter (700 for the interest cap, 500 or 1000 for "
-        "dividends)"))
-
-    @model_validator(mode="after")
-    def _bound(self) -> IssuerConfig:
-        if self.approval_min_days > self.approval_bound_days:
-            raise FieldProblem((("approval_min_days",), f"approval_min_days {self.approval_min_days} must not "
-                                                        f"exceed approval_bound_days {self.approval_bound_days}"))
-        return self
-
-
 _AML_FP = "share of clean applicants AML screening wrongly flags (sensitivity)"
 _AML_FN = "share of bad actors AML screening lets through (sensitivity)"
 _KYC_FAIL = "share of applicants failing KYC: incomplete documents etc. (sensitivity)"
@@ -188,6 +164,9 @@ class CwmChannelConfig(_Strict):
         "the licensed platform its clients' orders go to: one of the platforms' names ('': the first)"))
     weight: float = Field(1.0, gt=0, le=MAX_WEIGHT, description=(
         "relative share of new mainland clients choosing it (sensitivity)"))
+    admitted_day: int = days_field(0, (
+        "day from which it takes new clients: securities firms were admitted with the \"2.0\" rules of 26 Feb "
+        "2024 (FACTS \"CWM Connect\", H); 0 for a channel there from the start"))
     kyc_capacity_per_day: int = Field(200, ge=1, le=MAX_INVESTORS, description="onboardings a day (sensitivity)")
     kyc_latency_days: int = days_field(5, "days from application to onboarding (sensitivity)")
     kyc_failure_rate: float = Field(0.02, ge=0, le=1, description=_KYC_FAIL)
@@ -215,7 +194,12 @@ class InvestorClassConfig(_Strict):
     count: int = Field(0, ge=0, le=MAX_INVESTORS, description=(
         f"prospective investors arriving over the arrival window; at most {MAX_INVESTORS:,}, also in all classes "
         f"together (memory: ~{KB_PER_INVESTOR} KB of model state each)"))
-    arrival_days: int = days_field(90, "days after the service approval over which they arrive, uniformly", ge=1)
+    arrival_days: int = days_field(90, "days after the service approval over which they arrive (uniformly, "
+                                       "unless arrival_profile says otherwise)", ge=1)
+    arrival_profile: list[ArrivalStep] = Field(default_factory=list, max_length=MAX_ARRIVAL_STEPS, description=(
+        "relative arrival intensity by period of the arrival window: each step holds from its from_day to the "
+        "next; the first starts at day 0 (empty: uniform). A calibration parameter, e.g. the rush after the "
+        "CWM \"2.0\" rules"))
     wealth_median_hkd: int = Field(10_000_000, gt=0, le=MAX_MONEY, description=(
         "median investable wealth, HKD, lognormal (sensitivity)"))
     wealth_sigma: float = Field(1.0, ge=0, le=3, description=(
@@ -226,6 +210,9 @@ class InvestorClassConfig(_Strict):
     buy_interest_per_day: float = _share(0.002, "daily chance an onboarded non-holder bids (sensitivity)")
     gba_hukou_share: float = _share(0.7, _MAINLAND + (
         "share holding a GBA hukou, one CWM eligibility leg (sensitivity; the rules are FACTS, H)"))
+    gba_social_security_years_max: int = Field(4, ge=0, le=60, description=_MAINLAND + (
+        "years of GBA social security an arrival without a hukou has, drawn uniformly from 0 to this (the "
+        "other residency leg: 2 years since 26 Feb 2024, 5 before; sensitivity)"))
     experienced_share: float = _share(0.8, _MAINLAND + "share with >= 2 years of investment experience "
                                                        "(sensitivity)")
     wealth_test_share: float = _share(0.6, _MAINLAND + "share passing the CWM wealth test (sensitivity)")
@@ -245,8 +232,20 @@ class InvestorClassConfig(_Strict):
         "share of sellers asking for proceeds to go anywhere but the paired account, refused by the closed "
         "loop (sensitivity)"))
 
+    @model_validator(mode="after")
+    def _profile_within_window(self) -> InvestorClassConfig:
+        problems = arrival_profile_problems(self.arrival_profile, self.arrival_days)
+        if problems:
+            raise FieldProblem(*problems)
+        return self
 
-MAINLAND_ONLY = ("gba_hukou_share", "experienced_share", "wealth_test_share", "via_cwm_share", "both_channels_share",
+    def arrival_day(self, u: float) -> float:
+        """The day of the arrival window at quantile `u` in [0, 1) of the arrival density."""
+        return arrival_day(self.arrival_profile, self.arrival_days, u)
+
+
+MAINLAND_ONLY = ("gba_hukou_share", "gba_social_security_years_max", "experienced_share", "wealth_test_share",
+                 "via_cwm_share", "both_channels_share",
                  "closed_loop_violation_share")
 
 
@@ -357,6 +356,9 @@ class WorldConfig(_Strict):
                 problems.append((("cwm_channels", i, "name"), f"channel name {channel.name!r} is used twice"))
             if channel.platform and channel.platform not in names:
                 problems.append((("cwm_channels", i, "platform"), f"unknown platform {channel.platform!r}"))
+        if all(c.admitted_day > 0 for c in self.cwm_channels):
+            problems.append((("cwm_channels", 0, "admitted_day"), "no CWM channel takes clients from day 0: at least "
+                                                                  "one (the banks, since Sep 2021) must"))
         products = [p.name for p in self.products]
         for i, product in enumerate(self.products):
             if product.name in products[:i]:

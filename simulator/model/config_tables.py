@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from simulator.limits import MAX_COINS, MAX_DAYS, MAX_MONEY, MAX_NAME_LENGTH, MAX_PLATFORMS, FieldProblem
+from simulator.limits import MAX_COINS, MAX_DAYS, MAX_MONEY, MAX_NAME_LENGTH, MAX_PLATFORMS, MAX_WEIGHT, FieldProblem
 from simulator.model.policy import CwmRules, PolicyRules
 from simulator.units import BPS, major_to_minor
 
@@ -67,6 +67,10 @@ class CwmConfig(_Strict):
                                                         "this, RMB (FACTS, H)")
     min_financial_assets_cny: int = _cny(2_000_000, "... or household financial assets, RMB (FACTS, H)")
     min_avg_income_cny: int = _cny(400_000, "... or average personal income over 3 years, RMB (FACTS, H)")
+    reapply_within_days: int = Field(30, ge=0, le=3_650, description=(
+        "an applicant refused at the eligibility test applies again, within this many days (uniformly), after a "
+        "cwm_eligibility_change that admits it: the pent-up demand a relaxation releases (0: never; "
+        "sensitivity)"))
 
     @model_validator(mode="after")
     def _used_within_quota(self) -> CwmConfig:
@@ -157,17 +161,96 @@ class DisposalConfig(_Strict):
         "names of the platforms it sells through, in turn (empty: every licensed platform)"))
 
 
+class IssuerConfig(_Strict):
+    """The issuer: a foreign institution's service approval, and how its revenue share leaves the mainland."""
+
+    approval_bound_days: int = days_field(120, (
+        "latest day of the service approval: FTZ opinions, 22 Jan 2025, a decision on a foreign institution's "
+        "new service within 120 days (FACTS, H); drawn uniformly from approval_min_days"))
+    approval_min_days: int = days_field(30, "earliest day of the service approval (sensitivity); at most "
+                                       "approval_bound_days")
+    repatriation_delay_days: int = days_field(0, (
+        "days each month's revenue share waits before it leaves the mainland: 0, the FTZ opinions' free, "
+        "undelayed transfer of profits and dividends (FACTS, H); a policy lever otherwise"))
+    repatriation_cap_bps: int = Field(BPS, ge=0, le=BPS, description=(
+        "share of each month's revenue share let out of the mainland, bps (a policy lever; 10,000: all)"))
+    withholding_tax_bps: int = Field(1_000, ge=0, le=BPS, description=(
+        "withholding on the holders' share as it leaves the mainland, bps. The mainland-HK double-tax "
+        "arrangement caps it at 7 % on interest and royalties and 5 % / 10 % on dividends (FACTS \"Mainland "
+        "constraints\", H); which article a revenue-right payout falls under is not settled, so the default is "
+        "the 10 % statutory rate on non-residents' passive income (PRC Enterprise Income Tax Law arts. 3-4, "
+        "Implementation Rules art. 91): a sensitivity parameter (700 for the interest cap, 500 or 1000 for "
+        "dividends)"))
+
+    @model_validator(mode="after")
+    def _bound(self) -> IssuerConfig:
+        if self.approval_min_days > self.approval_bound_days:
+            raise FieldProblem((("approval_min_days",), f"approval_min_days {self.approval_min_days} must not "
+                                                        f"exceed approval_bound_days {self.approval_bound_days}"))
+        return self
+
+
+
+MAX_ARRIVAL_STEPS = 100
+
+
+class ArrivalStep(_Strict):
+    """From `from_day` of the arrival window on, arrivals come `weight` times as densely (relative)."""
+
+    from_day: int = days_field(0, "day of the arrival window the step starts; the first step starts at 0")
+    weight: float = Field(1.0, ge=0, le=MAX_WEIGHT, description="relative arrival intensity from then on")
+
+
+def arrival_profile_problems(steps: list[ArrivalStep], arrival_days: int) -> list[tuple[tuple[str | int, ...], str]]:
+    """What is wrong with an arrival profile over a window of `arrival_days`, by field."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    if steps and steps[0].from_day != 0:
+        problems.append((("arrival_profile", 0, "from_day"), "the first step of arrival_profile starts at day 0"))
+    for i in range(1, len(steps)):
+        if steps[i].from_day <= steps[i - 1].from_day:
+            problems.append((("arrival_profile", i, "from_day"), "arrival_profile steps must start on strictly "
+                                                                "later days"))
+    for i, step in enumerate(steps):
+        if step.from_day >= arrival_days:
+            problems.append((("arrival_profile", i, "from_day"), f"day {step.from_day} is past the arrival "
+                                                                f"window (arrival_days {arrival_days})"))
+    if steps and not problems and all(s.weight == 0 for s in steps):
+        problems.append((("arrival_profile",), "every step of arrival_profile has weight 0: nobody could arrive"))
+    return problems
+
+
+def arrival_day(steps: list[ArrivalStep], arrival_days: int, u: float) -> float:
+    """The day of the arrival window at quantile `u` in [0, 1) of the density the steps give (uniform without)."""
+    if not steps:
+        return u * arrival_days
+    bounds = [s.from_day for s in steps] + [arrival_days]
+    masses = [s.weight * (bounds[i + 1] - bounds[i]) for i, s in enumerate(steps)]
+    last = max(i for i, m in enumerate(masses) if m > 0)  # arrival_profile_problems ensures one
+    left = u * sum(masses)
+    for i in range(last):
+        if left < masses[i]:
+            return bounds[i] + left / steps[i].weight
+        left -= masses[i]
+    # the last step that has arrivals takes the rest (and any rounding)
+    return min(bounds[last] + left / steps[last].weight, float(bounds[last + 1]))
+
+
 PLATFORM_SHOCKS = ("licence_suspension", "licence_revocation", "licence_restored", "platform_outage")
 ShockKind = Literal["licence_suspension", "licence_revocation", "licence_restored", "ban_rumour",
-                    "cwm_quota_change", "cwm_product_list", "platform_outage", "retail_authorisation"]
+                    "cwm_quota_change", "cwm_eligibility_change", "cwm_product_list", "platform_outage",
+                    "retail_authorisation"]
+# the southbound eligibility legs a cwm_eligibility_change may move (the "2.0" rules moved the first)
+ELIGIBILITY_FIELDS = ("min_gba_social_security_years", "min_experience_years", "min_net_financial_assets_cny")
 # the optional fields each kind reads (simulator.model.shocks.Shocks.apply), and their value when not given
 SHOCK_FIELDS: dict[str, tuple[str, ...]] = {
     "licence_suspension": ("platform", "duration_days"), "licence_revocation": ("platform",),
     "licence_restored": ("platform",), "platform_outage": ("platform", "duration_days"),
     "ban_rumour": ("sentiment", "duration_days"), "cwm_quota_change": ("individual_quota_cny", "aggregate_quota_cny"),
+    "cwm_eligibility_change": ELIGIBILITY_FIELDS,
     "cwm_product_list": ("enabled", "product"), "retail_authorisation": ("enabled",)}
 SHOCK_UNSET: dict[str, object] = {"platform": "", "sentiment": 0.0, "duration_days": 0, "individual_quota_cny": None,
-                                  "aggregate_quota_cny": None, "enabled": True, "product": ""}
+                                  "aggregate_quota_cny": None, "enabled": True, "product": "",
+                                  **dict.fromkeys(ELIGIBILITY_FIELDS)}
 
 
 class ShockConfig(_Strict):
@@ -188,6 +271,13 @@ class ShockConfig(_Strict):
         "cwm_quota_change: the new individual quota, RMB (unset: unchanged)"))
     aggregate_quota_cny: int | None = Field(None, ge=0, le=MAX_MONEY, description=(
         "cwm_quota_change: the new aggregate quota, RMB (unset: unchanged)"))
+    min_gba_social_security_years: int | None = Field(None, ge=0, le=100, description=(
+        "cwm_eligibility_change: the new residency leg for investors without a GBA hukou, years (5 -> 2 with the "
+        "\"2.0\" rules of 26 Feb 2024, FACTS \"CWM Connect\", H; unset: unchanged)"))
+    min_experience_years: int | None = Field(None, ge=0, le=100, description=(
+        "cwm_eligibility_change: the new investment-experience leg, years (unset: unchanged)"))
+    min_net_financial_assets_cny: int | None = Field(None, ge=0, le=MAX_MONEY, description=(
+        "cwm_eligibility_change: the new household net financial assets leg, RMB (unset: unchanged)"))
     enabled: bool = Field(True, description=(
         "cwm_product_list: the token admitted (true) or removed; retail_authorisation: retail may buy or not"))
     product: str = Field("", max_length=MAX_NAME_LENGTH, description=(
@@ -207,6 +297,9 @@ class ShockConfig(_Strict):
         if self.kind == "cwm_quota_change" and self.individual_quota_cny is None and self.aggregate_quota_cny is None:
             problems.append((("individual_quota_cny",), "a cwm_quota_change shock needs individual_quota_cny or "
                                                         "aggregate_quota_cny"))
+        if self.kind == "cwm_eligibility_change" and all(getattr(self, f) is None for f in ELIGIBILITY_FIELDS):
+            problems.append(((ELIGIBILITY_FIELDS[0],), "a cwm_eligibility_change shock needs at least one of "
+                                                       + ", ".join(ELIGIBILITY_FIELDS)))
         if problems:
             raise FieldProblem(*problems)
         return self

@@ -126,7 +126,7 @@ class CwmMarket:
         """A mainland arrival in the CWM market: eligibility, onboarding at its channels, its portfolio."""
         w = self.world
         if inv.profile is None or not w.policy.cwm_eligible(inv.profile):
-            w.refuse(inv.wallet, "cwm_investor_not_eligible", investor_class=inv.cls)
+            w.investor_flow.refuse_ineligible(inv)
             return
         platform = yield from w.investor_flow.onboard_via_channels(inv)
         if platform is None:

@@ -140,6 +140,7 @@ class Funding:
         w.ledger.post(now, f"mainland:{inv.key}", f"cwm:{inv.key}", transfer.received_minor, "CNY",
                       "CIPS southbound")
         w.ledger.post(now, f"mainland:{inv.key}", "fees:CIPS", transfer.fee_minor, "CNY", "CIPS fee")
+        w.counters.cwm_remitted_fen += transfer.received_minor
         yield w.until(transfer.arrives_at)
         return "", transfer.received_minor
 

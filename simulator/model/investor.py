@@ -8,6 +8,7 @@ import numpy as np
 
 from simulator.model.classes import InvestorClass
 from simulator.model.policy import MainlandProfile
+from simulator.model.rng import Streams
 
 
 @dataclass(eq=False, slots=True)
@@ -16,7 +17,7 @@ class Investor:
     kind: InvestorClass
     class_index: int  # position within its class: the key of its random streams
     wallet: str  # the on-chain address it holds and signs with now (a recovery replaces it)
-    rng: np.random.Generator = field(repr=False)  # this investor's own decisions
+    streams: Streams = field(repr=False)  # the run's streams: its own (`rng`) is taken at its first draw
     professional: bool
     wealth_cents: int  # investable wealth in HKD cents (mainland: its HKD value at arrival)
     via_cwm: bool  # a mainland resident who goes through CWM (the others try a direct purchase)
@@ -42,10 +43,19 @@ class Investor:
     claims_lapsed: bool = False  # a review was not completed: the claims expired
     claims_revoked: bool = False  # its platform revoked its KYC claim
     key: str = ""  # its identity off-chain (bank and mainland accounts, CWM quota): its first wallet
+    _rng: np.random.Generator | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.key:
             self.key = self.wallet
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """This investor's own stream, for its decisions. Taken at the first draw: most mainland arrivals are
+        refused at eligibility and never draw, and at the scale of the market a stream costs about 1 KB."""
+        if self._rng is None:
+            self._rng = self.streams.own(f"behaviour:{self.kind.name}:{self.class_index}")
+        return self._rng
 
     @property
     def cls(self) -> str:

@@ -17,6 +17,7 @@ from simulator.units import BPS, DAY, major_to_minor
 
 if TYPE_CHECKING:
     from simulator.model.channels import CwmChannel
+    from simulator.model.config import InvestorClassConfig
     from simulator.model.world import World
 
 PROFESSIONAL_PORTFOLIO_CENTS = major_to_minor(8_000_000)  # HK$ 8 m portfolio: a professional investor (FACTS, H)
@@ -29,18 +30,51 @@ FAILS_WEALTH_TEST_CNY = 500_000
 class Investors:
     def __init__(self, world: World) -> None:
         self.world = world
+        self.ineligible: list[Investor] = []  # CWM applicants refused at the eligibility test, in arrival order
+
+    def refuse_ineligible(self, inv: Investor) -> None:
+        self.world.refuse(inv.wallet, "cwm_investor_not_eligible", investor_class=inv.cls)
+        self.ineligible.append(inv)
+
+    def reapply(self) -> int:
+        """After the eligibility legs changed: each applicant they now admit applies again within
+        `reapply_within_days`, a delay from its own stream. Returns how many."""
+        w = self.world
+        days = w.cfg.policy.cwm.reapply_within_days
+        if not days:
+            return 0
+        admitted = [i for i in self.ineligible if i.profile is not None and w.policy.cwm_eligible(i.profile)]
+        chosen = set(admitted)
+        self.ineligible = [i for i in self.ineligible if i not in chosen]
+        for inv in admitted:
+            w.env.process(self._again(inv, float(inv.rng.uniform(0, days * DAY))))
+        return len(admitted)
+
+    def _again(self, inv: Investor, delay: float) -> Generator[simpy.Event, Any, None]:
+        yield self.world.env.timeout(delay)
+        yield from self.journey(inv)
 
     def arrivals(self, cls: str) -> Generator[simpy.Event, Any, None]:
         """The class's prospective investors arrive uniformly over its arrival window after the approval."""
         w = self.world
         c = w.cfg.investors[cls]
         start = w.issuer.approval_days * DAY
-        streams = [w.streams.get(f"investor:{cls}:{i}") for i in range(c.count)]
-        times = [start + float(s.uniform(0, c.arrival_days * DAY)) for s in streams]
+        # the arrival time is each investor's first draw; its stream is taken again at arrival and that draw
+        # repeated, rather than 100 k streams held for the whole arrival window
+        times = [start + self._arrival_offset(c, w.streams.own(f"investor:{cls}:{i}")) for i in range(c.count)]
         for i in sorted(range(c.count), key=lambda k: (times[k], k)):
             yield w.env.timeout(max(0.0, times[i] - w.env.now))
-            inv = self.new_investor(cls, i, streams[i])
+            rng = w.streams.own(f"investor:{cls}:{i}")
+            self._arrival_offset(c, rng)
+            inv = self.new_investor(cls, i, rng)
             w.env.process(self.journey(inv))
+
+    @staticmethod
+    def _arrival_offset(c: InvestorClassConfig, rng: np.random.Generator) -> float:
+        """Seconds into the arrival window: the investor's first draw."""
+        if not c.arrival_profile:
+            return float(rng.uniform(0, c.arrival_days * DAY))
+        return c.arrival_day(float(rng.random())) * DAY
 
     def new_investor(self, cls: str, index: int, rng: np.random.Generator) -> Investor:
         """Investor `index` of class `cls`, drawn from a stream of its own (more investors of one class, or
@@ -56,7 +90,8 @@ class Investors:
         if kind.southbound:
             hukou = bool(rng.random() < c.gba_hukou_share)
             profile = MainlandProfile(
-                gba_hukou=hukou, gba_social_security_years=0 if hukou else int(rng.integers(0, 5)),
+                gba_hukou=hukou,
+                gba_social_security_years=0 if hukou else int(rng.integers(0, c.gba_social_security_years_max + 1)),
                 experience_years=int(rng.integers(2, 10)) if rng.random() < c.experienced_share
                 else int(rng.integers(0, 2)),
                 net_financial_assets_fen=major_to_minor(PASSES_WEALTH_TEST_CNY if rng.random() < c.wealth_test_share
@@ -65,7 +100,7 @@ class Investors:
             via_cwm = bool(rng.random() < c.via_cwm_share)
         bad_actor = bool(rng.random() < c.bad_actor_share)
         wallet = w.chain.new_account(f"{cls}-{index}")
-        inv = Investor(len(w.investors), kind, index, wallet, w.streams.get(f"behaviour:{cls}:{index}"),
+        inv = Investor(len(w.investors), kind, index, wallet, w.streams,
                        professional, wealth, via_cwm, profile, bad_actor=bad_actor)
         w.investors.append(inv)
         w.by_wallet[wallet] = inv
@@ -97,6 +132,9 @@ class Investors:
             yield from w.cwm_market.journey(inv)
             return
         decision = self.may_hold(inv)
+        if not decision.allowed and decision.reason == "cwm_investor_not_eligible":
+            self.refuse_ineligible(inv)
+            return
         if not decision.allowed:
             w.refuse(inv.wallet, decision.reason, investor_class=inv.cls)
             return
@@ -134,6 +172,7 @@ class Investors:
                 accepted.append(channel)
                 channel.clients.append(inv)
         inv.channels = tuple(c.name for c in accepted)
+        w.counters.cwm_investors += 1
         return accepted[0].platform
 
     def may_hold(self, inv: Investor) -> Decision:

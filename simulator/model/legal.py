@@ -87,7 +87,7 @@ class Legal:
     def _catch(self, inv: Investor, rate: float) -> Generator[simpy.Event, Any, None]:
         w = self.world
         cfg = w.cfg.legal
-        delay = float(w.streams.get(f"legal:{inv.cls}:{inv.class_index}").exponential(YEAR / rate))
+        delay = float(w.streams.own(f"legal:{inv.cls}:{inv.class_index}").exponential(YEAR / rate))
         yield w.env.timeout(delay)
         self.stats.detected += 1
         s = w.suite

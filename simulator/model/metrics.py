@@ -30,6 +30,8 @@ class Counters:
     counterparty_failures: int = 0
     settlement_latency_s_total: int = 0  # summed, not listed: a long run settles millions of trades
     claimed_cents: int = 0
+    cwm_investors: int = 0  # mainland agents onboarded at a CWM channel
+    cwm_remitted_fen: int = 0  # their southbound remittances, gross (principal, every purchase's)
     aggregate_quota_bound_day: int | None = None  # first day a purchase was refused, cut or scaled by it
     refused: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
 
@@ -53,6 +55,9 @@ def daily_row(w: World) -> dict[str, Any]:
         "distributions_hkd_cents_cum": w.revenue.distributed_cents,
         "cwm_aggregate_quota_used_fen": w.policy.cwm_aggregate_used_fen,
         "cwm_aggregate_quota_fen": w.policy.rules.cwm.aggregate_quota_fen,  # in force (a shock may change it)
+        # the whole market's, as published: each agent stands for agent_weight real investors
+        "cwm_investors": c.cwm_investors * w.policy.rules.cwm.agent_weight,
+        "cwm_remitted_cny_cum": c.cwm_remitted_fen * w.policy.rules.cwm.agent_weight // MINOR_PER_MAJOR,
         "refused_cum": sum(c.refused.values()),
         "sentiment": round(w.market.sentiment, 4),
         "offering_state": w.issuer.state,

@@ -68,6 +68,17 @@ class Shocks:
                 else c.aggregate_quota_fen
             policy.rules = replace(policy.rules, cwm=replace(c, individual_quota_fen=individual,
                                                              aggregate_quota_fen=aggregate))
+        elif shock.kind == "cwm_eligibility_change":
+            c = policy.rules.cwm
+            years = shock.min_gba_social_security_years
+            experience = shock.min_experience_years
+            assets = shock.min_net_financial_assets_cny
+            policy.rules = replace(policy.rules, cwm=replace(
+                c, min_gba_social_security_years=c.min_gba_social_security_years if years is None else years,
+                min_experience_years=c.min_experience_years if experience is None else experience,
+                min_net_financial_assets_fen=c.min_net_financial_assets_fen if assets is None
+                else major_to_minor(assets)))
+            w.investor_flow.reapply()
         elif shock.kind == "cwm_product_list" and shock.product not in ("", "solar_token"):
             if w.cwm_market is None:  # the config refuses a product the scenario does not have
                 raise ModelError(f"a shock lists {shock.product!r} in a world without a CWM market")

@@ -37,13 +37,14 @@ def test_every_argument_has_help(name):
 def test_backend_arguments_offer_their_choices():
     backends = {name: next(a for a in p._actions if a.dest == "backend")
                 for name, p in PARSERS.items() if any(a.dest == "backend" for a in p._actions)}
-    assert set(backends) == {"rwa-sim run", "rwa-sim sweep", "rwa-sim contracts gas"}
+    assert set(backends) == {"rwa-sim run", "rwa-sim sweep", "rwa-sim calibrate", "rwa-sim contracts gas"}
+    assert tuple(backends["rwa-sim calibrate"].choices) == ("revm", "pyevm")
     assert tuple(backends["rwa-sim run"].choices) == BACKENDS
     assert tuple(backends["rwa-sim sweep"].choices) == ("revm", "pyevm")  # in-process EVMs only
     assert tuple(backends["rwa-sim contracts gas"].choices) == ("pyevm", "web3")  # chain gas only
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["sweep", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["sweep", "--help"], ["calibrate", "--help"]])
 def test_help_shows_usage_examples(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         main(argv)

@@ -45,7 +45,7 @@ CASES = [
     ("unknown top-level key", mutate(colour="red"), "colour: unknown key"),
     ("negative quota", mutate(policy__cwm__individual_quota_cny=-1), "policy.cwm.individual_quota_cny: Input should be "
                                                                       "greater than or equal to 0"),
-    ("bad enum", mutate(offering__allocation="lottery"), "offering.allocation: Input should be 'pro-rata' or"),
+    ("bad enum", mutate(offering__allocation="lottery"), "offering.allocation: Input should be pro-rata or"),
     ("missing name", mutate(scenario={"seed": 1}), "scenario.name: required field missing"),
     ("nested list item", mutate(platforms=[{"name": "a", "fee_bps": -5}]), "platforms.0.fee_bps: Input should be"),
     ("cross-field", mutate(offering__soft_cap_hkd=10**12), "offering.soft_cap_hkd: soft_cap_hkd 1000000000000 must not "

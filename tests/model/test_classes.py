@@ -52,7 +52,7 @@ def test_each_class_is_endowed_in_its_home_account_and_currency():
     homes = {(c.home_account, c.home_currency) for c in INVESTOR_CLASSES.values()}
     assert homes == {("mainland", "CNY"), ("bank", "HKD"), ("fund", "USD")}
     for name, kind in INVESTOR_CLASSES.items():
-        inv = w.investor_flow.new_investor(name, 0, w.streams.get(f"investor:{name}:0"))
+        inv = w.investor_flow.new_investor(name, 0, w.streams.own(f"investor:{name}:0"))
         assert w.ledger.balance(f"{kind.home_account}:{inv.wallet}", kind.home_currency) > 0
         for account, currency in homes - {(kind.home_account, kind.home_currency)}:
             assert w.ledger.balance(f"{account}:{inv.wallet}", currency) == 0

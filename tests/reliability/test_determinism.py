@@ -11,7 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 BACKEND_SPECIFIC = {"wall_seconds", "backend", "gas_used_chain", "gas_used_revm_session"}
 # shocks that fall after the shrunk horizons here: removed, or the quota rise moved to day 200 (after the day-180
 # listing, so the small runs see both)
-NO_SHOCKS = {"regulatory_divergence_shock": ["shocks=[]"], "cwm_quota_binds": ["shocks.4.day=200"]}
+# the history of cwm_launch (2.0 rules on day 860) compressed into the small horizon
+LAUNCH_SMALL = ["shocks.0.day=100", "shocks.1.day=100", "cwm_channels.1.admitted_day=100",
+                "investors.mainland_gba.arrival_profile=[{from_day=0, weight=1.0}, {from_day=10, weight=3.0}]"]
+NO_SHOCKS = {"regulatory_divergence_shock": ["shocks=[]"], "cwm_quota_binds": ["shocks.4.day=200"],
+             "cwm_launch": LAUNCH_SMALL}
 
 
 def test_web3_eth_tester_gives_the_revm_outputs_on_the_baseline_at_small_size():

@@ -25,6 +25,7 @@ from simulator.cli import main
 from simulator.limits import START_DATE_MAX, START_DATE_MIN
 from simulator.model.classes import CLASS_NAMES
 from simulator.model.config import (
+    MAINLAND_ONLY,
     CwmChannelConfig,
     CwmConfig,
     InvestorClassConfig,
@@ -131,13 +132,14 @@ def scenarios(draw) -> dict:
     data["cwm_channels"] = [
         {"name": f"ch{i}", "kind": draw(st.sampled_from(["bank", "broker"])),
          "platform": draw(st.sampled_from(["", *platform_names])),
-         **draw(table(CwmChannelConfig, {"kyc_latency_days": 10}))}
+         # the first channel takes clients from day 0, as the schema requires of one
+         **draw(table(CwmChannelConfig, {"kyc_latency_days": 10, "admitted_day": 60},
+                      ("admitted_day",) if i == 0 else ()))}
         for i in range(draw(st.integers(1, 3)))]
 
     investors = {}
     for cls in draw(st.lists(st.sampled_from(CLASS_NAMES), unique=True)):
-        skip = () if cls == "mainland_gba" else ("gba_hukou_share", "experienced_share", "wealth_test_share",
-                                                 "via_cwm_share", "both_channels_share", "closed_loop_violation_share")
+        skip = () if cls == "mainland_gba" else MAINLAND_ONLY
         investors[cls] = draw(table(InvestorClassConfig, {"count": MAX_COUNT, "arrival_days": 30}, skip))
     data["investors"] = investors
 

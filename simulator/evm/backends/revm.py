@@ -17,11 +17,13 @@ _REVERT_RE = re.compile(r"Revert \{ gas_used: (\d+), output: 0x([0-9a-fA-F]*) \}
 _HALT_RE = re.compile(r"Halt \{ reason: (\w+), gas_used: (\d+) \}")
 # Journal frames allowed before a compaction (simulator/evm/backends/revm_compaction.py). A compaction costs the
 # journal since the last one plus the redeployed contracts' storage (rendered and parsed each time), so the
-# budget is the larger of a floor and one frame per such slot: each compaction pays for work in proportion to
-# its cost, and the journal stays within a fixed multiple of what it serves. A compliant transfer makes about
-# 36 frames; a frame is about 250 bytes of rendered text.
+# budget is the larger of a floor and half a frame per such slot: each compaction pays for work in proportion to
+# its cost. The rendering is held twice at its peak (revm's string and Python's copy), so the factor trades
+# memory for time: at 165 k investors 1.0 peaked at 2.3 GB and 0.5 at 2.0 GB, for about a third more compaction
+# time (benchmarks W4). A compliant transfer makes about 36 frames; a frame is about 250 bytes of rendered text,
+# and each identity it touched renders its code and loaded slots (about 7 KB).
 JOURNAL_BUDGET = 100_000
-FRAMES_PER_HOT_SLOT = 1.0
+FRAMES_PER_HOT_SLOT = 0.5
 CHECK_EVERY = 64  # transactions between reads of the journal length
 _Token = tuple[JournalCheckpoint, dict[str, int]]  # a snapshot: the journal checkpoint and the nonces then
 
@@ -52,6 +54,7 @@ class RevmBackend(Backend):
         """Drop the journal and logs pyrevm never releases, keeping the state (revm_compaction.py). Only done
         with no snapshot alive: the first compaction starts a fresh EVM, later ones revert to a checkpoint."""
         self.evm = self.compactor.compact(self.evm, self._fresh_evm, self._creators)
+        self._creators.clear()  # what the rebuild needed (one ONCHAINID proxy an investor would keep it growing)
         self._budget = max(JOURNAL_BUDGET, int(FRAMES_PER_HOT_SLOT * self.compactor.hot_slots))
         self._since_compaction = 0
         self.compactions += 1
@@ -106,7 +109,8 @@ class RevmBackend(Backend):
         self._bump_nonce(sender)
         try:
             address = self.evm.deploy(sender, initcode, gas=TX_GAS_LIMIT)
-            self._creators[address.lower()] = (sender, nonce)
+            if self.compactor.base is None:  # only the first compaction redeploys: later contracts stay raw
+                self._creators[address.lower()] = (sender, nonce)
         except RuntimeError as exc:
             gas, output, _ = self._failure(exc)
             return self._account(TxResult(False, output, gas, [], number, timestamp))

@@ -33,20 +33,47 @@ _ACCOUNT_RE = re.compile(r"(0x[0-9a-f]{40}): Account \{ info: AccountInfo \{ bal
                          r"state: (?:Raw|\w+ \{ len: (\d+))|None)")
 # (a slot key follows "{" or ", ": anchoring it spares the engine a retry at every digit of a 78-digit key)
 _SLOT_RE = re.compile(r"[{ ](\d+): StorageSlot \{ previous_or_original_value: (\d+), present_value: (\d+) \}")
+# the same, for a slot whose present value is not the one it was loaded with (a backreference: the engine
+# skips the unchanged slots, most of a loaded identity's, without a Python object for any of them)
+_CHANGED_SLOT_RE = re.compile(
+    r"[{ ](\d+): StorageSlot \{ previous_or_original_value: (\d+), present_value: (?!\2 \})(\d+) \}")
 # Contracts with at least this much code are redeployed at the rebuild (revm analyses their code once); the
 # rest (ONCHAINID proxies: one per investor, 529 bytes) are inserted raw, their storage into the database.
 HOT_CODE_BYTES = 1024
 
 
-@dataclass
+@dataclass(slots=True)
 class RenderedAccount:
-    """One account of the rendering: balance, nonce, runtime code in hex ("" for none) and its loaded slots
-    as (key, original, present) decimal strings."""
+    """One account of the rendering: balance, nonce, and where its code and slots are in `text` (read on
+    demand: at the scale of the whole market the rendering runs to hundreds of MB, and a Python object for
+    each of its slots would take as much again)."""
 
     balance: int
     nonce: int
-    code: str
-    slots: list[tuple[str, str, str]]
+    text: str
+    code_span: tuple[int, int]  # runtime code in hex, without padding ("" for none)
+    storage_span: tuple[int, int]
+
+    @property
+    def code(self) -> str:
+        return self.text[self.code_span[0]:self.code_span[1]]
+
+    @property
+    def code_hex_len(self) -> int:
+        return self.code_span[1] - self.code_span[0]
+
+    def slots(self) -> Iterator[tuple[str, str]]:
+        """Every loaded slot as (key, present value), decimal strings."""
+        for m in _SLOT_RE.finditer(self.text, *self.storage_span):
+            yield m.group(1), m.group(3)
+
+    def changed_slots(self) -> Iterator[tuple[int, int]]:
+        """The slots whose value changed since they were loaded, as (key, present value)."""
+        for m in _CHANGED_SLOT_RE.finditer(self.text, *self.storage_span):
+            yield int(m.group(1)), int(m.group(3))
+
+    def slot_count(self) -> int:
+        return self.text.count(": StorageSlot {", *self.storage_span)
 
 
 def parse_state(text: str) -> dict[str, RenderedAccount]:
@@ -59,13 +86,14 @@ def parse_state(text: str) -> dict[str, RenderedAccount]:
     accounts = {}
     for i, m in enumerate(matches):
         # analysed code is padded: keep the original `len` bytes (an EOA has none); raw code is as it is
-        code = m.group(4) or ""
+        code_start = m.start(4) if m.group(4) is not None else m.end()
+        code_end = m.end(4) if m.group(4) is not None else code_start
         if m.group(5) is not None:
-            code = code[: 2 * int(m.group(5))]
+            code_end = min(code_end, code_start + 2 * int(m.group(5)))
         body_end = matches[i + 1].start() if i + 1 < len(matches) else end
         storage_end = text.find("status: AccountStatus", m.end(), body_end)
-        accounts[m.group(1)] = RenderedAccount(int(m.group(2)), int(m.group(3)), code,
-                                               _SLOT_RE.findall(text, m.end(), storage_end))
+        accounts[m.group(1)] = RenderedAccount(int(m.group(2)), int(m.group(3)), text, (code_start, code_end),
+                                               (m.end(), storage_end))
     return accounts
 
 
@@ -108,7 +136,8 @@ class Compactor:
     exactly), every account's balance and nonce, and the base checkpoint."""
 
     deploy_gas: int
-    hot: dict[str, dict[int, int]] = field(default_factory=dict)  # address -> slot -> value at the rebuild
+    # address -> slot -> value at the rebuild, as rendered (decimal strings: compared, never converted)
+    hot: dict[str, dict[str, str]] = field(default_factory=dict)
     infos: dict[str, tuple[int, int]] = field(default_factory=dict)  # every account: (balance, nonce)
     base: JournalCheckpoint | None = None
     base_frames: int = 0  # the journal's length at the base (frames before it are never released)
@@ -127,7 +156,7 @@ class Compactor:
         else:
             self._in_place(evm, accounts)
         self.base_frames = evm.journal_len
-        self.hot_slots = sum(len(accounts[a].slots) for a in self.hot)
+        self.hot_slots = sum(accounts[a].slot_count() for a in self.hot)
         return evm
 
     def _rebuild(self, evm: EVM, accounts: dict[str, RenderedAccount],
@@ -135,7 +164,7 @@ class Compactor:
         hot = set()
         for address, acct in accounts.items():
             creator = creators.get(address)
-            if len(acct.code) < 2 * HOT_CODE_BYTES or creator is None or acct.balance != 0 or acct.nonce != 1:
+            if acct.code_hex_len < 2 * HOT_CODE_BYTES or creator is None or acct.balance != 0 or acct.nonce != 1:
                 continue
             deployer, deployer_nonce = creator
             evm.insert_account_info(deployer, AccountInfo(nonce=deployer_nonce))
@@ -145,16 +174,16 @@ class Compactor:
             hot.add(address)
         cold: list[tuple[str, Iterator[tuple[int, int]], int]] = []
         for address, acct in accounts.items():
-            slots = {int(k): int(v) for k, _, v in acct.slots if v != "0"}
+            slots = {k: v for k, v in acct.slots() if v != "0"}
             self.infos[address] = (acct.balance, acct.nonce)
             if address in hot:
                 for slot, value in slots.items():
-                    evm.insert_account_storage(address, slot, value)
+                    evm.insert_account_storage(address, int(slot), int(value))
                 self.hot[address] = slots
                 continue
             evm.insert_account_info(address, account_info(acct.balance, acct.nonce, acct.code))
             if slots:
-                cold.append((address, iter(slots.items()), len(slots)))
+                cold.append((address, ((int(k), int(v)) for k, v in slots.items()), len(slots)))
         insert_into_database(evm, cold)
         return evm
 
@@ -168,7 +197,7 @@ class Compactor:
         cold: list[tuple[str, Iterator[tuple[int, int]], int]] = []
         for address, acct in accounts.items():
             if self.infos.get(address, (0, 0)) != (acct.balance, acct.nonce):
-                if acct.code and address not in self.infos and len(acct.code) >= 2 * HOT_CODE_BYTES:
+                if address not in self.infos and acct.code_hex_len >= 2 * HOT_CODE_BYTES:
                     self.raw_contracts += 1
                 # written outside the journal, so it outlives later reverts (a redeployed contract's code goes
                 # back in raw)
@@ -176,13 +205,11 @@ class Compactor:
                 self.infos[address] = (acct.balance, acct.nonce)
             if address in self.hot:
                 continue
-            changed = [(int(k), int(v)) for k, original, v in acct.slots if original != v]
+            changed = list(acct.changed_slots())
             if changed:
                 cold.append((address, iter(changed), len(changed)))
         insert_into_database(evm, cold)
         for address, rebuilt in self.hot.items():
-            acct = accounts[address]
-            for key, _, present in acct.slots:
-                slot, value = int(key), int(present)
-                if rebuilt.get(slot, 0) != value:
-                    evm.insert_account_storage(address, slot, value)
+            for key, present in accounts[address].slots():
+                if rebuilt.get(key, "0") != present:
+                    evm.insert_account_storage(address, int(key), int(present))
