@@ -72,14 +72,17 @@ def w1(quick: bool) -> None:
     record("W1", "pyevm backend: share of time outside py-evm (the glue)", glue, "<= 0.10", glue <= 0.10)
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, {root!r})
 from simulator.runner import run_scenario
 from simulator.scenario import load_scenario
 scenario = load_scenario({path!r}, {overrides!r})
 t = time.perf_counter()
 result = run_scenario(scenario, backend={backend!r}, rpc_url={rpc_url!r}, out_dir={out!r})
-print(json.dumps({{"wall": time.perf_counter() - t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+# the peak of this process's own memory: VmHWM is its address space's high-water mark; ru_maxrss would carry the
+# parent's across the fork and exec that started it (a benchmark parent that has run W5 holds 700 MiB)
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({{"wall": time.perf_counter() - t, "rss_mb": hwm / 1024,
                   "tx": result.summary["tx_count"], "recon": result.summary["reconciliation_diff_minor"]}}))
 """
 
