@@ -55,7 +55,8 @@ class Investors:
         yield from self.journey(inv)
 
     def arrivals(self, cls: str) -> Generator[simpy.Event, Any, None]:
-        """The class's prospective investors arrive uniformly over its arrival window after the approval."""
+        """The class's prospective investors arrive over its arrival window after the approval: uniformly, or as
+        its `arrival_profile` weighs the window's periods."""
         w = self.world
         c = w.cfg.investors[cls]
         start = w.issuer.approval_days * DAY
