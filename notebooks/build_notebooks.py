@@ -378,6 +378,13 @@ def _study(name: str, scenario: str, factors: str, method: str, samples: str, se
             f'      design=Design("{method}", factors, {samples}, seed=1), overrides={fixed}).run()\n')
 
 
+def _batch_setup(imports: str) -> str:
+    """The set-up cell of a notebook that runs batches (sweeps, calibrations) rather than one scenario."""
+    return (SETUP.replace("from simulator.runner import run_scenario\n", "")
+            .replace("from simulator.scenario import load_scenario\n", "")
+            + "\nimport tempfile\nfrom IPython.display import Image\n" + imports)
+
+
 def sensitivity_nb() -> None:
     small = 'SCALE == "small"'
     cells = [
@@ -394,13 +401,10 @@ def sensitivity_nb() -> None:
             "on 2 workers) and reproduces its figures."),
         new_code_cell('SCALE = "small"  # "full": the README\'s designs\nWORKERS = 2',
                       metadata={"tags": ["parameters"]}),
-        new_code_cell(SETUP.replace("from simulator.runner import run_scenario\n", "")
-                      .replace("from simulator.scenario import load_scenario\n", "")
-                      + "\nimport tempfile\nfrom IPython.display import Image\n"
-                      "from simulator import analysis\nfrom simulator.batch import Sweep\n"
+        new_code_cell(_batch_setup("from simulator import analysis\nfrom simulator.batch import Sweep\n"
                       "from simulator.designs import Design, parse_vary\nfrom simulator.errors import UserError\n"
                       f"RAISE_FACTORS = {RAISE_FACTORS!r}\nIRR_FACTORS = {IRR_FACTORS!r}\n"
-                      f"CWM_FACTORS = {CWM_FACTORS!r}\nWORK = Path(tempfile.mkdtemp())"),
+                      f"CWM_FACTORS = {CWM_FACTORS!r}\nWORK = Path(tempfile.mkdtemp())")),
         new_code_cell(
             _study("raise_dir", "solar_gba_baseline", "RAISE_FACTORS", "sobol", f"8 if {small} else 128",
                    f"1 if {small} else 2",
@@ -478,12 +482,9 @@ def calibration_nb() -> None:
             "workers) and reproduces its figures."),
         new_code_cell('SCALE = "small"  # "full": the README\'s calibration\nWORKERS = 2',
                       metadata={"tags": ["parameters"]}),
-        new_code_cell(SETUP.replace("from simulator.runner import run_scenario\n", "")
-                      .replace("from simulator.scenario import load_scenario\n", "")
-                      + "\nimport tempfile\nfrom IPython.display import Image\n"
-                      "from simulator.calibration import Calibration\n"
+        new_code_cell(_batch_setup("from simulator.calibration import Calibration\n"
                       f"FITS = {CALIBRATION_FITS!r}\nSMALL = {CALIBRATION_SMALL!r}\n"
-                      "WORK = Path(tempfile.mkdtemp())"),
+                      "WORK = Path(tempfile.mkdtemp())")),
         new_code_cell(
             f'fits = FITS if SCALE == "full" else {{k: FITS[k] for k in ("investors.mainland_gba.count", '
             f'"portfolio.invested_share")}}\n'

@@ -22,7 +22,7 @@ from typing import Any
 from simulator.columns import SWEEP_OWN, Schema, column_kind, nullable, summary_schema, timeseries_schema
 from simulator.designs import Design
 from simulator.errors import InputError, UserError
-from simulator.executor import Task, execute
+from simulator.executor import Task, execute, store_run
 from simulator.limits import MAX_SEED, MAX_SWEEP_RUNS
 from simulator.outputs import FORMATS, TableWriter, atomic_write, require_format
 from simulator.provenance import environment, fingerprint
@@ -186,8 +186,7 @@ class Sweep:
         return done
 
     def _store(self, row: dict) -> None:
-        task_key = f"p{row['point']:04d}-s{row['seed']}"
-        atomic_write(self.runs_dir / f"{task_key}.json", json.dumps(row, sort_keys=True) + "\n")
+        store_run(self.runs_dir, row)
 
     def run(self) -> Path:
         try:

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from simulator.batch import fingerprinted
-from simulator.calibration_report import CalibrationResult, TrialResult, model_mean
+from simulator.calibration_report import CalibrationResult, TrialResult, by_date, model_mean
 from simulator.designs import Factor, parse_vary
 from simulator.errors import InputError, UserError
-from simulator.executor import Task, execute
+from simulator.executor import Task, execute, proven_run, store_run
 from simulator.limits import MAX_SEED
 from simulator.outputs import atomic_write
 from simulator.provenance import environment
@@ -119,18 +119,6 @@ class Calibration:
             raise InputError(f"{self.out_dir} holds another calibration ({', '.join(differ)} differ): its runs are "
                              "not this one's; choose a new --out")
 
-    def _stored(self, task: Task) -> dict | None:
-        path = self.runs_dir / f"{task.key}.json"
-        try:
-            row = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
-            return None  # missing or torn: run again
-        ok = row.get("status") == "ok" and row.get("fingerprint") == task.fingerprint
-        return row if ok else None
-
-    def _store(self, row: dict) -> None:
-        key = f"p{row['point']:04d}-s{row['seed']}"
-        atomic_write(self.runs_dir / f"{key}.json", json.dumps(row, sort_keys=True) + "\n")
 
     # ------------------------------------------------------------------ the search
     def run(self) -> CalibrationResult:
@@ -192,7 +180,7 @@ class Calibration:
         rows: dict[str, dict] = {}
         todo = []
         for task in tasks:
-            stored = self._stored(task)
+            stored = proven_run(self.runs_dir, task)
             if stored is not None:
                 rows[task.key] = stored
                 if bar is not None:
@@ -201,8 +189,7 @@ class Calibration:
                 todo.append(task)
 
         def store(row: dict) -> None:
-            self._store(row)
-            rows[f"p{row['point']:04d}-s{row['seed']}"] = row
+            rows[store_run(self.runs_dir, row)] = row
 
         execute(self.data, self.source, todo, self.backend, store, workers=self.workers, scheduler=self.scheduler,
                 bar=bar)
@@ -213,7 +200,8 @@ class Calibration:
             if failed:
                 results.append(TrialResult(n, p, runs, None, f"seed {failed[0]['seed']}: {failed[0].get('error')}"))
                 continue
-            fit = [(t, relative_error(model_mean(t, runs), t)) for t in self.targets.of("fit")]
+            series = [by_date(r) for r in runs]
+            fit = [(t, relative_error(model_mean(t, series), t)) for t in self.targets.of("fit")]
             results.append(TrialResult(n, p, runs, loss(fit) if fit else 0.0))
         return results
 

@@ -37,8 +37,9 @@ class TrialResult:
     error: str = ""
 
 
-def model_mean(target: Target, runs: list[dict]) -> float:
-    values = [measured(target, by_date(r)) for r in runs]
+def model_mean(target: Target, series: list[dict[str, dict]]) -> float:
+    """The target's measure averaged over the seeds' timeseries (each by date: `by_date`)."""
+    values = [measured(target, rows) for rows in series]
     return sum(values) / len(values)
 
 
@@ -58,8 +59,9 @@ class CalibrationResult:
     def rows(self) -> list[dict[str, Any]]:
         """The best trial against every target."""
         out = []
+        series = [by_date(r) for r in self.best.runs]
         for t in self.calibration.targets.targets:
-            values = [measured(t, by_date(r)) for r in self.best.runs]
+            values = [measured(t, rows) for rows in series]
             mean = sum(values) / len(values)
             out.append({"name": t.name, "use": t.use, "measure": t.measure, "date": t.date.isoformat(),
                         "since": t.since.isoformat() if t.since else "", "data": t.value, "model": mean,

@@ -8,6 +8,7 @@ failure never stops the batch. Sweeps (simulator/batch.py) and calibrations (sim
 from __future__ import annotations
 
 import gc
+import json
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -18,6 +19,7 @@ from typing import Any
 
 from simulator.columns import timeseries_schema
 from simulator.errors import UserError
+from simulator.outputs import atomic_write
 from simulator.scenario import apply_overrides, validate
 
 
@@ -126,3 +128,20 @@ def _run_dask(data: dict, source: str, todo: list[Task], backend: str, store: Ca
                 bar.update(1)
     finally:
         client.close()
+
+
+def store_run(runs_dir: Path, row: dict) -> str:
+    """Keep a finished run as runs_dir/<task key>.json, written atomically; returns the key."""
+    key = f"p{row['point']:04d}-s{row['seed']}"
+    atomic_write(runs_dir / f"{key}.json", json.dumps(row, sort_keys=True) + "\n")
+    return key
+
+
+def proven_run(runs_dir: Path, task: Task) -> dict | None:
+    """The stored run of `task` when it finished and its fingerprint proves it is the task's; None otherwise
+    (missing, torn, failed or another task's: run it again)."""
+    try:
+        row = json.loads((runs_dir / f"{task.key}.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    return row if row.get("status") == "ok" and row.get("fingerprint") == task.fingerprint else None
