@@ -55,6 +55,19 @@ def run_task(data: dict, source: str, task: Task, backend: str) -> dict:
     return row
 
 
+def run_batch(data: dict, source: str, tasks: list[Task], backend: str) -> list[dict]:
+    """Several runs as one Dask task: a run of a small scenario lasts about as long as the scheduler's and the
+    worker's own bookkeeping of a task, which batching pays once per batch."""
+    return [run_task(data, source, task, backend) for task in tasks]
+
+
+def batches(todo: list[Task], workers: int, per_worker: int = 32) -> list[list[Task]]:
+    """`todo` in order, cut into batches: about `per_worker` batches for each worker, so a worker that finishes
+    early waits at most one short batch at the end, and never more than one run to a batch when there are few."""
+    size = max(1, len(todo) // (max(1, workers) * per_worker))
+    return [todo[i:i + size] for i in range(0, len(todo), size)]
+
+
 def warm_worker() -> None:
     """Load every artifact and ABI codec in this process (what a forked pool worker inherits warm)."""
     from simulator.chain.artifacts import ARTIFACTS
@@ -120,12 +133,14 @@ def _run_dask(data: dict, source: str, todo: list[Task], backend: str, store: Ca
         raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {type(exc).__name__}: {exc}") from None
     try:
         client.run(warm_worker)  # once per worker: a standing cluster stays warm between tasks
-        futures = [client.submit(run_task, data, source, t, backend, key=f"rwa-sim-{t.key}", pure=False)
-                   for t in todo]
+        futures = [client.submit(run_batch, data, source, batch, backend, key=f"rwa-sim-{batch[0].key}-{len(batch)}",
+                                 pure=False)
+                   for batch in batches(todo, sum(client.nthreads().values()))]
         for future in dask_completed(futures):
-            store(future.result())
-            if bar is not None:
-                bar.update(1)
+            for row in future.result():
+                store(row)
+                if bar is not None:
+                    bar.update(1)
     finally:
         client.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import signal
 import subprocess
@@ -101,15 +102,31 @@ def test_resume_after_a_kill_gives_the_uninterrupted_csv(tmp_path, pool_sweep):
     assert (out / "timeseries.csv").read_bytes() == (pool_sweep.parent / "timeseries.csv").read_bytes()
 
 
-def test_dask_local_cluster_gives_the_process_pool_csv(tmp_path, pool_sweep):
+def test_dask_local_cluster_gives_the_process_pool_csv(tmp_path, pool_sweep, monkeypatch):
     from distributed import LocalCluster
 
+    from simulator import executor
+
+    # one batch per worker (4 runs each), so a Dask task carries several runs
+    monkeypatch.setattr(executor, "batches", functools.partial(executor.batches, per_worker=1))
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster:
         out = tmp_path / "dask"
         assert main(["sweep", str(SMALL), *GRID, *SHORT, "--seeds", "2", "--out", str(out),
                      "--scheduler", cluster.scheduler_address, "--quiet"]) == 0
     assert (out / "sweep.csv").read_bytes() == pool_sweep.read_bytes()
+
+
+def test_batches_keep_every_task_in_order_and_balance_the_workers():
+    from simulator.executor import Task, batches
+
+    todo = [Task(point, 0, ()) for point in range(1_024)]
+    cut = batches(todo, 2)
+    assert [t for batch in cut for t in batch] == todo
+    assert len(cut) == 64 and {len(batch) for batch in cut} == {16}
+    assert [len(b) for b in batches(todo[:10], 2)] == [1] * 10  # few runs: one to a task
+    assert [len(b) for b in batches(todo[:100], 2, per_worker=8)] == [6] * 16 + [4]
+    assert batches([], 2) == []
 
 
 def test_bad_grid_and_unreachable_scheduler(tmp_path, capsys):
