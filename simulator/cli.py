@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from simulator import __version__
+from simulator.cli_contracts import add_contracts_parser, cmd_contracts
 from simulator.designs import METHODS, Design, parse_vary
 from simulator.errors import InputError, UserError
 from simulator.limits import MAX_SEED
@@ -165,19 +166,17 @@ def _build_parser() -> argparse.ArgumentParser:
                      help=f"EVM backend (default {DEFAULT_BACKEND})")
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    contracts = sub.add_parser("contracts", help="build and check the Solidity artifacts")
-    csub = contracts.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    csub.add_parser("build", help="compile contracts/src with the pinned solc-js and write the artifacts")
-    csub.add_parser("check", help="exit 1 naming every stale or missing artifact")
-    gas = csub.add_parser("gas", help="gas per contract function on a scripted exercise of the suite, as CSV")
-    gas.add_argument("--out", type=Path, default=None, help="CSV file (default: print to stdout)")
-    gas.add_argument("--backend", default="pyevm", choices=("pyevm", "web3"),
-                     help="pyevm (default) or web3: both charge what a chain charges (revm's session gas does not)")
-    deploy = csub.add_parser("deploy", help="deploy the configured suite to a JSON-RPC node and write its addresses")
-    deploy.add_argument("--rpc-url", required=True, help="JSON-RPC node, e.g. http://127.0.0.1:8545 (anvil)")
-    deploy.add_argument("--out", type=Path, required=True, help="JSON file: addresses, roles, accounts")
-    deploy.add_argument("--seed", type=int, default=0, help="seed of the deterministic role-holder accounts")
-    deploy.add_argument("--with-keys", action="store_true", help="also write the role holders' private keys")
+    add_contracts_parser(sub, _Parser)
+
+    dash = sub.add_parser("dashboard", help="serve the browser dashboard: edit, run and compare scenarios; browse "
+                          "sweeps, analyses and calibrations")
+    dash.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
+    dash.add_argument("--host", default="127.0.0.1",
+                      help="interface to listen on (default 127.0.0.1: this machine only)")
+    dash.add_argument("--workspace", type=Path, default=Path("out/dashboard"),
+                      help="directory the page's runs are written to, one folder each (default out/dashboard)")
+    dash.add_argument("--scenarios", type=Path, default=None,
+                      help="folder of scenario files the page offers (default the project's scenarios/)")
     return parser
 
 
@@ -323,58 +322,12 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_contracts(args: argparse.Namespace) -> int:
-    from simulator.chain.toolchain import Toolchain
-
-    if args.action in ("gas", "deploy"):
-        return _cmd_contracts_gas(args) if args.action == "gas" else _cmd_contracts_deploy(args)
-    toolchain = Toolchain()
-    if args.action == "build":
-        written = toolchain.build()
-        print(f"built {len(written)} artifact(s) with solc-js {toolchain.pinned_solc_version()}:")
-        for path in written:
-            print(f"  {path.name}")
-        return 0
-    problems = toolchain.check()
-    if problems:
-        for line in problems:
-            print(line, file=sys.stderr)
-        print("run `rwa-sim contracts build` and commit the artifacts", file=sys.stderr)
-        return 1
-    print("artifacts up to date")
-    return 0
-
-
-def _cmd_contracts_gas(args: argparse.Namespace) -> int:
-    from simulator.chain import Chain
-    from simulator.chain.gas_report import gas_table, to_csv
-    from simulator.outputs import atomic_write as _atomic_write
-
-    text = to_csv(gas_table(Chain(args.backend)))
-    if args.out is None:
-        print(text, end="")
-    else:
-        _atomic_write(args.out, text)
-        print(f"wrote {args.out}")
-    return 0
-
-
-def _cmd_contracts_deploy(args: argparse.Namespace) -> int:
-    import json
-
-    from simulator.chain import Chain
-    from simulator.chain.deployment import describe_deployment
-    from simulator.chain.suite import deploy_suite
-    from simulator.outputs import atomic_write as _atomic_write
-
-    if args.seed < 0:
-        raise InputError("--seed must be a non-negative integer")
-    chain = Chain("web3", rpc_url=args.rpc_url, seed=args.seed)
-    suite = deploy_suite(chain)
-    description = describe_deployment(suite, with_keys=args.with_keys)
-    _atomic_write(args.out, json.dumps(description, indent=2, sort_keys=True) + "\n")
-    print(f"deployed {len(description['contracts'])} contracts to {args.rpc_url}; wrote {args.out}")
-    return 0
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    try:
+        from simulator.dashboard.server import serve
+    except ImportError as exc:
+        raise UserError(f"the dashboard needs its extra: pip install 'gba-rwa-sim[dashboard]' ({exc})") from None
+    return serve(args.host, args.port, args.workspace, args.scenarios)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -382,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         args = _build_parser().parse_args(argv)
         commands = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "list": _cmd_list,
                     "sweep": _cmd_sweep, "calibrate": _cmd_calibrate, "analyze": _cmd_analyze, "gallery": _cmd_gallery,
-                    "contracts": _cmd_contracts}
+                    "contracts": cmd_contracts, "dashboard": _cmd_dashboard}
         return commands[args.command](args)
     except UserError as exc:
         problems = getattr(exc, "problems", None)  # a scenario's problems: one line each, naming the field

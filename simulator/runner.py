@@ -34,8 +34,9 @@ class RunResult:
 
 def run(config: WorldConfig, seed: int = 0, backend: str = "revm", *, rpc_url: str | None = None,
         scenario: str = "adhoc", chain: Chain | None = None, progress: bool = False,
-        event_sink: Callable[[dict], None] | None = None) -> RunResult:
-    """One world run. With `event_sink`, events stream to it and `RunResult.events` stays empty."""
+        event_sink: Callable[[dict], None] | None = None, on_day: Callable[[int], None] | None = None) -> RunResult:
+    """One world run. With `event_sink`, events stream to it and `RunResult.events` stays empty; `on_day` is
+    called with each simulated day as it ends (the dashboard's progress)."""
     started = time.perf_counter()
     problem = token_unit_problem(config.offering.price_hkd_cents, config.offering.hard_cap_hkd)
     if problem:  # validation refuses it; this guards a config built without validation (model_copy)
@@ -43,12 +44,19 @@ def run(config: WorldConfig, seed: int = 0, backend: str = "revm", *, rpc_url: s
     chain = chain or Chain(backend, rpc_url=rpc_url, seed=seed)
     world = World(config, seed, chain)
     world.event_sink = event_sink
+    world.on_day = on_day
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=config.horizon_days, unit="day", desc=scenario, leave=False)
-        world.on_day = lambda day: bar.update(1)
+
+        def tick(day: int) -> None:
+            bar.update(1)
+            if on_day is not None:
+                on_day(day)
+
+        world.on_day = tick
     try:
         world.run()
     finally:
@@ -62,7 +70,8 @@ def run(config: WorldConfig, seed: int = 0, backend: str = "revm", *, rpc_url: s
 
 
 def run_scenario(scenario: Scenario, seed: int | None = None, backend: str = "revm", *, rpc_url: str | None = None,
-                 out_dir: Path | str | None = None, progress: bool = False, fmt: str = "csv") -> RunResult:
+                 out_dir: Path | str | None = None, progress: bool = False, fmt: str = "csv",
+                 on_day: Callable[[int], None] | None = None) -> RunResult:
     """Run a validated `simulator.scenario.Scenario`; write its outputs to `out_dir` when given, as CSV or
     Parquet (`fmt`)."""
     from simulator.columns import EVENTS
@@ -81,7 +90,7 @@ def run_scenario(scenario: Scenario, seed: int | None = None, backend: str = "re
     stream = TableWriter(out_dir / f"events.{fmt}", EVENTS, fmt) if out_dir is not None else None
     try:
         result = run(scenario.world(), seed, backend, scenario=scenario.scenario.name, chain=chain, progress=progress,
-                     event_sink=stream.write if stream else None)
+                     event_sink=stream.write if stream else None, on_day=on_day)
     except BaseException:
         if stream is not None:
             stream.abort()  # no events.csv that looks complete
