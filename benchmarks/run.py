@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import ageing  # noqa: E402
 from workloads import w1_handles, w1_pyevm_glue, w1_raw_pyrevm  # noqa: E402
 
 from simulator.chain import Chain  # noqa: E402
@@ -164,6 +165,12 @@ def w2(quick: bool) -> None:
     record("W2", "share of wall time inside the EVM backend (pyrevm calls)", spent["backend"] / wall)
     record("W2", "share in the chain layer (EVM + ABI + handles + accounts)", spent["chain"] / wall)
     record("W2", "share in the world model", 1 - spent["chain"] / wall, "< 0.5", 1 - spent["chain"] / wall < 0.5)
+    # what ages: the base and the 10-year run again, every contract function and compaction timed
+    short = ageing.profile_run(scenario)
+    long = ageing.profile_run(load_scenario(REFERENCE, scale_overrides(base_factor, 2 * base_years)))
+    print(ageing.table(short, long), flush=True)
+    for label, value in ageing.decompose(short, long).items():
+        record("W2", f"  years double, {label}", value)
 
 
 @contextlib.contextmanager
