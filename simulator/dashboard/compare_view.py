@@ -71,7 +71,7 @@ def Comparison(names: tuple[str, ...], line: str) -> None:
     bars = solara.use_memo(lambda: png(compare_bars(runs, METRICS, "summary metrics")), dependencies=[names])
     lines = solara.use_memo(lambda: png(compare_lines(runs, column, scale, line, line)), dependencies=[names, line])
     with solara.Row(style={"flex-wrap": "wrap"}):
-        solara.Image(bars, width="900px")
+        solara.Image(bars, width="1220px")
         solara.Image(lines, width="620px")
     with solara.Details(summary="Summaries side by side", expand=True):
         SummaryTable({name: run.summary for name, run in runs.items()})

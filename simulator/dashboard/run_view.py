@@ -129,6 +129,9 @@ def SummaryTable(summaries: dict) -> None:
     solara.DataFrame(table.reset_index().astype(str), items_per_page=80)
 
 
+STATUS_WORDS = {"running": "running", "done": "finished", "failed": "failed", "cancelled": "cancelled"}
+
+
 @solara.component
 def RunTab() -> None:
     if not state.data.value:
@@ -136,9 +139,11 @@ def RunTab() -> None:
         return
     RunControls()
     _ = state.tick.value
-    for job in reversed(state.jobs.value):
-        with solara.Card(title=f"Run {job.name} (seed {job.seed}, {job.backend})"):
-            status = job.status
+    # newest first; only the newest (and any still running) open: a session of many runs stays one page
+    for i, job in enumerate(reversed(state.jobs.value)):
+        status = job.status
+        title = f"{job.name} (seed {job.seed}, {job.backend}): {STATUS_WORDS[status]}"
+        with solara.Details(summary=title, expand=i == 0 or status == "running").key(job.name):
             if status == "running":
                 Progress(job)
             elif status == "done":

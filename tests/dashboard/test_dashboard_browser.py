@@ -116,9 +116,9 @@ def test_compare_settlement_variants(page, dashboard):
     page.get_by_text("small.toml: valid (small)").wait_for()
     page.get_by_role("tab", name="Compare").click()
     page.get_by_role("button", name="Run this scenario at T+5, T+1 and T+0").click()
-    for days in (5, 1, 0):
-        page.get_by_role("tab", name="Run").click()
-        page.get_by_text(re.compile(rf"small-T{days}-\d+ finished")).wait_for(timeout=RUN_TIMEOUT)
+    page.get_by_role("tab", name="Run").click()
+    for days in (5, 1, 0):  # each run a panel, titled with its state
+        page.get_by_text(re.compile(rf"small-T{days}-\d+ \(seed 3, revm\): finished")).wait_for(timeout=RUN_TIMEOUT)
     page.get_by_role("tab", name="Compare").click()
     page.get_by_role("button", name="Runs to compare").click()
     for days in (5, 0):
@@ -141,25 +141,28 @@ source = "made up for the dashboard's test"
 
 
 def _cli(*args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "simulator", *args, "--quiet"], capture_output=True, text=True,
-                          cwd=ROOT)
+    done = subprocess.run([sys.executable, "-m", "simulator", *args], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
 
 
 def test_browse_a_sweep_and_a_calibration(page, dashboard):
     out = dashboard["base"] / "out"  # the folder the page searches by default (relative to the server's cwd)
     small = str(ROOT / "tests" / "data" / "small.toml")
-    _cli("sweep", small, "--grid", "market.settlement_t_plus=0,5", "--set", "horizon_days=60",
-         "--out", str(out / "sweep-small"))
+    _cli("sweep", small, "--design", "sobol", "--samples", "2", "--vary", "investors.hk_professional.count=5:30:int",
+         "--vary", "investors.hk_retail.count=5:20:int", "--set", "horizon_days=60", "--out", str(out / "sweep-small"),
+         "--quiet")
+    _cli("analyze", "sobol", str(out / "sweep-small"), "--outcome", "investors_onboarded")
     (dashboard["base"] / "targets.toml").write_text(TARGETS)
     _cli("calibrate", small, "--targets", str(dashboard["base"] / "targets.toml"), "--set", "horizon_days=60",
          "--fit", "investors.hk_professional.count=5:30:int", "--trials", "3", "--seeds", "1",
-         "--out", str(out / "fits" / "cal-small"))
+         "--out", str(out / "fits" / "cal-small"), "--quiet")
     page.get_by_role("tab", name="Sweeps and analysis").click()
     page.get_by_role("button", name="Result").click()
     page.get_by_role("option", name="sweep sweep-small").click()
     page.get_by_text("runs (sweep.csv)").wait_for()
-    page.get_by_text("No analysis yet").wait_for()
+    page.get_by_text("analysis: sobol-investors-onboarded").wait_for()  # the Sobol' indices, table and figure
+    assert page.get_by_text("investors.hk_professional.count").count() >= 1
+    assert page.locator("img").count() >= 1
     assert page.get_by_role("button", name="Download sweep.csv").is_visible()
     page.get_by_role("button", name="Result").click()
     page.get_by_role("option", name="calibration fits/cal-small").click()
