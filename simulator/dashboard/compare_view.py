@@ -30,13 +30,10 @@ def start_settlement_variants() -> None:
     """Three runs of the scenario in the form: settlement T+5, T+1 and T+0 (market.settlement_t_plus)."""
     original = state.data.value
     name = form.get(original, ("scenario", "name")) or "scenario"
-    try:
-        for days in SETTLEMENT_DAYS:
-            variant = form.put(original, ("market", "settlement_t_plus"), days)
-            state.data.set(form.put(variant, ("scenario", "name"), f"{name}-T{days}"))
-            state.start_run(int(form.get(original, ("scenario", "seed")) or 0), "revm")
-    finally:
-        state.data.set(original)
+    for days in SETTLEMENT_DAYS:
+        variant = form.put(original, ("market", "settlement_t_plus"), days)
+        state.start_run(int(form.get(original, ("scenario", "seed")) or 0), "revm",
+                        form.put(variant, ("scenario", "name"), f"{name}-T{days}"))
 
 
 @solara.component

@@ -39,6 +39,19 @@ def _work(toml_text: str, seed: int, backend: str, out_dir: str, days: Any) -> N
         raise SystemExit(1) from None
 
 
+def parse_seed(text: str) -> int:
+    """The seed typed on the page, held to what `rwa-sim run --seed` accepts; ValueError says what is wrong."""
+    from simulator.limits import MAX_SEED
+
+    try:
+        seed = int(text.strip())
+    except ValueError:
+        raise ValueError("seed: expected a whole number") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed: must be from 0 to {MAX_SEED:,}")
+    return seed
+
+
 def _count(days: Any) -> None:
     with days.get_lock():
         days.value += 1

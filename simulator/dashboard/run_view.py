@@ -10,7 +10,7 @@ from pathlib import Path
 import solara
 
 from simulator.dashboard import form, state
-from simulator.dashboard.jobs import RunJob
+from simulator.dashboard.jobs import RunJob, parse_seed
 from simulator.dashboard.scenario_view import scenario_name
 
 POLL_SECONDS = 0.3
@@ -36,16 +36,11 @@ def RunControls() -> None:
     runnable = not problems and not state.drafts.value
 
     def start() -> None:
-        try:
-            value = int(seed.value)
-        except ValueError:
-            error.set("seed: expected a whole number")
-            return
         from simulator.errors import UserError
 
         try:
-            state.start_run(value, backend.value)
-        except UserError as exc:
+            state.start_run(parse_seed(seed.value), backend.value)
+        except (ValueError, UserError) as exc:  # a bad seed; a scenario changed under the button
             error.set(str(exc))
             return
         error.set("")

@@ -25,9 +25,11 @@ def ScenarioPicker() -> None:
                       on_value=pick, style={"min-width": "320px", "max-width": "420px"})
 
         def dropped(info: dict) -> None:
-            state.load_text(bytes(info["data"] or b"").decode("utf-8", errors="replace"), info["name"])
+            size = int(info["size"])
+            content = info["file_obj"].read(state.MAX_UPLOAD_BYTES + 1) if size <= state.MAX_UPLOAD_BYTES else b""
+            state.load_upload(info["name"], size, content)
 
-        solara.FileDrop(label="or drop a scenario's .toml file here", on_file=dropped, lazy=False)
+        solara.FileDrop(label="or drop a scenario's .toml file here", on_file=dropped, lazy=True)
         if state.data.value:
             solara.FileDownload(state.toml_text, filename=f"{scenario_name()}.toml", label="Download TOML",
                                 mime_type="application/toml")

@@ -57,6 +57,22 @@ def load_file(path: Path) -> None:
     _edit(loaded, path.name)
 
 
+MAX_UPLOAD_BYTES = 1_000_000  # the largest scenario in scenarios/ is about 10 KB
+
+
+def load_upload(name: str, size: int, content: bytes) -> None:
+    """A dropped file: refused by name when it is too large or not UTF-8 text, else loaded as TOML."""
+    if size > MAX_UPLOAD_BYTES:
+        load_error.set(f"{name}: {size:,} bytes is not a scenario file (at most {MAX_UPLOAD_BYTES:,})")
+        return
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        load_error.set(f"{name}: not UTF-8 text, so not a scenario file")
+        return
+    load_text(text, name)
+
+
 def load_text(text: str, name: str = "uploaded") -> None:
     """Edit the scenario in a TOML text (an upload or a paste); a text that is not TOML is refused with the
     parser's message and the scenario in the form stays as it was."""
@@ -97,10 +113,15 @@ def toml_text() -> str:
     return tomli_w.dumps(data.value)
 
 
-def start_run(seed: int, backend: str) -> RunJob:
+def start_run(seed: int, backend: str, scenario_data: dict | None = None) -> RunJob:
+    """Run the scenario in the form (or `scenario_data`, a variant of it) in a worker process."""
+    import tomli_w
+
     from simulator.scenario import validate
 
-    scenario = validate(data.value)
-    job = RunJob.start(scenario.scenario.name, toml_text(), scenario.horizon_days, seed, workspace(), backend)
+    chosen = data.value if scenario_data is None else scenario_data
+    scenario = validate(chosen)
+    job = RunJob.start(scenario.scenario.name, tomli_w.dumps(chosen), scenario.horizon_days, seed, workspace(),
+                       backend)
     jobs.set([*jobs.value, job])
     return job

@@ -130,6 +130,28 @@ def test_a_failed_run_keeps_only_its_scenario_and_the_error(tmp_path):
     assert results.runs(tmp_path) == []
 
 
+def test_a_seed_is_held_to_what_the_cli_accepts():
+    from simulator.dashboard.jobs import parse_seed
+    from simulator.limits import MAX_SEED
+
+    assert parse_seed(" 7 ") == 7 and parse_seed(str(MAX_SEED)) == MAX_SEED
+    for bad, why in (("-1", "from 0 to"), (str(MAX_SEED + 1), "from 0 to"), ("seven", "whole number")):
+        with pytest.raises(ValueError, match=why):
+            parse_seed(bad)
+
+
+def test_an_upload_that_is_not_a_scenario_is_refused_by_name():
+    from simulator.dashboard import state
+
+    state.load_upload("big.toml", state.MAX_UPLOAD_BYTES + 1, b"")
+    assert "big.toml: 1,000,001 bytes is not a scenario file" in state.load_error.value
+    state.load_upload("photo.toml", 3, b"\xff\xfe\x00")
+    assert state.load_error.value == "photo.toml: not UTF-8 text, so not a scenario file"
+    state.load_upload("small.toml", 10, SMALL.read_bytes())
+    assert state.load_error.value == "" and state.source.value == "small.toml"
+    assert state.data.value["scenario"]["name"] == "small"
+
+
 def test_fresh_dirs_never_collide(tmp_path):
     assert [fresh_dir(tmp_path, "x").name for _ in range(3)] == ["x-1", "x-2", "x-3"]
 
