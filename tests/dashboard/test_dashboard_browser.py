@@ -205,3 +205,28 @@ def test_the_keyboard_alone_picks_edits_and_runs_a_scenario(page, dashboard):
     finished.wait_for(timeout=RUN_TIMEOUT)
     name = re.search(r"small-\d+", finished.inner_text()).group(0)
     assert tomllib.loads((dashboard["workspace"] / name / "scenario.toml").read_text())["horizon_days"] == 45
+
+
+def _drop_file(page, path: Path) -> None:
+    """Drop a real file on the drop zone, as a user's drag from the file manager does (Chrome's DevTools
+    protocol: a synthetic DataTransfer carries no file-system entry, so the page's drop handler sees none)."""
+    box = page.locator(".solara-file-drop").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+    data = {"items": [], "files": [str(path)], "dragOperationsMask": 1}
+    for kind in ("dragEnter", "dragOver", "drop"):
+        cdp.send("Input.dispatchDragEvent", {"type": kind, "x": x, "y": y, "data": data})
+
+
+def test_a_dropped_file_is_loaded_or_refused_by_name(page, tmp_path):
+    mine = tmp_path / "mine.toml"
+    mine.write_text((ROOT / "tests" / "data" / "small.toml").read_text().replace("horizon_days = 300",
+                                                                              "horizon_days = 77"))
+    _drop_file(page, mine)
+    page.get_by_text("mine.toml: valid (small)").wait_for()
+    assert page.get_by_label("horizon days", exact=True).input_value() == "77"
+    binary = tmp_path / "photo.toml"
+    binary.write_bytes(b"\xff\xd8\xff\xe0 not text")
+    _drop_file(page, binary)
+    page.get_by_text("photo.toml: not UTF-8 text, so not a scenario file").wait_for()
+    assert page.get_by_label("horizon days", exact=True).input_value() == "77"  # the form keeps its scenario
