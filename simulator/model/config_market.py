@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from simulator.model.config_tables import _Strict
+from simulator.model.portfolio import MIN_NEST
 from simulator.units import BPS
 
 ProductName = Literal["hk_deposit", "hk_fund", "hk_bond", "solar_token", "ev_charging_token", "green_bond_token",
@@ -55,9 +56,10 @@ class PortfolioConfig(_Strict):
         "utility lost per (percent)^2 of annual variance, times the investor's risk aversion (sensitivity)"))
     liquidity_per_day: float = Field(0.05, ge=0, le=1, description=(
         "utility lost per day a sale takes to cash (sensitivity)"))
-    nest: float = Field(0.5, gt=0, le=1, description=(
+    nest: float = Field(0.5, ge=MIN_NEST, le=1, description=(
         "the invest nest's dissimilarity: 1 a new product draws from home as much as from the other products "
-        "(multinomial logit), lower mostly from the other products (sensitivity)"))
+        "(multinomial logit), lower mostly from the other products; at least 0.01, where the products are "
+        "already perfect substitutes and smaller values overflow exp(U / nest) (sensitivity)"))
     token_shift: float = Field(0.0, ge=-10, le=10, description=(
         "taste for (+) or against (-) a tokenised product over its conventional analogue: novelty, custody, an "
         "unproven market (sensitivity)"))

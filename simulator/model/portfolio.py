@@ -30,6 +30,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+# The smallest nest parameter: utilities are divided by it, so a tiny one (a valid positive double such as 1e-308)
+# turns them into infinities whose differences are NaN; at 0.01 the nest is already a choice of the best product.
+MIN_NEST = 0.01
+
 
 @dataclass(frozen=True, slots=True)
 class ProductTerms:
@@ -77,8 +81,8 @@ def shares(products: Sequence[ProductTerms], coefficients: Coefficients, risk_av
 
 
 def _nest(coefficients: Coefficients) -> float:
-    if not 0 < coefficients.nest <= 1:
-        raise ValueError("the nest parameter must be in (0, 1]")
+    if not MIN_NEST <= coefficients.nest <= 1:
+        raise ValueError(f"the nest parameter must be in [{MIN_NEST}, 1]")
     return coefficients.nest
 
 

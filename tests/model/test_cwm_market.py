@@ -192,6 +192,8 @@ def test_runs_are_reproducible(today):
     ({"policy": {"cwm": {"aggregate_used_cny": 200_000_000_000}}}, "aggregate_used_cny"),
     ({"policy": {"cwm": {"agent_weight": 0}}}, "agent_weight"),
     ({"portfolio": {"nest": 0}}, "portfolio.nest"),
+    # a positive double so small that U / nest overflows: found by tests/reliability/test_valid_scenarios_run.py
+    ({"portfolio": {"nest": 2.2250738585072014e-308}}, "portfolio.nest"),
     ({"portfolio": {"invested_share": 1.0}}, "portfolio.invested_share"),
     ({"products": [{"name": "hk_fund"}], "legal": {"key_loss_per_year": 0.01}}, "legal.key_loss_per_year"),
 ])

@@ -86,6 +86,17 @@ def test_the_quota_binds_across_every_quota_bound_product_at_once():
     assert sum(allocate(wealth, products, C, 1.0, asc, quota_room=0).amounts[n] for n in MIX) == 0
 
 
+def test_the_smallest_nest_still_gives_finite_shares_summing_to_at_most_one():
+    from simulator.model.portfolio import MIN_NEST
+
+    for risk_aversion in (0.0, 1.0, 50.0):
+        got = shares(TODAY, Coefficients(nest=MIN_NEST), risk_aversion, dict.fromkeys(MIX, 0.0))
+        assert all(math.isfinite(v) and 0 <= v <= 1 for v in got.values())
+        assert sum(got.values()) <= 1 + 1e-12
+    with pytest.raises(ValueError, match="nest"):
+        shares(TODAY, Coefficients(nest=MIN_NEST / 2), 1.0, dict.fromkeys(MIX, 0.0))
+
+
 def test_the_nest_sets_how_much_a_new_product_draws_from_home_rather_than_from_the_other_products():
     new = ProductTerms("token", net_yield_bps=650, volatility_bps=1_200, liquidity_days=5)
     drawn_from_home = {}
