@@ -22,7 +22,7 @@ from typing import Any
 from simulator.columns import SWEEP_OWN, Schema, column_kind, nullable, summary_schema, timeseries_schema
 from simulator.designs import Design
 from simulator.errors import InputError, UserError
-from simulator.executor import Task, execute, store_run
+from simulator.executor import Task, execute, proven_run, store_run
 from simulator.limits import MAX_SEED, MAX_SWEEP_RUNS
 from simulator.outputs import FORMATS, TableWriter, atomic_write, require_format
 from simulator.provenance import environment, fingerprint
@@ -174,16 +174,7 @@ class Sweep:
 
     def _done(self) -> set[str]:
         """Finished runs whose fingerprint is the one their task asks for; anything else is run again."""
-        wanted = {t.key: t.fingerprint for t in self.tasks}
-        done = set()
-        for path in self.runs_dir.glob("p*-s*.json"):
-            try:
-                row = json.loads(path.read_text())
-            except (OSError, json.JSONDecodeError):
-                continue  # a torn file is redone
-            if row.get("status") == "ok" and path.stem in wanted and row.get("fingerprint") == wanted[path.stem]:
-                done.add(path.stem)
-        return done
+        return {t.key for t in self.tasks if proven_run(self.runs_dir, t) is not None}
 
     def _store(self, row: dict) -> None:
         store_run(self.runs_dir, row)

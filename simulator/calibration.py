@@ -119,7 +119,6 @@ class Calibration:
             raise InputError(f"{self.out_dir} holds another calibration ({', '.join(differ)} differ): its runs are "
                              "not this one's; choose a new --out")
 
-
     # ------------------------------------------------------------------ the search
     def run(self) -> CalibrationResult:
         try:
@@ -129,6 +128,11 @@ class Calibration:
         atomic_write(self.out_dir / IDENTITY_FILE,
                      json.dumps({"identity": self.identity}, sort_keys=True, default=str) + "\n")
         study, distributions = self._study()
+        failed = None
+        if study is not None:
+            from optuna.trial import TrialState
+
+            failed = TrialState.FAIL
         results: list[TrialResult] = []
         bar = None
         if self.progress:
@@ -145,10 +149,8 @@ class Calibration:
                 for trial, result in zip(asked, done, strict=True):
                     results.append(result)
                     if study is not None and trial is not None:
-                        from optuna.trial import TrialState
-
                         if result.loss is None:
-                            study.tell(trial, state=TrialState.FAIL)
+                            study.tell(trial, state=failed)
                         else:
                             study.tell(trial, result.loss)
         finally:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.errors import UserError
 from simulator.scenario import apply_overrides
-from simulator.targets import Target, measured, relative_error
+from simulator.targets import Target, measured, relative_error, row_value
 
 if TYPE_CHECKING:
     from simulator.calibration import Calibration
@@ -27,6 +27,7 @@ PANEL_TITLES = {  # plain words for the panels of the published CWM figures; any
     f"market_hk_fund_hkd / {_MIX}": "funds' share of southbound holdings",
     f"market_hk_bond_hkd / {_MIX}": "bonds' share of southbound holdings",
 }
+
 
 @dataclass
 class TrialResult:
@@ -46,7 +47,8 @@ def model_mean(target: Target, series: list[dict[str, dict]]) -> float:
 def by_date(run: dict) -> dict[str, dict]:
     ts = run["timeseries"]
     columns = ts["columns"]
-    return {row[columns.index("date")]: dict(zip(columns, row, strict=True)) for row in ts["rows"]}
+    date = columns.index("date")
+    return {row[date]: dict(zip(columns, row, strict=True)) for row in ts["rows"]}
 
 
 @dataclass
@@ -128,18 +130,10 @@ class CalibrationResult:
                 panels.append(key)
         runs = [by_date(r) for r in self.best.runs]
         dates = sorted(runs[0])
+        days = [dt.date.fromisoformat(d) - dt.timedelta(days=1) for d in dates]  # a row: the end of the day before
         fig, axes = plt.subplots(len(panels), 1, figsize=(8, 2.6 * len(panels)), squeeze=False)
         for ax, (measure, share_of) in zip(axes[:, 0], panels, strict=True):
-
-            days = [dt.date.fromisoformat(d) - dt.timedelta(days=1) for d in dates]  # a row: the end of the day before
-
-            def value(row: dict, measure: str = measure, share_of: tuple[str, ...] = share_of) -> float:
-                if share_of:
-                    total = sum(float(row[c]) for c in share_of)
-                    return float(row[measure]) / total if total else math.nan
-                return float(row[measure])
-
-            series = [[value(run[d]) for d in dates] for run in runs]
+            series = [[row_value(run[d], measure, share_of) for d in dates] for run in runs]
             for i, s in enumerate(series):
                 ax.plot(days, s, color="tab:blue", alpha=0.35, lw=0.8, label="model, each seed" if i == 0 else None)
             mean = [sum(col) / len(col) for col in zip(*series, strict=True)]
@@ -152,7 +146,8 @@ class CalibrationResult:
                 if t.since is None:
                     ax.plot([t.date], [t.value], ls="none", ms=7, **style)
                 else:  # a flow: drawn from the model's level at `since`, rising by the published change
-                    start = sum(value(run[(t.since + dt.timedelta(days=1)).isoformat()]) for run in runs) / len(runs)
+                    start = sum(row_value(run[(t.since + dt.timedelta(days=1)).isoformat()], measure, share_of)
+                                for run in runs) / len(runs)
                     ax.plot([t.since, t.date], [start, start + t.value], lw=2, ms=5, **style)
             title = f"{measure} / ({' + '.join(share_of)})" if share_of else measure
             ax.set_title(PANEL_TITLES.get(title, title), fontsize=9)

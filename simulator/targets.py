@@ -125,6 +125,14 @@ def check_dates(targets: Targets, start: dt.date, horizon_days: int, source: str
         raise ScenarioError(problems)
 
 
+def row_value(row: dict, measure: str, share_of: list[str] | tuple[str, ...] = ()) -> float:
+    """`measure` in one timeseries row, or its share of the `share_of` columns' sum (NaN when they sum to 0)."""
+    if share_of:
+        total = sum(float(row[c]) for c in share_of)
+        return float(row[measure]) / total if total else math.nan
+    return float(row[measure])
+
+
 def measured(target: Target, rows: dict[str, dict]) -> float:
     """The target's measure in one run's timeseries (rows by ISO date)."""
 
@@ -133,8 +141,8 @@ def measured(target: Target, rows: dict[str, dict]) -> float:
 
     row = at_end_of(target.date)
     if target.share_of:
-        total = sum(float(row[c]) for c in target.share_of)
-        return float(row[target.measure]) / total if total else 0.0
+        share = row_value(row, target.measure, target.share_of)
+        return 0.0 if math.isnan(share) else share
     value = float(row[target.measure])
     if target.since is not None:
         value -= float(at_end_of(target.since)[target.measure])

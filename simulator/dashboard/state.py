@@ -107,21 +107,19 @@ def set_value(spec: form.FieldSpec, value: Any) -> None:
     data.set(form.put(data.value, spec.path, value))
 
 
-def toml_text() -> str:
+def toml_text(scenario_data: dict | None = None) -> str:
+    """The scenario in the form (or `scenario_data`) as TOML."""
     import tomli_w
 
-    return tomli_w.dumps(data.value)
+    return tomli_w.dumps(data.value if scenario_data is None else scenario_data)
 
 
 def start_run(seed: int, backend: str, scenario_data: dict | None = None) -> RunJob:
     """Run the scenario in the form (or `scenario_data`, a variant of it) in a worker process."""
-    import tomli_w
-
     from simulator.scenario import validate
 
     chosen = data.value if scenario_data is None else scenario_data
     scenario = validate(chosen)
-    job = RunJob.start(scenario.scenario.name, tomli_w.dumps(chosen), scenario.horizon_days, seed, workspace(),
-                       backend)
+    job = RunJob.start(scenario.scenario.name, toml_text(chosen), scenario.horizon_days, seed, workspace(), backend)
     jobs.set([*jobs.value, job])
     return job

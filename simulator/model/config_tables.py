@@ -190,7 +190,6 @@ class IssuerConfig(_Strict):
         return self
 
 
-
 MAX_ARRIVAL_STEPS = 100
 
 
