@@ -1,42 +1,64 @@
-"""What ages when a run gets longer: the time of each contract function, of compaction and of the model, in
-two runs of one world (a short and a long horizon), split into what each call costs and how the mix of calls
-shifts.
+"""What ages when a run gets longer. Two runs of one world (a short and a long horizon) are timed by contract
+function, by compaction and by the model, and the change in wall per transaction is split into what the same
+work costs later (ageing) and what the market does differently later (the mix), as a price index splits
+inflation from a change in what is bought:
 
-    wall per transaction x = (per-call cost x, at the long run's mix) * (mix effect) * ...
+    wall per transaction x  =  (wall per transaction x at a fixed mix)  *  (mix effect)
 
-- per-call cost x: sum over functions of n_long * t_long / sum of n_long * t_short (t a function's mean time,
-  backend and compaction included): how much more the same calls cost later, the mix held at the long run's;
-- mix effect: the long run's mean time per transaction priced at the short run's per-function costs, over the
-  short run's own: how much of the change is the market doing other (dearer or cheaper) work later on.
+- A function's price in a run: its mean time per call with compaction taken out, plus its mean journal frames
+  per call times that run's compaction seconds per frame. Compaction (revm_compaction.py) is charged by the
+  frames a call leaves in pyrevm's journal, the work a compaction processes, not to whichever call happened to
+  trigger it: a batch claim of 40 holders leaves hundreds of frames, an approval a few.
+- The model's price: its time per transaction (everything outside contract calls and compaction).
+- Wall per transaction x at a fixed mix: the long run's calls and transactions priced at the long run's prices,
+  over the same calls and transactions priced at the short run's (a Paasche index): how much more the same work
+  costs later. This is what ages.
+- Mix effect: the rest. The long run does dearer work per transaction (more claim renewals and batch claims
+  per trade), which costs more per transaction without anything getting slower.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import json
+import subprocess
+import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
 class Profile:
     wall: float = 0.0
     calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    spent: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    spent: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # compaction taken out
+    frames: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # journal frames left by the calls
     transactions: int = 0
     compaction: float = 0.0
-    chain: float = 0.0
+    chain: float = 0.0  # contract calls, compaction taken out
 
-    def mean(self, name: str) -> float:
-        return self.spent[name] / self.calls[name]
+    @property
+    def model(self) -> float:
+        return self.wall - self.chain - self.compaction
+
+    def per_frame(self) -> float:
+        """Compaction seconds per journal frame."""
+        return self.compaction / max(1, sum(self.frames.values()))
+
+    def price(self, name: str) -> float:
+        """A call's mean time, its share of compaction included."""
+        return (self.spent[name] + self.frames[name] * self.per_frame()) / self.calls[name]
 
 
 @contextlib.contextmanager
 def by_function() -> Iterator[Profile]:
-    """Time every contract transaction and call by `Contract.function` (backend and compaction inside), and
-    compaction on its own."""
+    """Time every contract transaction and call by `Contract.function` and count the journal frames it leaves
+    (revm backend); compaction is timed on its own and taken out of the call it happened in."""
     from simulator.evm.backends.revm import RevmBackend
     from simulator.evm.contract import Contract
 
@@ -47,14 +69,20 @@ def by_function() -> Iterator[Profile]:
     def timed(fn, is_tx: bool):
         @functools.wraps(fn)
         def wrapper(self, abi, args, sender):
+            backend = self.chain.backend
+            journal, compactions, compacting = backend.evm.journal_len, backend.compactions, profile.compaction
             start = time.perf_counter()
             try:
                 return fn(self, abi, args, sender)
             finally:
-                spent = time.perf_counter() - start
+                spent = time.perf_counter() - start - (profile.compaction - compacting)
+                # a compaction inside the call (before its execution) restarts the count at the base
+                frames = backend.evm.journal_len - (journal if backend.compactions == compactions
+                                                    else backend.compactor.base_frames)
                 key = f"{self.contract_name}.{abi.name}{'' if is_tx else ' (view)'}"
                 profile.calls[key] += 1
                 profile.spent[key] += spent
+                profile.frames[key] += max(0, frames)
                 profile.chain += spent
                 profile.transactions += is_tx
         return wrapper
@@ -88,31 +116,69 @@ def profile_run(scenario) -> Profile:
     return profile
 
 
-def decompose(short: Profile, long: Profile) -> dict[str, float]:
-    """The ratios of the module's docstring, and where the time per transaction went in each run."""
-    def cost_at(mix: Profile, prices: Profile) -> float:
-        return sum(n * (prices.mean(k) if prices.calls.get(k) else mix.mean(k)) for k, n in mix.calls.items())
+def profile_in_child(path: Path, overrides: list[str]) -> Profile:
+    """`profile_run` of a scenario in a fresh process: a run after another in one process inherits its heap (a
+    long run after a short one measured 8 % more model time per transaction than in a process of its own)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "profile.json"
+        proc = subprocess.run([sys.executable, __file__, str(path), str(out), *overrides], capture_output=True,
+                              text=True)
+        if proc.returncode != 0:
+            tail = "\n".join(proc.stderr.strip().splitlines()[-12:])
+            raise RuntimeError(f"profiling {path.name} with {overrides} failed:\n{tail}")
+        data = json.loads(out.read_text())
+    profile = Profile(**{k: data[k] for k in ("wall", "transactions", "compaction", "chain")})
+    for name in ("calls", "spent", "frames"):
+        getattr(profile, name).update(data[name])
+    return profile
 
-    per_tx = (long.wall / long.transactions) / (short.wall / short.transactions)
+
+def priced(work: Profile, prices: Profile) -> float:
+    """`work`'s calls and transactions at `prices`' prices (a function `prices` never called at its own)."""
+    calls = sum(n * (prices.price(k) if prices.calls.get(k) else work.price(k)) for k, n in work.calls.items())
+    return calls + work.transactions * prices.model / prices.transactions
+
+
+def decompose(short: Profile, long: Profile) -> dict[str, float]:
+    """The ratios of the module's docstring, and the parts they come from."""
+    def per_tx(p: Profile, seconds: float) -> float:
+        return seconds / p.transactions
+
+    fixed_mix = priced(long, long) / priced(long, short)
+    raw = per_tx(long, long.wall) / per_tx(short, short.wall)
+    chain_fixed = long.chain / sum(n * (short.spent[k] / short.calls[k] if short.calls.get(k) else long.spent[k] / n)
+                                   for k, n in long.calls.items())
     return {
-        "wall per transaction x": per_tx,
-        "per-call cost x, at the long run's mix": cost_at(long, long) / cost_at(long, short),
-        "mix effect (the long run's calls at the short run's prices)":
-            (cost_at(long, short) / long.transactions) / (cost_at(short, short) / short.transactions),
-        "chain time per transaction x": (long.chain / long.transactions) / (short.chain / short.transactions),
-        "compaction per transaction x": (long.compaction / long.transactions)
-        / (short.compaction / short.transactions) if short.compaction else float("nan"),
-        "model time per transaction x": ((long.wall - long.chain) / long.transactions)
-        / ((short.wall - short.chain) / short.transactions),
+        "wall per transaction x": raw,
+        "wall per transaction x at a fixed mix (what ages)": fixed_mix,
+        "mix effect (dearer work per transaction)": raw / fixed_mix,
+        "contract calls x at a fixed mix, compaction apart": chain_fixed,
+        "compaction per journal frame x": long.per_frame() / short.per_frame() if short.compaction else float("nan"),
+        "journal frames per transaction x": per_tx(long, sum(long.frames.values()))
+        / per_tx(short, sum(short.frames.values())),
+        "compaction per transaction x": per_tx(long, long.compaction) / per_tx(short, short.compaction)
+        if short.compaction else float("nan"),
+        "model time per transaction x": per_tx(long, long.model) / per_tx(short, short.model),
     }
 
 
 def table(short: Profile, long: Profile, top: int = 12) -> str:
-    """The functions that take the most time in the long run: calls and mean time in each run."""
-    rows = sorted(long.calls, key=lambda k: -long.spent[k])[:top]
-    lines = [f"{'function':<48}{'calls short':>12}{'calls long':>12}{'us short':>10}{'us long':>10}{'x':>7}"]
+    """The functions that take the most time in the long run: calls, journal frames per call and price (mean
+    time with its share of compaction) in each run."""
+    rows = sorted(long.calls, key=lambda k: -long.price(k) * long.calls[k])[:top]
+    lines = [f"{'function':<48}{'calls short':>12}{'calls long':>12}{'frames':>8}{'us short':>10}{'us long':>10}"
+             f"{'x':>7}"]
     for key in rows:
-        before = short.mean(key) if short.calls.get(key) else float("nan")
-        lines.append(f"{key:<48}{short.calls.get(key, 0):>12,}{long.calls[key]:>12,}{before * 1e6:>10.0f}"
-                     f"{long.mean(key) * 1e6:>10.0f}{long.mean(key) / before:>7.2f}")
+        before = short.price(key) if short.calls.get(key) else float("nan")
+        lines.append(f"{key:<48}{short.calls.get(key, 0):>12,}{long.calls[key]:>12,}"
+                     f"{long.frames[key] / long.calls[key]:>8.1f}{before * 1e6:>10.0f}"
+                     f"{long.price(key) * 1e6:>10.0f}{long.price(key) / before:>7.2f}")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":  # the child of profile_in_child: SCENARIO OUT.json [OVERRIDE ...]
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from simulator.scenario import load_scenario
+
+    result = profile_run(load_scenario(Path(sys.argv[1]), sys.argv[3:]))
+    Path(sys.argv[2]).write_text(json.dumps({k: getattr(result, k) for k in vars(result)}))

@@ -136,7 +136,7 @@ def w2(quick: bool) -> None:
         record("W2", f"wall x when {label}", ratio, "<= 2.2", ratio <= 2.2)
         record("W2", f"  transactions x (the work the market does) when {label}", run["tx"] / base["tx"])
         per_tx = (run["wall"] / run["tx"]) / (base["wall"] / base["tx"])
-        if label.startswith("years"):  # what ages: the same world's transactions should not cost more later
+        if label.startswith("years"):  # the target as the issue set it: the fixed-mix figure below says why
             record("W2", f"  wall per transaction x when {label}", per_tx, "<= 1.1", per_tx <= 1.1)
         else:
             record("W2", f"  wall per transaction x when {label} (information: the mix of transactions shifts)",
@@ -152,11 +152,19 @@ def w2(quick: bool) -> None:
     record("W2", "small scenario: web3 + anvil over HTTP (s)", anvil_run["wall"])
     ratio = anvil_run["wall"] / revm_run["wall"]
     record("W2", "revm / web3 + anvil, the same scenario", ratio, ">= 50", ratio >= 50)
-    # where the time goes, at the base size: timers on the chain layer's entry points (a profiler would
-    # charge its per-call overhead mostly to the model, which makes many more Python calls per second)
+    # the same, the chain layer alone: the model's Python is the same work on both, and bounds the whole ratio
     from simulator.runner import run_scenario
     from simulator.scenario import load_scenario
 
+    chain_time = {}
+    with AnvilNode() as node:
+        for backend, url in (("revm", None), ("web3", node.url)):
+            with layer_timers() as spent:
+                run_scenario(load_scenario(SMALL, peer), backend=backend, rpc_url=url)
+            chain_time[backend] = spent["chain"]
+    record("W2", "revm / web3 + anvil, chain layer time alone", chain_time["web3"] / chain_time["revm"])
+    # where the time goes, at the base size: timers on the chain layer's entry points (a profiler would
+    # charge its per-call overhead mostly to the model, which makes many more Python calls per second)
     scenario = load_scenario(REFERENCE, scale_overrides(base_factor, base_years))
     with layer_timers() as spent:
         start = time.perf_counter()
@@ -165,12 +173,16 @@ def w2(quick: bool) -> None:
     record("W2", "share of wall time inside the EVM backend (pyrevm calls)", spent["backend"] / wall)
     record("W2", "share in the chain layer (EVM + ABI + handles + accounts)", spent["chain"] / wall)
     record("W2", "share in the world model", 1 - spent["chain"] / wall, "< 0.5", 1 - spent["chain"] / wall < 0.5)
-    # what ages: the base and the 10-year run again, every contract function and compaction timed
-    short = ageing.profile_run(scenario)
-    long = ageing.profile_run(load_scenario(REFERENCE, scale_overrides(base_factor, 2 * base_years)))
+    # what ages: the base and the 10-year run again, each in a process of its own, every contract function and
+    # compaction timed; the same work priced in each run (ageing.py) is what ages, the rest is the mix
+    short = ageing.profile_in_child(REFERENCE, scale_overrides(base_factor, base_years))
+    long = ageing.profile_in_child(REFERENCE, scale_overrides(base_factor, 2 * base_years))
     print(ageing.table(short, long), flush=True)
     for label, value in ageing.decompose(short, long).items():
-        record("W2", f"  years double, {label}", value)
+        if label.startswith("wall per transaction x at a fixed mix"):
+            record("W2", f"  years double, {label}", value, "<= 1.1", value <= 1.1)
+        else:
+            record("W2", f"  years double, {label}", value)
 
 
 @contextlib.contextmanager

@@ -162,3 +162,20 @@ def test_the_journal_budget_grows_with_the_redeployed_storage(monkeypatch):
     chain.backend.compact()
     slots = sum(len(s) for s in chain.backend.compactor.hot.values())
     assert slots >= 40 and chain.backend._budget == int(2.0 * chain.backend.compactor.hot_slots) >= 80
+
+
+def test_a_rendered_account_reads_exactly_its_changed_slots():
+    """The split reader of `changed_slots` against a rendering as pyrevm writes it: the first key follows "{",
+    later ones ", "; a slot changed to zero, one changed from zero, and unchanged ones (a value that is the
+    prefix of another, and 78-digit numbers) between them."""
+    big = 2**255 + 12345
+    slots = [(7, 1, 1), (big, big, 0), (3, 0, big), (12, 123, 1234), (big - 1, 5, 5)]
+    body = ", ".join(f"{k}: StorageSlot {{ previous_or_original_value: {a}, present_value: {b} }}"
+                     for k, a, b in slots)
+    text = ("state: {0x" + "ab" * 20 + ": Account { info: AccountInfo { balance: 9, nonce: 1, code_hash: 0x"
+            + "00" * 32 + ", code: None }, storage: {" + body + "}, status: AccountStatus(Touched) }}, "
+            "transient_storage")
+    account = revm_compaction.parse_state(text)["0x" + "ab" * 20]
+    assert list(account.changed_slots()) == [(big, 0), (3, big), (12, 1234)]
+    assert list(account.slots()) == [(str(k), str(b)) for k, _, b in slots]
+    assert account.slot_count() == 5

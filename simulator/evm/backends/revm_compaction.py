@@ -21,6 +21,7 @@ on a chain between blocks.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,12 +32,12 @@ from pyrevm import EVM, AccountInfo, JournalCheckpoint
 _ACCOUNT_RE = re.compile(r"(0x[0-9a-f]{40}): Account \{ info: AccountInfo \{ balance: (\d+), nonce: (\d+), "
                          r"code_hash: 0x[0-9a-f]{64}, code: (?:Some\(Bytecode \{ bytecode: 0x([0-9a-f]*), "
                          r"state: (?:Raw|\w+ \{ len: (\d+))|None)")
-# (a slot key follows "{" or ", ": anchoring it spares the engine a retry at every digit of a 78-digit key)
+# A loaded slot renders as `KEY: StorageSlot { previous_or_original_value: A, present_value: B }`, the slots of
+# one account joined by ", " inside "{...}". (A key follows "{" or ", ": anchoring on it spares the engine a retry
+# at every digit of a 78-digit number.)
 _SLOT_RE = re.compile(r"[{ ](\d+): StorageSlot \{ previous_or_original_value: (\d+), present_value: (\d+) \}")
-# the same, for a slot whose present value is not the one it was loaded with (a backreference: the engine
-# skips the unchanged slots, most of a loaded identity's, without a Python object for any of them)
-_CHANGED_SLOT_RE = re.compile(
-    r"[{ ](\d+): StorageSlot \{ previous_or_original_value: (\d+), present_value: (?!\2 \})(\d+) \}")
+_SLOT_SEP = ": StorageSlot { previous_or_original_value: "
+_PRESENT = ", present_value: "
 # Contracts with at least this much code are redeployed at the rebuild (revm analyses their code once); the
 # rest (ONCHAINID proxies: one per investor, 529 bytes) are inserted raw, their storage into the database.
 HOT_CODE_BYTES = 1024
@@ -68,12 +69,18 @@ class RenderedAccount:
             yield m.group(1), m.group(3)
 
     def changed_slots(self) -> Iterator[tuple[int, int]]:
-        """The slots whose value changed since they were loaded, as (key, present value)."""
-        for m in _CHANGED_SLOT_RE.finditer(self.text, *self.storage_span):
-            yield int(m.group(1)), int(m.group(3))
+        """The slots whose value changed since they were loaded, as (key, present value). Split on the literal
+        before each loaded value rather than matched: most slots of a loaded identity are unchanged, and this
+        reads them twice as fast as a regular expression (which must try each digit of a value as a key's)."""
+        parts = self.text[self.storage_span[0]:self.storage_span[1]].split(_SLOT_SEP)
+        for before, after in itertools.pairwise(parts):
+            comma = after.index(_PRESENT)
+            present = after[comma + len(_PRESENT):after.index(" }", comma)]
+            if after[:comma] != present:
+                yield int(before[max(before.rfind(" "), before.rfind("{")) + 1:]), int(present)
 
     def slot_count(self) -> int:
-        return self.text.count(": StorageSlot {", *self.storage_span)
+        return self.text.count(_SLOT_SEP, *self.storage_span)
 
 
 def parse_state(text: str) -> dict[str, RenderedAccount]:
