@@ -106,23 +106,30 @@ def by_function() -> Iterator[Profile]:
         RevmBackend.compact = compact  # type: ignore[method-assign]
 
 
-def profile_run(scenario) -> Profile:
+def profile_run(scenario, compaction: bool = True) -> Profile:
+    import simulator.evm.backends.revm as revm_backend
     from simulator.runner import run_scenario
 
-    with by_function() as profile:
-        start = time.perf_counter()
-        run_scenario(scenario)
-        profile.wall = time.perf_counter() - start
+    budget = revm_backend.JOURNAL_BUDGET
+    if not compaction:  # a journal budget no run reaches: what the contracts and the model cost on their own
+        revm_backend.JOURNAL_BUDGET = 2**62
+    try:
+        with by_function() as profile:
+            start = time.perf_counter()
+            run_scenario(scenario)
+            profile.wall = time.perf_counter() - start
+    finally:
+        revm_backend.JOURNAL_BUDGET = budget
     return profile
 
 
-def profile_in_child(path: Path, overrides: list[str]) -> Profile:
+def profile_in_child(path: Path, overrides: list[str], compaction: bool = True) -> Profile:
     """`profile_run` of a scenario in a fresh process: a run after another in one process inherits its heap (a
     long run after a short one measured 8 % more model time per transaction than in a process of its own)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "profile.json"
-        proc = subprocess.run([sys.executable, __file__, str(path), str(out), *overrides], capture_output=True,
-                              text=True)
+        args = [sys.executable, __file__, "--child", str(path), str(out), *([] if compaction else ["--no-compaction"])]
+        proc = subprocess.run([*args, "--", *overrides], capture_output=True, text=True)
         if proc.returncode != 0:
             tail = "\n".join(proc.stderr.strip().splitlines()[-12:])
             raise RuntimeError(f"profiling {path.name} with {overrides} failed:\n{tail}")
@@ -176,9 +183,32 @@ def table(short: Profile, long: Profile, top: int = 12) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # the child of profile_in_child: SCENARIO OUT.json [OVERRIDE ...]
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from simulator.scenario import load_scenario
+def main() -> None:
+    """python benchmarks/ageing.py [--no-compaction]: W2's two horizons (5,000 investors, 5 and 10 years), each in
+    a process of its own, with the table and the split of the module's docstring."""
+    import argparse
 
-    result = profile_run(load_scenario(Path(sys.argv[1]), sys.argv[3:]))
-    Path(sys.argv[2]).write_text(json.dumps({k: getattr(result, k) for k in vars(result)}))
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--no-compaction", action="store_true", help="never compact the revm journal")
+    parser.add_argument("--child", nargs=2, metavar=("SCENARIO", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("overrides", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    if args.child:
+        from simulator.scenario import load_scenario
+
+        scenario, out = args.child
+        result = profile_run(load_scenario(Path(scenario), args.overrides), compaction=not args.no_compaction)
+        Path(out).write_text(json.dumps({k: getattr(result, k) for k in vars(result)}))
+        return
+    from run import REFERENCE, scale_overrides
+
+    short, long = (profile_in_child(REFERENCE, scale_overrides(0.5, years), compaction=not args.no_compaction)
+                   for years in (5, 10))
+    print(table(short, long))
+    for label, value in decompose(short, long).items():
+        print(f"{label:<72}{value:>8.3f}")
+
+
+if __name__ == "__main__":
+    main()
