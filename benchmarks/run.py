@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import ageing  # noqa: E402
-from workloads import w1_handles, w1_pyevm_glue, w1_raw_pyrevm  # noqa: E402
+from workloads import w1_handles, w1_pyevm_glue, w1_revm_against_raw  # noqa: E402
 
 from simulator.chain import Chain  # noqa: E402
 from simulator.chain.anvil import AnvilNode  # noqa: E402
@@ -58,8 +58,7 @@ def record(workload: str, metric: str, value: float, target: str = "", met: bool
 
 def w1(quick: bool) -> None:
     n = 2_000 if quick else 10_000
-    raw = w1_raw_pyrevm(n)
-    revm = w1_handles(Chain("revm"), n)
+    raw, revm = w1_revm_against_raw(n)
     pyevm = w1_handles(Chain("pyevm"), 100 if quick else 300)
     tester = w1_handles(Chain("web3"), 40 if quick else 100)
     with AnvilNode() as node:
@@ -160,6 +159,7 @@ def w2(quick: bool) -> None:
     from simulator.scenario import load_scenario
 
     took = {}
+    run_scenario(load_scenario(SMALL, peer))  # warm: the first run in a process loads and parses the artifacts
     with AnvilNode() as node:
         for backend, url in (("revm", None), ("web3", node.url)):
             with layer_timers() as spent:

@@ -7,7 +7,7 @@ decoded against are passed in (an `ArtifactStore` builds them from its contracts
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -244,6 +244,13 @@ class FunctionABI:
         return values or None
 
 
+def _topic_decoder(typ: str) -> Codec:
+    """How an indexed value comes out of its topic: dynamic values are hashed, so the topic itself is kept."""
+    if typ in ("string", "bytes") or typ.endswith("]") or typ.startswith("("):
+        return lambda topic: topic
+    return _word_decoder(typ) or (lambda topic: decode_values((typ,), topic)[0])
+
+
 @dataclass(frozen=True)
 class EventABI:
     name: str
@@ -251,20 +258,31 @@ class EventABI:
     names: tuple[str, ...]
     indexed: tuple[bool, ...]
     types: tuple[str, ...]
+    # how to decode, worked out once (receipts decode thousands of events a second)
+    _data: Callable[[bytes], tuple[Any, ...]] = field(init=False, repr=False, compare=False)
+    _topics: tuple[Codec, ...] = field(init=False, repr=False, compare=False)
+    _order: tuple[tuple[str, bool, int], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        plain = tuple(t for t, ix in zip(self.types, self.indexed, strict=True) if not ix)
+        fast = _fast_decoder(plain)
+        object.__setattr__(self, "_data", fast or (lambda data: decode_values(plain, data) if plain else ()))
+        object.__setattr__(self, "_topics", tuple(
+            _topic_decoder(t) for t, ix in zip(self.types, self.indexed, strict=True) if ix))
+        counts = {True: 0, False: 0}
+        order = []
+        for name, ix in zip(self.names, self.indexed, strict=True):
+            order.append((name, ix, counts[ix]))
+            counts[ix] += 1
+        object.__setattr__(self, "_order", tuple(order))
+
+    def __reduce__(self) -> tuple[type[EventABI], tuple[Any, ...]]:  # the plan's closures do not pickle
+        return EventABI, (self.name, self.topic, self.names, self.indexed, self.types)
 
     def decode(self, topics: tuple[bytes, ...], data: bytes) -> dict:
-        indexed_types = [t for t, ix in zip(self.types, self.indexed, strict=True) if ix]
-        plain_types = [t for t, ix in zip(self.types, self.indexed, strict=True) if not ix]
-        plain = list(decode_values(plain_types, data)) if plain_types else []
-        indexed_values = []
-        for typ, topic in zip(indexed_types, topics[1:], strict=True):
-            # dynamic indexed values are hashed: keep the topic
-            dynamic = typ in ("string", "bytes") or typ.endswith("]") or typ.startswith("(")
-            indexed_values.append(topic if dynamic else decode_values((typ,), topic)[0])
-        args = {}
-        for name, ix in zip(self.names, self.indexed, strict=True):
-            args[name] = indexed_values.pop(0) if ix else plain.pop(0)
-        return args
+        plain = self._data(data)
+        indexed = [d(topic) for d, topic in zip(self._topics, topics[1:], strict=True)]
+        return {name: indexed[i] if ix else plain[i] for name, ix, i in self._order}
 
 
 @dataclass(frozen=True)

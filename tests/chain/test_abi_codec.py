@@ -70,3 +70,24 @@ def test_revert_decoding_of_standard_errors():
     assert name == "Panic" and args["meaning"] == "arithmetic overflow or underflow"
     assert decode_revert(b"", no_custom_errors) == ("Revert", {})
     assert decode_revert(b"\xde\xad\xbe\xef", no_custom_errors)[0] == "UnknownError"
+
+
+@given(addresses, addresses, st.integers(0, 2**256 - 1), st.binary(max_size=70), st.integers(-(2**127), 2**127 - 1))
+def test_an_event_decodes_its_topics_and_data_in_declaration_order(frm, to, amount, blob, delta):
+    """Indexed and plain arguments interleaved, a dynamic indexed one kept as its hash, and a decoder that
+    survives pickling (artifacts go to worker processes)."""
+    import pickle
+
+    from eth_utils import keccak
+
+    from simulator.evm.abi import EventABI
+
+    event = EventABI("Moved", b"\x01" * 32, ("from", "amount", "to", "memo", "delta", "note"),
+                     (True, False, True, True, False, False),
+                     ("address", "uint256", "address", "bytes", "int128", "bytes"))
+    topics = (event.topic, abi_encode(["address"], [frm]), abi_encode(["address"], [to]), keccak(blob))
+    data = abi_encode(["uint256", "int128", "bytes"], [amount, delta, blob])
+    expected = {"from": frm, "amount": amount, "to": to, "memo": keccak(blob), "delta": delta, "note": blob}
+    assert event.decode(topics, data) == expected
+    assert list(event.decode(topics, data)) == list(expected)
+    assert pickle.loads(pickle.dumps(event)).decode(topics, data) == expected
