@@ -1,24 +1,22 @@
-"""What ages as a run gets older. One long run (W2's world at 5,000 investors over 10 years) is timed by contract
-function, by compaction and by the model, separately in its first and its second half, and the change in wall
-per transaction from the first half to the second is split into what the same work costs later (ageing) and
-what the market does differently later (the mix), as a price index splits inflation from a change in what is
-bought:
+"""What ages when a run gets longer. Two runs of one world (a short and a long horizon) are timed by contract
+function, by compaction and by the model, and the change in wall per transaction is split into what the same
+work costs later (ageing) and what the market does differently later (the mix), as a price index splits
+inflation from a change in what is bought:
 
     wall per transaction x  =  (wall per transaction x at a fixed mix)  *  (mix effect)
 
-- A function's price in a half: its mean time per call with compaction taken out, plus its mean journal frames
-  per call times that half's compaction seconds per frame. Compaction (revm_compaction.py) is charged by the
+- A function's price in a run: its mean time per call with compaction taken out, plus its mean journal frames
+  per call times that run's compaction seconds per frame. Compaction (revm_compaction.py) is charged by the
   frames a call leaves in pyrevm's journal, the work a compaction processes, not to whichever call happened to
   trigger it: a batch claim of 40 holders leaves hundreds of frames, an approval a few.
 - The model's price: its time per transaction (everything outside contract calls and compaction).
-- Wall per transaction x at a fixed mix: the second half's calls and transactions at the second half's prices,
-  over the same calls and transactions at the first half's (a Paasche index): how much more the same work costs
-  later. This is what ages.
-- Mix effect: the rest. Later years do dearer work per transaction (claim renewals, batch claims that grow with
-  the holders), which costs more per transaction without anything getting slower.
-
-Both halves come from one process: two runs in two processes differ by up to 10 % on this machine with no
-change at all (the same offering subscriptions, at the same age in a 5- and a 10-year run, measured 1.11x).
+- Wall per transaction x at a fixed mix: the long run's calls and transactions priced at the long run's prices,
+  over the same calls and transactions priced at the short run's (a Paasche index): how much more the same work
+  costs later. It overstates ageing: a frame that is heavier later (a claim renewal loads an identity) counts
+  as the same work costing more, and the model's time is priced per transaction though much of it is per
+  simulated day. Each part is printed beside it.
+- Mix effect: the rest. The long run does dearer work per transaction (more claim renewals and batch claims
+  per trade), which costs more per transaction without anything getting slower.
 """
 
 from __future__ import annotations
@@ -60,53 +58,36 @@ class Profile:
 
 
 @contextlib.contextmanager
-def by_function(split_seconds: float) -> Iterator[tuple[Profile, Profile]]:
+def by_function() -> Iterator[Profile]:
     """Time every contract transaction and call by `Contract.function` and count the journal frames it leaves
-    (revm backend), in two profiles: calls before `split_seconds` of simulated time and calls after. Compaction
-    is timed on its own, taken out of the call it happened in and counted in that call's half."""
+    (revm backend); compaction is timed on its own and taken out of the call it happened in."""
     from simulator.evm.backends.revm import RevmBackend
-    from simulator.evm.chain import Chain
     from simulator.evm.contract import Contract
 
-    halves = (Profile(), Profile())
-    # the first half starts at the first contract call or deploy: building the agents before it is not a
-    # transaction's work
-    state = {"half": halves[0], "start": 0.0, "flip": 0.0}
+    profile = Profile()
     originals = {name: getattr(Contract, name) for name in ("_transact", "_call")}
-    deploy, compact = Chain.deploy, RevmBackend.compact
-
-    def measured(chain, key: str, is_tx: bool, call):
-        backend = chain.backend
-        if not state["start"]:
-            state["start"] = time.perf_counter()
-        if state["half"] is halves[0] and backend.timestamp - chain.origin_timestamp >= split_seconds:
-            state["half"], state["flip"] = halves[1], time.perf_counter()
-        profile = state["half"]
-        journal, compactions, compacting = backend.evm.journal_len, backend.compactions, profile.compaction
-        start = time.perf_counter()
-        try:
-            return call()
-        finally:
-            spent = time.perf_counter() - start - (profile.compaction - compacting)
-            # a compaction inside the call (before its execution) restarts the count at the base
-            frames = backend.evm.journal_len - (journal if backend.compactions == compactions
-                                                else backend.compactor.base_frames)
-            profile.calls[key] += 1
-            profile.spent[key] += spent
-            profile.frames[key] += max(0, frames)
-            profile.chain += spent
-            profile.transactions += is_tx
+    compact = RevmBackend.compact
 
     def timed(fn, is_tx: bool):
         @functools.wraps(fn)
         def wrapper(self, abi, args, sender):
-            key = f"{self.contract_name}.{abi.name}{'' if is_tx else ' (view)'}"
-            return measured(self.chain, key, is_tx, lambda: fn(self, abi, args, sender))
+            backend = self.chain.backend
+            journal, compactions, compacting = backend.evm.journal_len, backend.compactions, profile.compaction
+            start = time.perf_counter()
+            try:
+                return fn(self, abi, args, sender)
+            finally:
+                spent = time.perf_counter() - start - (profile.compaction - compacting)
+                # a compaction inside the call (before its execution) restarts the count at the base
+                frames = backend.evm.journal_len - (journal if backend.compactions == compactions
+                                                    else backend.compactor.base_frames)
+                key = f"{self.contract_name}.{abi.name}{'' if is_tx else ' (view)'}"
+                profile.calls[key] += 1
+                profile.spent[key] += spent
+                profile.frames[key] += max(0, frames)
+                profile.chain += spent
+                profile.transactions += is_tx
         return wrapper
-
-    @functools.wraps(deploy)
-    def timed_deploy(self, name, *args, **kwargs):
-        return measured(self, f"deploy {name}", True, lambda: deploy(self, name, *args, **kwargs))
 
     @functools.wraps(compact)
     def timed_compact(self):
@@ -114,26 +95,20 @@ def by_function(split_seconds: float) -> Iterator[tuple[Profile, Profile]]:
         try:
             return compact(self)
         finally:
-            state["half"].compaction += time.perf_counter() - start
+            profile.compaction += time.perf_counter() - start
 
     Contract._transact = timed(originals["_transact"], True)  # type: ignore[method-assign]
     Contract._call = timed(originals["_call"], False)  # type: ignore[method-assign]
-    Chain.deploy = timed_deploy  # type: ignore[method-assign]
     RevmBackend.compact = timed_compact  # type: ignore[method-assign]
     try:
-        yield halves
+        yield profile
     finally:
-        end = time.perf_counter()
-        flip = state["flip"] or end
-        halves[0].wall, halves[1].wall = flip - (state["start"] or end), end - flip
         for name, fn in originals.items():
             setattr(Contract, name, fn)
-        Chain.deploy = deploy  # type: ignore[method-assign]
         RevmBackend.compact = compact  # type: ignore[method-assign]
 
 
-def profile_run(scenario, compaction: bool = True) -> tuple[Profile, Profile]:
-    """The two halves of a run of `scenario` (split at half its horizon)."""
+def profile_run(scenario, compaction: bool = True) -> Profile:
     import simulator.evm.backends.revm as revm_backend
     from simulator.runner import run_scenario
 
@@ -141,15 +116,18 @@ def profile_run(scenario, compaction: bool = True) -> tuple[Profile, Profile]:
     if not compaction:  # a journal budget no run reaches: what the contracts and the model cost on their own
         revm_backend.JOURNAL_BUDGET = 2**62
     try:
-        with by_function(scenario.horizon_days * 86_400 / 2) as halves:
+        with by_function() as profile:
+            start = time.perf_counter()
             run_scenario(scenario)
+            profile.wall = time.perf_counter() - start
     finally:
         revm_backend.JOURNAL_BUDGET = budget
-    return halves
+    return profile
 
 
-def profile_in_child(path: Path, overrides: list[str], compaction: bool = True) -> tuple[Profile, Profile]:
-    """`profile_run` in a fresh process (a run after another in one process inherits its heap)."""
+def profile_in_child(path: Path, overrides: list[str], compaction: bool = True) -> Profile:
+    """`profile_run` of a scenario in a fresh process: a run after another in one process inherits its heap (a
+    long run after a short one measured 8 % more model time per transaction than in a process of its own)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "profile.json"
         args = [sys.executable, __file__, "--child", str(path), str(out), *([] if compaction else ["--no-compaction"])]
@@ -158,13 +136,10 @@ def profile_in_child(path: Path, overrides: list[str], compaction: bool = True) 
             tail = "\n".join(proc.stderr.strip().splitlines()[-12:])
             raise RuntimeError(f"profiling {path.name} with {overrides} failed:\n{tail}")
         data = json.loads(out.read_text())
-    halves = []
-    for half in data:
-        profile = Profile(**{k: half[k] for k in ("wall", "transactions", "compaction", "chain")})
-        for name in ("calls", "spent", "frames"):
-            getattr(profile, name).update(half[name])
-        halves.append(profile)
-    return halves[0], halves[1]
+    profile = Profile(**{k: data[k] for k in ("wall", "transactions", "compaction", "chain")})
+    for name in ("calls", "spent", "frames"):
+        getattr(profile, name).update(data[name])
+    return profile
 
 
 def priced(work: Profile, prices: Profile) -> float:
@@ -173,46 +148,46 @@ def priced(work: Profile, prices: Profile) -> float:
     return calls + work.transactions * prices.model / prices.transactions
 
 
-def decompose(early: Profile, late: Profile) -> dict[str, float]:
+def decompose(short: Profile, long: Profile) -> dict[str, float]:
     """The ratios of the module's docstring, and the parts they come from."""
     def per_tx(p: Profile, seconds: float) -> float:
         return seconds / p.transactions
 
-    fixed_mix = priced(late, late) / priced(late, early)
-    raw = per_tx(late, late.wall) / per_tx(early, early.wall)
-    chain_fixed = late.chain / sum(n * (early.spent[k] / early.calls[k] if early.calls.get(k) else late.spent[k] / n)
-                                   for k, n in late.calls.items())
+    fixed_mix = priced(long, long) / priced(long, short)
+    raw = per_tx(long, long.wall) / per_tx(short, short.wall)
+    chain_fixed = long.chain / sum(n * (short.spent[k] / short.calls[k] if short.calls.get(k) else long.spent[k] / n)
+                                   for k, n in long.calls.items())
     return {
         "wall per transaction x": raw,
         "wall per transaction x at a fixed mix (what ages)": fixed_mix,
         "mix effect (dearer work per transaction)": raw / fixed_mix,
         "contract calls x at a fixed mix, compaction apart": chain_fixed,
-        "compaction per journal frame x": late.per_frame() / early.per_frame() if early.compaction else float("nan"),
-        "journal frames per transaction x": per_tx(late, sum(late.frames.values()))
-        / per_tx(early, sum(early.frames.values())),
-        "compaction per transaction x": per_tx(late, late.compaction) / per_tx(early, early.compaction)
-        if early.compaction else float("nan"),
-        "model time per transaction x": per_tx(late, late.model) / per_tx(early, early.model),
+        "compaction per journal frame x": long.per_frame() / short.per_frame() if short.compaction else float("nan"),
+        "journal frames per transaction x": per_tx(long, sum(long.frames.values()))
+        / per_tx(short, sum(short.frames.values())),
+        "compaction per transaction x": per_tx(long, long.compaction) / per_tx(short, short.compaction)
+        if short.compaction else float("nan"),
+        "model time per transaction x": per_tx(long, long.model) / per_tx(short, short.model),
     }
 
 
-def table(early: Profile, late: Profile, top: int = 12) -> str:
-    """The functions that take the most time in the later half: calls, journal frames per call and price (mean
-    time with its share of compaction) in each half."""
-    rows = sorted(late.calls, key=lambda k: -late.price(k) * late.calls[k])[:top]
-    lines = [f"{'function':<48}{'calls early':>12}{'calls late':>12}{'frames':>8}{'us early':>10}{'us late':>10}"
+def table(short: Profile, long: Profile, top: int = 12) -> str:
+    """The functions that take the most time in the long run: calls, journal frames per call and price (mean
+    time with its share of compaction) in each run."""
+    rows = sorted(long.calls, key=lambda k: -long.price(k) * long.calls[k])[:top]
+    lines = [f"{'function':<48}{'calls short':>12}{'calls long':>12}{'frames':>8}{'us short':>10}{'us long':>10}"
              f"{'x':>7}"]
     for key in rows:
-        before = early.price(key) if early.calls.get(key) else float("nan")
-        lines.append(f"{key:<48}{early.calls.get(key, 0):>12,}{late.calls[key]:>12,}"
-                     f"{late.frames[key] / late.calls[key]:>8.1f}{before * 1e6:>10.0f}"
-                     f"{late.price(key) * 1e6:>10.0f}{late.price(key) / before:>7.2f}")
+        before = short.price(key) if short.calls.get(key) else float("nan")
+        lines.append(f"{key:<48}{short.calls.get(key, 0):>12,}{long.calls[key]:>12,}"
+                     f"{long.frames[key] / long.calls[key]:>8.1f}{before * 1e6:>10.0f}"
+                     f"{long.price(key) * 1e6:>10.0f}{long.price(key) / before:>7.2f}")
     return "\n".join(lines)
 
 
 def main() -> None:
-    """python benchmarks/ageing.py [--no-compaction]: W2's world at 5,000 investors over 10 years in a process of
-    its own, with the table and the split of the module's docstring (first five years against the last five)."""
+    """python benchmarks/ageing.py [--no-compaction]: W2's two horizons (5,000 investors, 5 and 10 years), each in
+    a process of its own, with the table and the split of the module's docstring."""
     import argparse
 
     parser = argparse.ArgumentParser(description=main.__doc__)
@@ -225,14 +200,15 @@ def main() -> None:
         from simulator.scenario import load_scenario
 
         scenario, out = args.child
-        halves = profile_run(load_scenario(Path(scenario), args.overrides), compaction=not args.no_compaction)
-        Path(out).write_text(json.dumps([{k: getattr(p, k) for k in vars(p)} for p in halves]))
+        result = profile_run(load_scenario(Path(scenario), args.overrides), compaction=not args.no_compaction)
+        Path(out).write_text(json.dumps({k: getattr(result, k) for k in vars(result)}))
         return
     from run import REFERENCE, scale_overrides
 
-    early, late = profile_in_child(REFERENCE, scale_overrides(0.5, 10), compaction=not args.no_compaction)
-    print(table(early, late))
-    for label, value in decompose(early, late).items():
+    short, long = (profile_in_child(REFERENCE, scale_overrides(0.5, years), compaction=not args.no_compaction)
+                   for years in (5, 10))
+    print(table(short, long))
+    for label, value in decompose(short, long).items():
         print(f"{label:<72}{value:>8.3f}")
 
 

@@ -188,16 +188,14 @@ def w2(quick: bool) -> None:
     record("W2", "share of wall time inside the EVM backend (pyrevm calls)", spent["backend"] / wall)
     record("W2", "share in the chain layer (EVM + ABI + handles + accounts)", spent["chain"] / wall)
     record("W2", "share in the world model", 1 - spent["chain"] / wall, "< 0.5", 1 - spent["chain"] / wall < 0.5)
-    # what ages: the 10-year world again in a process of its own, every contract function and compaction timed,
-    # its first five years against its last five; the same work priced in each half (ageing.py) is what ages,
-    # the rest is the mix
-    early, late = ageing.profile_in_child(REFERENCE, scale_overrides(base_factor, 2 * base_years))
-    print(ageing.table(early, late), flush=True)
-    for label, value in ageing.decompose(early, late).items():
-        if label.startswith("wall per transaction x at a fixed mix"):
-            record("W2", f"  later half of the 10 years, {label}", value, "<= 1.1", value <= 1.1)
-        else:
-            record("W2", f"  later half of the 10 years, {label}", value)
+    # what ages: the base and the 10-year world again, each in a process of its own, every contract function and
+    # compaction timed (ageing.py): information beside the target above, which it splits into what the same
+    # calls cost later and what the market does differently later
+    short = ageing.profile_in_child(REFERENCE, scale_overrides(base_factor, base_years))
+    long = ageing.profile_in_child(REFERENCE, scale_overrides(base_factor, 2 * base_years))
+    print(ageing.table(short, long), flush=True)
+    for label, value in ageing.decompose(short, long).items():
+        record("W2", f"  years double, {label}", value)
 
 
 @contextlib.contextmanager

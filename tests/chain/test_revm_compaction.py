@@ -53,6 +53,7 @@ def workload(chain: Chain) -> list:
 def test_compacted_run_behaves_exactly_like_an_uncompacted_one(monkeypatch):
     reference = workload(Chain("pyevm"))
     monkeypatch.setattr(revm_backend, "JOURNAL_BUDGET", 400)
+    monkeypatch.setattr(revm_backend, "RENDER_BUDGET_BYTES", 1)
     monkeypatch.setattr(revm_backend, "CHECK_EVERY", 1)
     chain = Chain("revm")
     assert workload(chain) == reference
@@ -62,6 +63,7 @@ def test_compacted_run_behaves_exactly_like_an_uncompacted_one(monkeypatch):
 
 def test_a_snapshot_taken_after_compactions_reverts_exactly(monkeypatch):
     monkeypatch.setattr(revm_backend, "JOURNAL_BUDGET", 300)
+    monkeypatch.setattr(revm_backend, "RENDER_BUDGET_BYTES", 1)
     monkeypatch.setattr(revm_backend, "CHECK_EVERY", 1)
     chain = Chain("revm")
     workload(chain)
@@ -154,6 +156,7 @@ def test_the_journal_budget_grows_with_the_redeployed_storage(monkeypatch):
     """Each compaction renders the redeployed contracts' storage, so more of it waits for a longer journal."""
     monkeypatch.setattr(revm_backend, "JOURNAL_BUDGET", 10)
     monkeypatch.setattr(revm_backend, "FRAMES_PER_HOT_SLOT", 2.0)
+    monkeypatch.setattr(revm_backend, "RENDER_BUDGET_BYTES", 1)
     chain = Chain("revm")
     admin = chain.new_account()
     token = chain.deploy("SettlementToken", "H", "H", "HKD", 6, admin, sender=admin)
@@ -179,3 +182,23 @@ def test_a_rendered_account_reads_exactly_its_changed_slots():
     assert list(account.changed_slots()) == [(big, 0), (3, big), (12, 1234)]
     assert list(account.slots()) == [(str(k), str(b)) for k, _, b in slots]
     assert account.slot_count() == 5
+
+
+def test_light_frames_wait_for_a_rendering_of_the_render_budget(monkeypatch):
+    """Where frames render short, the budget is the frames the render budget holds at the last rendering's bytes
+    per frame; the floor and the redeployed storage still bound it from below."""
+    monkeypatch.setattr(revm_backend, "JOURNAL_BUDGET", 10)
+    monkeypatch.setattr(revm_backend, "RENDER_BUDGET_BYTES", 4 * 2**20)
+    chain = Chain("revm")
+    admin = chain.new_account()
+    token = chain.deploy("SettlementToken", "H", "H", "HKD", 6, admin, sender=admin)
+    for i in range(20):
+        token.mint(chain.new_account(f"holder-{i}"), 1, sender=admin)
+    frames = chain.backend.compactor.frames_since_base(chain.backend.evm)
+    rendered = len(chain.backend.evm.journal_str)
+    chain.backend.compact()
+    assert chain.backend.compactor.bytes_per_frame == rendered / frames
+    assert chain.backend._budget == int(4 * 2**20 * frames / rendered) > 1000
+    monkeypatch.setattr(revm_backend, "RENDER_BUDGET_BYTES", 1)
+    chain.backend.compact()
+    assert chain.backend._budget == max(10, int(0.5 * chain.backend.compactor.hot_slots))

@@ -22,8 +22,13 @@ _HALT_RE = re.compile(r"Halt \{ reason: (\w+), gas_used: (\d+) \}")
 # memory for time: at 165 k investors 1.0 peaked at 2.3 GB and 0.5 at 2.0 GB, for about a third more compaction
 # time (benchmarks W4). A compliant transfer makes about 36 frames; a frame is about 250 bytes of rendered text,
 # and each identity it touched renders its code and loaded slots (about 7 KB).
+# Where frames are light (a workload of transfers among a few hundred holders renders about 200 bytes a frame,
+# a market of thousands of identities 1-1.5 KB), the budget also allows a rendering of RENDER_BUDGET_BYTES,
+# judged by the last one: fewer compactions pay their fixed part (the redeployed contracts' storage, the revert)
+# less often, and memory stays bounded by the rendering, not by a frame count set for heavy frames.
 JOURNAL_BUDGET = 100_000
 FRAMES_PER_HOT_SLOT = 0.5
+RENDER_BUDGET_BYTES = 64 * 2**20
 CHECK_EVERY = 64  # transactions between reads of the journal length
 _Token = tuple[JournalCheckpoint, dict[str, int]]  # a snapshot: the journal checkpoint and the nonces then
 
@@ -55,7 +60,8 @@ class RevmBackend(Backend):
         with no snapshot alive: the first compaction starts a fresh EVM, later ones revert to a checkpoint."""
         self.evm = self.compactor.compact(self.evm, self._fresh_evm, self._creators)
         self._creators.clear()  # what the rebuild needed (one ONCHAINID proxy an investor would keep it growing)
-        self._budget = max(JOURNAL_BUDGET, int(FRAMES_PER_HOT_SLOT * self.compactor.hot_slots))
+        self._budget = max(JOURNAL_BUDGET, int(FRAMES_PER_HOT_SLOT * self.compactor.hot_slots),
+                           int(RENDER_BUDGET_BYTES / self.compactor.bytes_per_frame))
         self._since_compaction = 0
         self.compactions += 1
 

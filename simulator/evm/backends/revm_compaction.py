@@ -150,13 +150,17 @@ class Compactor:
     base_frames: int = 0  # the journal's length at the base (frames before it are never released)
     raw_contracts: int = 0  # contracts with long code created after the rebuild, so carried raw (slower)
     hot_slots: int = 0  # the redeployed contracts' slots rendered at the last compaction (what one costs)
+    bytes_per_frame: float = 0.0  # the last rendering's length over the journal frames it covered
 
     def frames_since_base(self, evm: EVM) -> int:
         return evm.journal_len - self.base_frames
 
     def compact(self, evm: EVM, fresh: Callable[[], EVM], creators: dict[str, tuple[str, int]]) -> EVM:
         """The EVM to carry on with: `evm` itself compacted in place, or (the first time) a fresh one."""
-        accounts = parse_state(evm.journal_str)
+        frames, text = self.frames_since_base(evm), evm.journal_str
+        self.bytes_per_frame = len(text) / max(1, frames)
+        accounts = parse_state(text)
+        del text  # the accounts' spans keep it alive while they are read
         if self.base is None:
             evm = self._rebuild(fresh(), accounts, creators)
             self.base = evm.snapshot()
