@@ -36,7 +36,6 @@ PANIC_CODES = {
 
 
 @lru_cache(maxsize=1 << 16)
-@lru_cache(maxsize=1 << 16)
 def checksum(address: str) -> str:
     """EIP-55 form. Memoised: it hashes the address (about 10 us), and a run decodes the same few contracts'
     and active investors' addresses in every receipt; bounded, so a whole market's wallets do not pile up."""
