@@ -157,10 +157,9 @@ class Compactor:
 
     def compact(self, evm: EVM, fresh: Callable[[], EVM], creators: dict[str, tuple[str, int]]) -> EVM:
         """The EVM to carry on with: `evm` itself compacted in place, or (the first time) a fresh one."""
-        frames, text = self.frames_since_base(evm), evm.journal_str
-        self.bytes_per_frame = len(text) / max(1, frames)
+        text = evm.journal_str
+        self.bytes_per_frame = len(text) / max(1, self.frames_since_base(evm))
         accounts = parse_state(text)
-        del text  # the accounts' spans keep it alive while they are read
         if self.base is None:
             evm = self._rebuild(fresh(), accounts, creators)
             self.base = evm.snapshot()
