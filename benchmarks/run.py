@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -119,17 +120,16 @@ def w2(quick: bool) -> None:
     # exaggerate a market effect: in a thin book more bidders meet more sellers, so trades grow faster
     # than investors until the book is thick (2,500 -> 5,000: 2.2x the transactions; 5,000 -> 10,000: 1.8x).
     base_factor, base_years = (0.05, 1) if quick else (0.5, 5)
-    # each world's fastest of three runs taken in turn: one run's wall varies by up to 10 % between tries here, as
-    # much as the ratios measured (the reference: scale_overrides(1.0, 5) leaves it as written)
+    # each world's fastest of three runs taken in turn (the reference: scale_overrides(1.0, 5) leaves it as written)
     worlds = [scale_overrides(base_factor, base_years),
               scale_overrides(2 * base_factor, base_years) if quick else [],
               scale_overrides(base_factor, 2 * base_years)]
-    tries = [[run_child(REFERENCE, overrides) for overrides in worlds] for _ in range(1 if quick else 3)]
+    tries = interleaved(1 if quick else 3, *(functools.partial(run_child, REFERENCE, o) for o in worlds))
     base, more, longer = ({**min(runs, key=lambda r: r["wall"]), "rss_mb": max(r["rss_mb"] for r in runs)}
-                          for runs in zip(*tries, strict=True))  # the fastest wall, the highest peak
+                          for runs in tries)  # the fastest wall, the highest peak
     if not quick:
         for name, runs in zip(("5,000 investors, 5 years", "10,000 investors, 5 years", "5,000 investors, 10 years"),
-                              zip(*tries, strict=True), strict=True):  # the spread beside the ratios it bounds
+                              tries, strict=True):  # the spread beside the ratios it bounds
             walls = sorted(r["wall"] for r in runs)
             record("W2", f"{name}: wall seconds, slowest try / fastest", walls[-1] / walls[0])
         record("W2", "reference_10k: wall seconds", more["wall"])
@@ -231,11 +231,19 @@ def layer_timers():
             setattr(cls, name, fn)
 
 
+T = TypeVar("T")
+
+
+def interleaved(rounds: int, *ways: Callable[[], T]) -> list[list[T]]:
+    """Each way's results over `rounds` rounds, the ways taken in turn within a round: on a 2-core machine one
+    sweep's or run's time varies by 6-15 % from one try to the next, as much as the ratios these measure."""
+    tries = [[way() for way in ways] for _ in range(rounds)]
+    return [list(results) for results in zip(*tries, strict=True)]
+
+
 def best_of_interleaved(quick: bool, *ways: Callable[[], float]) -> list[float]:
-    """Each way's best time of two rounds, the ways taken in turn within a round: on a 2-core machine one
-    sweep's time varies by 10-15 % from one try to the next, more than the ratios these measure."""
-    rounds = [[way() for way in ways] for _ in range(1 if quick else 2)]
-    return [min(times) for times in zip(*rounds, strict=True)]
+    """Each way's best time of two interleaved rounds."""
+    return [min(times) for times in interleaved(1 if quick else 2, *ways)]
 
 
 def w3(quick: bool) -> None:
